@@ -1,0 +1,69 @@
+package model
+
+import "strings"
+
+// Polarity says which status of a condition type means trouble.
+type Polarity string
+
+// Condition polarities, after kstatus and ../shared/reference/health-semantics.md.
+const (
+	Positive Polarity = "positive" // healthy when True (Ready, Available, Synced...)
+	Negative Polarity = "negative" // unhealthy when True (Stalled, Degraded, Failed...)
+	Progress Polarity = "progress" // expected True for a while (Reconciling, Progressing)
+	Neutral  Polarity = "neutral"  // no health meaning known
+)
+
+// PositiveTypes are condition types that are healthy when True.
+var PositiveTypes = []string{
+	"Accepted", "Active", "Approved", "Available", "Complete", "Completed", "Established",
+	"Healthy", "Initialized", "Programmed", "Ready", "Reconciled", "ResolvedRefs",
+	"Succeeded", "Synced",
+}
+
+// NegativeTypes are condition types that are unhealthy when True.
+var NegativeTypes = []string{
+	"Degraded", "Denied", "Error", "ErrorOccurred", "Failed", "Failure", "HasErrors",
+	"Invalid", "InvalidSpec", "NotReady", "Stalled",
+}
+
+// ProgressTypes are condition types that are True while work is ongoing.
+var ProgressTypes = []string{"Progressing", "Reconciling"}
+
+// PolarityOf returns the polarity of a condition type. Types ending in
+// "Failed" or "Error" are negative.
+func PolarityOf(conditionType string) Polarity {
+	switch {
+	case contains(PositiveTypes, conditionType):
+		return Positive
+	case contains(NegativeTypes, conditionType),
+		strings.HasSuffix(conditionType, "Failed"), strings.HasSuffix(conditionType, "Error"):
+		return Negative
+	case contains(ProgressTypes, conditionType):
+		return Progress
+	}
+	return Neutral
+}
+
+// FailurePhases are phase values (compared case-insensitively) that mean failure.
+var FailurePhases = []string{
+	"failed", "failure", "error", "errored", "invalid", "rejected", "configerror",
+	"degraded", "unhealthy", "crashloopbackoff", "createfailed", "updatefailed",
+	"deletefailed", "syncfailed", "upgradefailed", "expired", "partiallyfailed",
+	"failedvalidation",
+}
+
+// ProgressPhases are phase values (compared case-insensitively) that mean work is ongoing.
+var ProgressPhases = []string{
+	"pending", "progressing", "provisioning", "creating", "updating", "deleting",
+	"scalingup", "scalingdown", "scaling", "inprogress", "initializing", "processing",
+	"waiting", "new",
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

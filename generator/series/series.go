@@ -1,0 +1,89 @@
+// Package series is the contract between the kube-state-metrics config crdmon
+// generates and everything that queries it (rules, dashboards, tests): metric
+// names, label names, and which families a kind produces.
+//
+// All kinds share one family of names, told apart by the labels
+// kube-state-metrics adds (customresource_group, customresource_kind,
+// customresource_version), so one rule or panel can serve many kinds.
+package series
+
+import (
+	"regexp"
+
+	"github.com/crdmon/crdmon/generator/model"
+)
+
+// DefaultPrefix is kube-state-metrics' own default metricNamePrefix.
+const DefaultPrefix = "kube_customresource"
+
+// Metric name suffixes, joined to the prefix with "_".
+const (
+	// Info is 1 per object; labels name, namespace and suspended (when the kind has a suspend field).
+	Info = "info"
+	// Condition is 1 series per condition; labels type, status, reason (and path for nested lists).
+	// Its value is the condition's lastTransitionTime in Unix seconds, or 0 when the
+	// condition has no transition time.
+	Condition = "condition"
+	// ReplicasDesired is the desired replica count (spec).
+	ReplicasDesired = "replicas_desired"
+	// ReplicasReady is the ready replica count (status), 0 when unset.
+	ReplicasReady = "replicas_ready"
+	// Generation is metadata.generation.
+	Generation = "generation"
+	// ObservedGeneration is status.observedGeneration.
+	ObservedGeneration = "observed_generation"
+	// PhaseInfo is 1 per phase field that has a value; labels field and phase.
+	PhaseInfo = "phase_info"
+)
+
+// Label names added by crdmon's config. kube-state-metrics adds the GVK labels itself.
+const (
+	LabelName      = "name"
+	LabelNamespace = "namespace"
+	LabelSuspended = "suspended" // "true"/"false" on Info, absent when unset
+	LabelType      = "type"
+	LabelStatus    = "status"
+	LabelReason    = "reason"
+	LabelPath      = "path"  // nested condition list, e.g. "status.parents[0]"
+	LabelField     = "field" // schema path of a phase field, e.g. "status.phase"
+	LabelPhase     = "phase"
+
+	LabelGroup   = "customresource_group"
+	LabelKind    = "customresource_kind"
+	LabelVersion = "customresource_version"
+)
+
+// ObjectLabels are the labels that identify one object across families.
+var ObjectLabels = []string{LabelGroup, LabelKind, LabelNamespace, LabelName}
+
+var validName = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
+
+// ValidName reports whether s is a valid Prometheus metric or prefix name.
+func ValidName(s string) bool { return validName.MatchString(s) }
+
+// Name joins a prefix and a suffix the way kube-state-metrics does.
+func Name(prefix, suffix string) string {
+	if prefix == "" {
+		return suffix
+	}
+	return prefix + "_" + suffix
+}
+
+// Families returns the metric suffixes the generated config produces for a kind,
+// in a stable order. Info is always produced.
+func Families(k model.Kind) []string {
+	out := []string{Info}
+	if len(k.Conditions) > 0 {
+		out = append(out, Condition)
+	}
+	if k.Replicas != nil {
+		out = append(out, ReplicasDesired, ReplicasReady)
+	}
+	if k.Generation != nil {
+		out = append(out, Generation, ObservedGeneration)
+	}
+	if len(k.Phases) > 0 {
+		out = append(out, PhaseInfo)
+	}
+	return out
+}
