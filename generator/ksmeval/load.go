@@ -17,7 +17,9 @@ import (
 // output (a List with items), a multi-document YAML stream, or a JSON value
 // or stream of values (objects, Lists or arrays of objects). Numbers are
 // typed as the API server delivers them (int64 for integers, float64
-// otherwise). Errors name source and line.
+// otherwise). YAML is read as kubectl reads it (sigs.k8s.io/yaml, YAML 1.1:
+// unquoted y/n/on/off keys and values are booleans). Errors name source and
+// line.
 func LoadObjects(r io.Reader, source string) ([]map[string]any, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
