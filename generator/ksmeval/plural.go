@@ -9,8 +9,7 @@ import (
 // irregularPlurals are the flect irregulars plausible as kind names.
 var irregularPlurals = map[string]string{
 	"index": "indices", "matrix": "matrices", "vertex": "vertices",
-	"person": "people", "child": "children", "endpoints": "endpoints",
-	"data": "data",
+	"person": "people", "child": "children", "data": "data",
 }
 
 // plural is the resource name used to order resources: resourcePlural when
@@ -32,9 +31,12 @@ func pluralize(s string) string {
 	switch {
 	case s == "":
 		return s
-	case strings.HasSuffix(s, "s"), strings.HasSuffix(s, "x"), strings.HasSuffix(s, "z"),
-		strings.HasSuffix(s, "ch"), strings.HasSuffix(s, "sh"):
+	case strings.HasSuffix(s, "ss"), strings.HasSuffix(s, "us"), strings.HasSuffix(s, "is"),
+		strings.HasSuffix(s, "x"), strings.HasSuffix(s, "z"), strings.HasSuffix(s, "ch"), strings.HasSuffix(s, "sh"):
 		return s + "es"
+	case strings.HasSuffix(s, "s"):
+		// Kinds like K8sRequiredLabels or Endpoints already read as plural.
+		return s
 	case strings.HasSuffix(s, "y") && len(s) > 1 && !strings.ContainsRune("aeiou", rune(s[len(s)-2])):
 		return s[:len(s)-1] + "ies"
 	}
