@@ -60,7 +60,7 @@ func loadJSON(data []byte, source string) ([]map[string]any, error) {
 	}
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = regexp.MustCompile(`line (\d+): `)
 
 // loadYAML reads a multi-document YAML stream.
 func loadYAML(data []byte, source string) ([]map[string]any, error) {
@@ -68,11 +68,12 @@ func loadYAML(data []byte, source string) ([]map[string]any, error) {
 	for _, doc := range splitYAML(string(data)) {
 		j, err := yaml.YAMLToJSON([]byte(doc.text))
 		if err != nil {
-			msg := yamlLine.ReplaceAllStringFunc(err.Error(), func(m string) string {
-				n, _ := strconv.Atoi(m[len("line "):])
-				return "line " + strconv.Itoa(n+doc.line-1)
-			})
-			return nil, fmt.Errorf("%s:%d: %s", source, doc.line, msg)
+			line, msg := doc.line, err.Error()
+			if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
+				n, _ := strconv.Atoi(msg[m[2]:m[3]])
+				line, msg = doc.line+n-1, msg[:m[0]]+msg[m[1]:]
+			}
+			return nil, fmt.Errorf("%s:%d: %s", source, line, msg)
 		}
 		v, err := decodeJSON(j)
 		if err != nil {
@@ -109,8 +110,13 @@ func splitYAML(s string) []yamlDoc {
 		trimmed := strings.TrimRight(line, "\r\n")
 		switch {
 		case trimmed == "---" || strings.HasPrefix(trimmed, "--- ") || strings.HasPrefix(trimmed, "---\t"):
+			rest := strings.TrimLeft(trimmed[3:], " \t")
+			if rest == "" || strings.HasPrefix(rest, "#") {
+				flush(i + 2)
+				continue
+			}
 			flush(i + 1)
-			b.WriteString(strings.TrimLeft(trimmed[3:], " \t") + "\n")
+			b.WriteString(rest + "\n")
 		case trimmed == "..." || strings.HasPrefix(trimmed, "... "):
 			flush(i + 2)
 		default:
