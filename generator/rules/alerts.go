@@ -1,0 +1,392 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	prommodel "github.com/prometheus/common/model"
+
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/series"
+)
+
+// TemplateData is what annotation templates are executed with.
+type TemplateData struct {
+	Alert       string   // alert name
+	Class       string   // alert class, e.g. "ConditionNotTrue"
+	Subject     string   // what one object is called: the kind, or "<group> object"
+	Group       string   // API group
+	Kinds       []string // kinds the alert covers
+	Condition   string   // condition type (condition alerts)
+	Threshold   string   // how long the problem must last, e.g. "15m"
+	Limit       string   // numeric threshold (controller alerts)
+	Crossplane  bool     // the kinds have Crossplane's Ready and Synced conditions
+	Controllers []string // controller names (controller alerts)
+}
+
+// alert is one alerting rule with the fixture that shows it firing.
+type alert struct {
+	class    Class
+	name     string
+	expr     string
+	forDur   time.Duration
+	settings ClassSettings
+	data     TemplateData
+	fixture  fixture
+}
+
+// kstatusTypes are the condition types assumed when a schema names none:
+// kstatus reads Ready, Stalled and Reconciling on any kind.
+var kstatusTypes = []string{"Ready", "Stalled", "Reconciling"}
+
+func typesOf(cs model.ConditionSet) []string {
+	if len(cs.KnownTypes) > 0 {
+		return cs.KnownTypes
+	}
+	return kstatusTypes
+}
+
+// crossplaneStyle reports whether a condition set has both Ready and Synced.
+func crossplaneStyle(cs model.ConditionSet) bool {
+	return contains(cs.KnownTypes, "Ready") && contains(cs.KnownTypes, "Synced")
+}
+
+// builder turns subjects into alerts.
+type builder struct {
+	o     Options
+	names *namer
+}
+
+func (b *builder) metric(suffix string) string { return series.Name(b.o.Prefix, suffix) }
+
+// alerts returns the subject's alerts in class order.
+func (b *builder) alerts(s subject) []alert {
+	var out []alert
+	for _, c := range Classes {
+		if s.settings[c].Disabled {
+			continue
+		}
+		switch c {
+		case ConditionNotTrue:
+			out = append(out, b.conditionAlerts(s, c, model.Positive)...)
+		case NegativeCondition:
+			out = append(out, b.conditionAlerts(s, c, model.Negative)...)
+		case ProgressTooLong:
+			out = append(out, b.conditionAlerts(s, c, model.Progress)...)
+		case ReplicasMismatch, GenerationLag:
+			if a, ok := b.pairAlert(s, c); ok {
+				out = append(out, a)
+			}
+		case PhaseFailed:
+			if a, ok := b.phaseAlert(s); ok {
+				out = append(out, a)
+			}
+		default:
+			if a, ok := b.controllerAlert(s, c); ok {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// newAlert fills what every alert shares.
+func (b *builder) newAlert(s subject, c Class, key, suffix string) alert {
+	st := s.settings[c]
+	a := alert{class: c, settings: st, forDur: st.For}
+	a.name = b.names.name(s.key+"/"+key, suffix, s.names...)
+	var kinds []string
+	for _, k := range s.kinds {
+		kinds = append(kinds, k.Kind)
+	}
+	a.data = TemplateData{
+		Alert: a.name, Class: string(c), Subject: s.display, Group: s.group, Kinds: kinds,
+		Threshold: prommodel.Duration(st.For).String(),
+	}
+	return a
+}
+
+// condPart is the kinds whose condition sets at one scope share one shape.
+type condPart struct {
+	scope              string
+	hasStatus, hasTime bool
+	kinds              []model.Kind
+	sets               []model.ConditionSet // per kind
+}
+
+func (b *builder) conditionAlerts(s subject, c Class, pol model.Polarity) []alert {
+	var types []string
+	scopes := map[string]bool{}
+	for _, k := range s.kinds {
+		for _, cs := range k.Conditions {
+			scopes[cs.Scope] = true
+			for _, t := range typesOf(cs) {
+				if model.PolarityOf(t) == pol && !contains(types, t) {
+					types = append(types, t)
+				}
+			}
+		}
+	}
+	var out []alert
+	for _, t := range types {
+		var parts []*condPart
+		for _, k := range s.kinds {
+			for _, cs := range k.Conditions {
+				if !contains(typesOf(cs), t) {
+					continue
+				}
+				p := findPart(parts, cs)
+				if p == nil {
+					p = &condPart{scope: cs.Scope, hasStatus: cs.HasStatus, hasTime: cs.HasTransitionTime}
+					parts = append(parts, p)
+				}
+				if len(p.kinds) == 0 || p.kinds[len(p.kinds)-1].ID() != k.ID() {
+					p.kinds = append(p.kinds, k)
+					p.sets = append(p.sets, cs)
+				}
+			}
+		}
+		out = append(out, b.conditionAlert(s, c, pol, t, parts, len(scopes) > 1 || !scopes[""]))
+	}
+	return out
+}
+
+func findPart(parts []*condPart, cs model.ConditionSet) *condPart {
+	for _, p := range parts {
+		if p.scope == cs.Scope && p.hasStatus == cs.HasStatus && p.hasTime == cs.HasTransitionTime {
+			return p
+		}
+	}
+	return nil
+}
+
+// absent reports whether the part detects a positive condition by its absence
+// (condition lists without status fields: present means True).
+func (p *condPart) absent(pol model.Polarity) bool { return pol == model.Positive && !p.hasStatus }
+
+// needsKinds reports whether a part's selector must name its kinds: when some
+// other kind of the subject could produce matching series of another meaning.
+func (p *condPart) needsKinds(s subject, pol model.Polarity) bool {
+	for _, k := range s.kinds {
+		if containsKind(p.kinds, k) {
+			continue
+		}
+		if p.absent(pol) {
+			return true
+		}
+		for _, cs := range k.Conditions {
+			if cs.Scope == p.scope && (cs.HasStatus != p.hasStatus || cs.HasTransitionTime != p.hasTime) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsKind(kinds []model.Kind, k model.Kind) bool {
+	for _, x := range kinds {
+		if x.ID() == k.ID() {
+			return true
+		}
+	}
+	return false
+}
+
+var condSuffix = map[model.Polarity]string{model.Positive: "Not%s", model.Negative: "%s", model.Progress: "Stuck%s"}
+
+func (b *builder) conditionAlert(s subject, c Class, pol model.Polarity, typ string, parts []*condPart, pathLabel bool) alert {
+	a := b.newAlert(s, c, string(c)+"/"+typ, fmt.Sprintf(condSuffix[pol], camel(typ)))
+	a.data.Condition = typ
+	timed := true
+	for _, p := range parts {
+		timed = timed && p.hasTime && !p.absent(pol)
+	}
+	threshold := s.settings[c].For
+	var exprs []string
+	for _, p := range parts {
+		ms := s.with(p.kindsMatcherFor(s, pol)...)
+		if pathLabel {
+			ms = append(ms, eq(series.LabelPath, p.scope))
+		}
+		ms = append(ms, eq(series.LabelType, typ))
+		cond := b.metric(series.Condition)
+		switch {
+		case p.absent(pol):
+			info := selector(b.metric(series.Info), s.with(p.kindsMatcherFor(s, pol)...)...)
+			exprs = append(exprs, info+" unless "+onObject+" "+selector(cond, ms...))
+			continue
+		case !p.hasStatus:
+		case pol == model.Positive:
+			ms = append(ms, matcher{series.LabelStatus, "!=", "True"})
+		default:
+			ms = append(ms, eq(series.LabelStatus, "True"))
+		}
+		e := selector(cond, ms...)
+		if timed {
+			e = fmt.Sprintf("time() - %s > %d", e, int64(threshold/time.Second))
+		}
+		exprs = append(exprs, e)
+		for _, cs := range p.sets {
+			a.data.Crossplane = a.data.Crossplane || (crossplaneStyle(cs) && (typ == "Ready" || typ == "Synced"))
+		}
+	}
+	a.expr = s.unlessSuspended(or(exprs), b.o.Prefix)
+	if timed {
+		a.forDur = b.o.TimestampFor
+	}
+	a.fixture = b.conditionFixture(s, pol, typ, parts[0], pathLabel, timed, threshold, a.forDur)
+	return a
+}
+
+func (p *condPart) kindsMatcherFor(s subject, pol model.Polarity) []matcher {
+	return s.kindsMatcher(p.kinds, p.needsKinds(s, pol))
+}
+
+// pairAlert compares two gauges of one object: ready < desired replicas, or
+// observed < metadata generation.
+func (b *builder) pairAlert(s subject, c Class) (alert, bool) {
+	var kinds []model.Kind
+	for _, k := range s.kinds {
+		if (c == ReplicasMismatch && k.Replicas != nil) || (c == GenerationLag && k.Generation != nil) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		return alert{}, false
+	}
+	lhs, rhs, suffix := series.ReplicasReady, series.ReplicasDesired, "ReplicasMismatch"
+	if c == GenerationLag {
+		lhs, rhs, suffix = series.ObservedGeneration, series.Generation, "GenerationMismatch"
+	}
+	a := b.newAlert(s, c, string(c), suffix)
+	// Only kinds with the signal produce these families, so no kind matcher is
+	// needed; both series of an object carry the same labels, so they match
+	// one-to-one on all of them and the alert keeps them all.
+	a.expr = s.unlessSuspended(selector(b.metric(lhs), s.base()...)+" < "+
+		selector(b.metric(rhs), s.base()...), b.o.Prefix)
+	a.fixture = b.pairFixture(kinds[0], lhs, rhs, a.forDur)
+	return a, true
+}
+
+// phasePart is the kinds whose phase field at one schema path fails on the same values.
+type phasePart struct {
+	field   string
+	match   matcher
+	failure string // a failing value, for the fixture
+	healthy string // a healthy value, for the fixture
+	kinds   []model.Kind
+}
+
+// phaseMatcher returns the failure values of a phase: its detected failure
+// values, or FailurePhases case-insensitively when the field has no enum.
+func phaseMatcher(ph model.Phase) (m matcher, failure, healthy string, ok bool) {
+	switch {
+	case len(ph.Failure) > 0:
+		healthy = "Healthy"
+		for _, v := range ph.Values {
+			if !contains(ph.Failure, v) {
+				healthy = v
+				break
+			}
+		}
+		return oneOf(series.LabelPhase, ph.Failure), ph.Failure[0], healthy, true
+	case len(ph.Values) == 0:
+		return matcher{series.LabelPhase, "=~", "(?i)(" + alternation(model.FailurePhases) + ")"}, "Failed", "Running", true
+	}
+	return matcher{}, "", "", false
+}
+
+func (b *builder) phaseAlert(s subject) (alert, bool) {
+	var parts []*phasePart
+	universe := map[string][]model.Kind{}
+	for _, k := range s.kinds {
+		for _, ph := range k.Phases {
+			universe[ph.SchemaPath] = append(universe[ph.SchemaPath], k)
+			m, failure, healthy, ok := phaseMatcher(ph)
+			if !ok {
+				continue
+			}
+			var p *phasePart
+			for _, q := range parts {
+				if q.field == ph.SchemaPath && q.match == m {
+					p = q
+				}
+			}
+			if p == nil {
+				p = &phasePart{field: ph.SchemaPath, match: m, failure: failure, healthy: healthy}
+				parts = append(parts, p)
+			}
+			p.kinds = append(p.kinds, k)
+		}
+	}
+	if len(parts) == 0 {
+		return alert{}, false
+	}
+	a := b.newAlert(s, PhaseFailed, string(PhaseFailed), "PhaseFailed")
+	var exprs []string
+	for _, p := range parts {
+		ms := s.with(s.kindsMatcher(p.kinds, len(p.kinds) != len(universe[p.field]))...)
+		ms = append(ms, eq(series.LabelField, p.field), p.match)
+		exprs = append(exprs, selector(b.metric(series.PhaseInfo), ms...))
+	}
+	a.expr = s.unlessSuspended(or(exprs), b.o.Prefix)
+	a.fixture = b.phaseFixture(parts[0], a.forDur)
+	return a, true
+}
+
+// controllerAlert watches the controller-runtime metrics of the subject's controllers.
+func (b *builder) controllerAlert(s subject, c Class) (alert, bool) {
+	ctrls := s.controllers(b.o)
+	if len(ctrls) == 0 {
+		return alert{}, false
+	}
+	th := s.settings[c].Threshold
+	limit := strconv.FormatFloat(th, 'g', -1, 64)
+	by := "sum by (namespace, job, controller) "
+	rate := func(metric string) string {
+		return by + "(rate(" + selector(metric, oneOf("controller", ctrls)) + "[5m]))"
+	}
+	var a alert
+	switch c {
+	case ControllerErrors:
+		a = b.newAlert(s, c, string(c), "ReconcileErrors")
+		a.expr = rate(series.ReconcileErrorsTotal) + " / " + rate(series.ReconcileTotal) + " > " + limit
+	case ControllerSlow:
+		a = b.newAlert(s, c, string(c), "ReconcileSlow")
+		a.expr = "histogram_quantile(0.99, sum by (namespace, job, controller, le) (rate(" +
+			selector(series.ReconcileTimeSeconds+"_bucket", oneOf("controller", ctrls)) + "[5m]))) > " + limit
+	case WorkqueueDepth:
+		a = b.newAlert(s, c, string(c), "WorkqueueDepth")
+		a.expr = "sum by (namespace, job, name) (" + selector(series.WorkqueueDepth, oneOf("name", ctrls)) + ") > " + limit
+	default:
+		panic("rules: unknown class " + c)
+	}
+	a.data.Limit = limit
+	a.data.Controllers = ctrls
+	a.fixture = controllerFixture(c, ctrls[0], th, a.forDur)
+	return a, true
+}
+
+// objectLabels are the labels KSM puts on every series of the fixture object.
+func objectLabels(k model.Kind) map[string]string {
+	l := map[string]string{
+		series.LabelGroup: k.Group, series.LabelKind: k.Kind, series.LabelVersion: k.Version,
+		series.LabelName: "example",
+	}
+	if k.Namespaced {
+		l[series.LabelNamespace] = "default"
+	}
+	return l
+}
+
+func withLabels(base map[string]string, kv ...string) map[string]string {
+	out := make(map[string]string, len(base)+len(kv)/2)
+	for k, v := range base {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}

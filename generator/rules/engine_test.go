@@ -1,0 +1,206 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/promqltest"
+	"github.com/prometheus/prometheus/rules"
+	"sigs.k8s.io/yaml"
+
+	"github.com/crdmon/crdmon/generator/output"
+)
+
+// runUnitTests evaluates every promtool test file among files with
+// Prometheus' own rule manager and PromQL engine, the way `promtool test
+// rules` does (cmd/promtool/unittest.go), and returns one error per failed
+// expectation.
+func runUnitTests(t *testing.T, files []output.File) []error {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var errs []error
+	n := 0
+	for _, f := range files {
+		if !strings.HasSuffix(f.Path, ".test.yaml") {
+			continue
+		}
+		var tf UnitTestFile
+		if err := yaml.UnmarshalStrict(f.Content, &tf); err != nil {
+			t.Fatalf("%s: %v", f.Path, err)
+		}
+		var ruleFiles []string
+		for _, rf := range tf.RuleFiles {
+			ruleFiles = append(ruleFiles, filepath.Join(dir, filepath.FromSlash(filepath.Dir(f.Path)), rf))
+		}
+		for _, tg := range tf.Tests {
+			n++
+			for _, err := range runTestGroup(tg, ruleFiles) {
+				errs = append(errs, fmt.Errorf("%s: %s: %w", f.Path, tg.Name, err))
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no promtool test cases rendered")
+	}
+	return errs
+}
+
+func runTestGroup(tg TestGroup, ruleFiles []string) []error {
+	interval, err := time.ParseDuration(tg.Interval)
+	if err != nil {
+		return []error{err}
+	}
+	var load strings.Builder
+	fmt.Fprintf(&load, "load %s\n", tg.Interval)
+	for _, s := range tg.InputSeries {
+		fmt.Fprintf(&load, "  %s %s\n", s.Series, s.Values)
+	}
+	suite, err := promqltest.NewLazyLoader(load.String(), promqltest.LazyLoaderOpts{
+		EnableAtModifier: true, EnableNegativeOffset: true, Parser: promqlParser,
+	})
+	if err != nil {
+		return []error{err}
+	}
+	defer suite.Close()
+	suite.SubqueryInterval = interval
+	m := rules.NewManager(&rules.ManagerOptions{
+		QueryFunc:    rules.EngineQueryFunc(suite.QueryEngine(), suite.Storage()),
+		AppendableV2: suite.Storage(),
+		Context:      context.Background(),
+		NotifyFunc:   func(context.Context, string, ...*rules.Alert) {},
+		Logger:       promslog.NewNopLogger(),
+		Parser:       promqlParser,
+	})
+	groups, lerrs := m.LoadGroups(interval, labels.EmptyLabels(), "", nil, false, ruleFiles...)
+	if lerrs != nil {
+		return lerrs
+	}
+	var names []string
+	for name, g := range groups {
+		names = append(names, name)
+		for _, r := range g.Rules() {
+			if ar, ok := r.(*rules.AlertingRule); ok {
+				ar.SetRestored(true)
+			}
+		}
+	}
+	sort.Strings(names)
+
+	var errs []error
+	for _, at := range tg.AlertTests {
+		evalAt, err := time.ParseDuration(at.EvalTime)
+		if err != nil {
+			return []error{err}
+		}
+		var got []string
+		for ts := time.Unix(0, 0).UTC(); !ts.After(time.Unix(0, 0).Add(evalAt)); ts = ts.Add(interval) {
+			got = nil
+			suite.WithSamplesTill(ts, func(err error) {
+				if err != nil {
+					errs = append(errs, err)
+					return
+				}
+				for _, name := range names {
+					g := groups[name]
+					g.Eval(suite.Context(), ts)
+					for _, r := range g.Rules() {
+						if r.LastError() != nil {
+							errs = append(errs, fmt.Errorf("rule %s at %v: %w", r.Name(), ts, r.LastError()))
+						}
+						ar, ok := r.(*rules.AlertingRule)
+						if !ok || ar.Name() != at.Alertname {
+							continue
+						}
+						for _, a := range ar.ActiveAlerts() {
+							if a.State == rules.StateFiring {
+								got = append(got, a.Labels.String()+" "+a.Annotations.String())
+							}
+						}
+					}
+				}
+			})
+		}
+		var want []string
+		for _, e := range at.ExpAlerts {
+			l := labels.FromMap(e.ExpLabels)
+			b := labels.NewBuilder(l)
+			b.Set(labels.AlertName, at.Alertname)
+			want = append(want, b.Labels().String()+" "+labels.FromMap(e.ExpAnnotations).String())
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			errs = append(errs, fmt.Errorf("alert %s at %s:\n  want %q\n  got  %q", at.Alertname, at.EvalTime, want, got))
+		}
+	}
+	return errs
+}
+
+// TestGeneratedUnitTestsPass is the property "the promtool tests we ship are
+// correct": every generated case holds when evaluated by Prometheus' engine.
+func TestGeneratedUnitTestsPass(t *testing.T) {
+	for name, o := range optionVariants() {
+		t.Run(name, func(t *testing.T) {
+			files, err := Render(testModel(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, err := range runUnitTests(t, files) {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func optionVariants() map[string]Options {
+	perKind := DefaultOptions()
+	perKind.InferControllers = true
+	perGroup := perKind
+	perGroup.Granularity = PerGroup
+	perGroup.ExtraAlertLabels = map[string]string{"team": "platform"}
+	custom := DefaultOptions()
+	custom.Prefix = "crd"
+	custom.Controllers = map[string][]string{"Certificate": {"certificates-issuing", "certificates-readiness"}}
+	custom.Classes[ConditionNotTrue] = ClassSettings{Severity: "critical", For: 90 * time.Second}
+	custom.Classes[ControllerSlow] = ClassSettings{Severity: "info", For: 10 * time.Minute, Threshold: 2.5}
+	custom.TimestampFor = 2 * time.Minute
+	return map[string]Options{"per-kind": perKind, "per-group": perGroup, "custom": custom}
+}
+
+// TestUnitTestsCanFail checks the harness: a rule file whose alert no longer
+// fires must fail the generated tests.
+func TestUnitTestsCanFail(t *testing.T) {
+	files, err := Render(testModel(), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range files {
+		if f.Path == PlainPath("cert-manager.io") {
+			files[i].Content = []byte(strings.Replace(string(f.Content), `status!="True"`, `status="Nope"`, 1))
+		}
+	}
+	errs := runUnitTests(t, files)
+	if len(errs) == 0 {
+		t.Fatal("a broken rule passed its generated tests")
+	}
+	if !strings.Contains(errs[0].Error(), "CertificateNotReady") {
+		t.Errorf("unexpected failure: %v", errs[0])
+	}
+}

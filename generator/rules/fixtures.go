@@ -1,0 +1,191 @@
+package rules
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/series"
+)
+
+// Test fixtures: input series shaped exactly as the generated kube-state-metrics
+// config exposes them, sampled every fixtureStep from time 0.
+const fixtureStep = time.Minute
+
+// ltt is the lastTransitionTime (Unix seconds) of fixture conditions.
+const ltt = 60
+
+// inputSeries is one series of a fixture: start, start+step, ... per sample.
+type inputSeries struct {
+	metric string
+	labels map[string]string
+	start  float64
+	step   float64
+}
+
+// fixture shows one alert firing for one object, and silent when the object
+// is healthy or suspended.
+type fixture struct {
+	firing, healthy, suspended []inputSeries
+	eval                       time.Duration     // when to check, from time 0
+	expect                     map[string]string // labels of the firing sample
+	value                      float64           // its value
+}
+
+// ceilStep rounds d up to a whole number of fixture steps.
+func ceilStep(d time.Duration) time.Duration {
+	return (d + fixtureStep - 1) / fixtureStep * fixtureStep
+}
+
+// infoSeries is the object's <prefix>_info series.
+func (b *builder) infoSeries(k model.Kind, suspended bool) inputSeries {
+	l := objectLabels(k)
+	if k.Suspend != nil {
+		l[series.LabelSuspended] = strconv.FormatBool(suspended)
+	}
+	return inputSeries{metric: b.metric(series.Info), labels: l, start: 1}
+}
+
+// withSuspended adds the suspended case when the kind has a suspend field:
+// the firing series with the object suspended.
+func (b *builder) withSuspended(f fixture, k model.Kind) fixture {
+	if k.Suspend == nil {
+		return f
+	}
+	f.suspended = []inputSeries{b.infoSeries(k, true)}
+	for _, s := range f.firing {
+		if s.metric != b.metric(series.Info) {
+			f.suspended = append(f.suspended, s)
+		}
+	}
+	return f
+}
+
+func (b *builder) conditionFixture(s subject, pol model.Polarity, typ string, p *condPart, pathLabel, timed bool, threshold, forDur time.Duration) fixture {
+	k, cs := p.kinds[0], p.sets[0]
+	info := b.infoSeries(k, false)
+	cond := func(t, status string) inputSeries {
+		l := withLabels(objectLabels(k), series.LabelType, t)
+		if cs.HasStatus {
+			l[series.LabelStatus] = status
+		}
+		if cs.HasReason {
+			l[series.LabelReason] = "ExampleReason"
+		}
+		if pathLabel && cs.Scope != "" {
+			l[series.LabelPath] = cs.Scope
+		}
+		v := 0.0
+		if cs.HasTransitionTime {
+			v = ltt
+		}
+		return inputSeries{metric: b.metric(series.Condition), labels: l, start: v}
+	}
+	f := fixture{firing: []inputSeries{info}, healthy: []inputSeries{info}}
+	if crossplaneStyle(cs) && typ == "Synced" {
+		// The failure Crossplane users miss: Ready=True while Synced=False.
+		ready := cond("Ready", "True")
+		f.firing = append(f.firing, ready)
+		f.healthy = append(f.healthy, ready)
+	}
+	var bad inputSeries
+	switch {
+	case p.absent(pol):
+		f.healthy = append(f.healthy, cond(typ, "True"))
+		f.expect, f.value = info.labels, 1
+	case pol == model.Positive:
+		bad = cond(typ, "False")
+		f.firing = append(f.firing, bad)
+		f.healthy = append(f.healthy, cond(typ, "True"))
+	default:
+		bad = cond(typ, "True")
+		f.firing = append(f.firing, bad)
+		if cs.HasStatus {
+			f.healthy = append(f.healthy, cond(typ, "False"))
+		}
+	}
+	if bad.labels != nil {
+		f.expect, f.value = bad.labels, bad.start
+	}
+	if timed {
+		// time() - ltt exceeds threshold after ltt+threshold; then for: runs.
+		f.eval = ceilStep(ltt*time.Second + threshold + forDur + 2*fixtureStep)
+		f.value = f.eval.Seconds() - ltt
+	} else {
+		f.eval = ceilStep(forDur) + 2*fixtureStep
+	}
+	return b.withSuspended(f, k)
+}
+
+func (b *builder) pairFixture(k model.Kind, lhs, rhs string, forDur time.Duration) fixture {
+	info := b.infoSeries(k, false)
+	obj := objectLabels(k)
+	want := inputSeries{metric: b.metric(rhs), labels: obj, start: 3}
+	f := fixture{
+		firing:  []inputSeries{info, want, {metric: b.metric(lhs), labels: obj, start: 1}},
+		healthy: []inputSeries{info, want, {metric: b.metric(lhs), labels: obj, start: 3}},
+		eval:    ceilStep(forDur) + 2*fixtureStep,
+		expect:  obj, value: 1,
+	}
+	return b.withSuspended(f, k)
+}
+
+func (b *builder) phaseFixture(p *phasePart, forDur time.Duration) fixture {
+	k := p.kinds[0]
+	info := b.infoSeries(k, false)
+	phase := func(v string) inputSeries {
+		return inputSeries{metric: b.metric(series.PhaseInfo), start: 1,
+			labels: withLabels(objectLabels(k), series.LabelField, p.field, series.LabelPhase, v)}
+	}
+	bad := phase(p.failure)
+	f := fixture{
+		firing:  []inputSeries{info, bad},
+		healthy: []inputSeries{info, phase(p.healthy)},
+		eval:    ceilStep(forDur) + 2*fixtureStep,
+		expect:  bad.labels, value: 1,
+	}
+	return b.withSuspended(f, k)
+}
+
+// controllerFixture builds controller-runtime series for controller ctrl that
+// cross threshold th (firing) or stay well within it (healthy).
+func controllerFixture(c Class, ctrl string, th float64, forDur time.Duration) fixture {
+	target := map[string]string{"job": "example-operator", "namespace": "example-system"}
+	l := withLabels(target, "controller", ctrl)
+	f := fixture{eval: ceilStep(forDur) + 3*fixtureStep}
+	switch c {
+	case ControllerErrors:
+		// Half the reconciles fail: the share is 0.5 whatever the window.
+		total := inputSeries{metric: series.ReconcileTotal, labels: l, step: 12}
+		f.firing = []inputSeries{total, {metric: series.ReconcileErrorsTotal, labels: l, step: 6}}
+		f.healthy = []inputSeries{total, {metric: series.ReconcileErrorsTotal, labels: l}}
+		f.expect, f.value = l, 0.5
+	case ControllerSlow:
+		// All observations above 2*th: the p99 is the highest finite bound, 2*th.
+		// Healthy: all below th/2.
+		bucket := func(le float64, step float64) inputSeries {
+			return inputSeries{metric: series.ReconcileTimeSeconds + "_bucket", step: step,
+				labels: withLabels(l, "le", formatLe(le))}
+		}
+		f.firing = []inputSeries{bucket(th/2, 0), bucket(2*th, 0), bucket(posInf, 10)}
+		f.healthy = []inputSeries{bucket(th/2, 10), bucket(2*th, 10), bucket(posInf, 10)}
+		f.expect, f.value = l, 2*th
+	case WorkqueueDepth:
+		q := withLabels(target, "name", ctrl)
+		f.firing = []inputSeries{{metric: series.WorkqueueDepth, labels: q, start: 2 * th}}
+		f.healthy = []inputSeries{{metric: series.WorkqueueDepth, labels: q}}
+		f.expect, f.value = q, 2*th
+	}
+	return f
+}
+
+var posInf = math.Inf(1)
+
+// formatLe renders a histogram bucket bound as client libraries do.
+func formatLe(v float64) string {
+	if math.IsInf(v, 1) {
+		return "+Inf"
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}

@@ -1,0 +1,82 @@
+package rules
+
+import "github.com/crdmon/crdmon/generator/model"
+
+// Hand-built models for golden and engine tests.
+
+func certificateKind() model.Kind {
+	return model.Kind{
+		Group: "cert-manager.io", Kind: "Certificate", Plural: "certificates", Version: "v1", Namespaced: true,
+		Conditions: []model.ConditionSet{{
+			Field:     model.Field{Path: []string{"status", "conditions"}, SchemaPath: "status.conditions"},
+			HasStatus: true, HasReason: true, HasTransitionTime: true,
+			KnownTypes: []string{"Ready", "Issuing"},
+		}},
+	}
+}
+
+func crossplaneKind() model.Kind {
+	return model.Kind{
+		Group: "s3.aws.upbound.io", Kind: "Bucket", Plural: "buckets", Version: "v1beta1",
+		Conditions: []model.ConditionSet{{
+			Field:     model.Field{Path: []string{"status", "conditions"}, SchemaPath: "status.conditions"},
+			HasStatus: true, HasReason: true, HasTransitionTime: true,
+			KnownTypes: []string{"Ready", "Synced", "LastAsyncOperation"},
+		}},
+	}
+}
+
+func workloadKind() model.Kind {
+	return model.Kind{
+		Group: "apps.example.com", Kind: "WebApplication", Plural: "webapplications", Version: "v1alpha1", Namespaced: true,
+		Conditions: []model.ConditionSet{{
+			Field:     model.Field{Path: []string{"status", "conditions"}, SchemaPath: "status.conditions"},
+			HasStatus: true,
+		}},
+		Replicas: &model.Replicas{
+			Desired: model.Field{Path: []string{"spec", "replicas"}, SchemaPath: "spec.replicas"},
+			Ready:   model.Field{Path: []string{"status", "readyReplicas"}, SchemaPath: "status.readyReplicas"},
+		},
+		Generation: &model.Generation{Observed: model.Field{Path: []string{"status", "observedGeneration"}, SchemaPath: "status.observedGeneration"}},
+		Phases: []model.Phase{{
+			Field:   model.Field{Path: []string{"status", "phase"}, SchemaPath: "status.phase"},
+			Values:  []string{"Pending", "Running", "Failed"},
+			Failure: []string{"Failed"},
+		}},
+		Suspend: &model.Field{Path: []string{"spec", "suspend"}, SchemaPath: "spec.suspend"},
+	}
+}
+
+// gatewayKind has nested conditions without transition time next to top-level ones,
+// and a condition list without status fields.
+func gatewayKind() model.Kind {
+	return model.Kind{
+		Group: "gateway.example.io", Kind: "Route", Plural: "routes", Version: "v1", Namespaced: true,
+		Conditions: []model.ConditionSet{
+			{
+				Field:     model.Field{Path: []string{"status", "conditions"}, SchemaPath: "status.conditions"},
+				HasStatus: true, HasTransitionTime: true, KnownTypes: []string{"Accepted", "Degraded"},
+			},
+			{
+				Field: model.Field{Path: []string{"status", "parents", "0", "conditions"}, SchemaPath: "status.parents[].conditions"},
+				Scope: "status.parents[0]", HasStatus: true, HasReason: true, KnownTypes: []string{"Accepted", "ResolvedRefs"},
+			},
+		},
+	}
+}
+
+// presenceKind has a condition list without status: present means True.
+func presenceKind() model.Kind {
+	return model.Kind{
+		Group: "gateway.example.io", Kind: "Listener", Plural: "listeners", Version: "v1",
+		Conditions: []model.ConditionSet{{
+			Field:      model.Field{Path: []string{"status", "conditions"}, SchemaPath: "status.conditions"},
+			KnownTypes: []string{"Ready", "Progressing", "Failed"},
+		}},
+		Phases: []model.Phase{{Field: model.Field{Path: []string{"status", "state"}, SchemaPath: "status.state"}}},
+	}
+}
+
+func testModel() model.Model {
+	return model.Model{Kinds: []model.Kind{workloadKind(), certificateKind(), gatewayKind(), presenceKind(), crossplaneKind()}}
+}

@@ -1,0 +1,197 @@
+package rules
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/series"
+	"github.com/crdmon/crdmon/templates"
+)
+
+// Class is a stable id of a kind of alert, used to key settings and templates.
+type Class string
+
+// Alert classes.
+const (
+	ConditionNotTrue  Class = "ConditionNotTrue"  // a positive condition (Ready, Synced...) not True
+	NegativeCondition Class = "NegativeCondition" // a negative condition (Stalled, Degraded...) True
+	ProgressTooLong   Class = "ProgressTooLong"   // Reconciling/Progressing True for too long
+	ReplicasMismatch  Class = "ReplicasMismatch"  // fewer ready replicas than desired
+	GenerationLag     Class = "GenerationLag"     // observedGeneration behind metadata.generation
+	PhaseFailed       Class = "PhaseFailed"       // a phase field holds a failure value
+	ControllerErrors  Class = "ControllerErrors"  // share of failed reconciles
+	ControllerSlow    Class = "ControllerSlow"    // p99 reconcile time
+	WorkqueueDepth    Class = "WorkqueueDepth"    // items waiting in the controller's work queue
+)
+
+// Classes lists every alert class in rendering order.
+var Classes = []Class{
+	ConditionNotTrue, NegativeCondition, ProgressTooLong, ReplicasMismatch, GenerationLag,
+	PhaseFailed, ControllerErrors, ControllerSlow, WorkqueueDepth,
+}
+
+// Severities an alert may carry.
+var Severities = []string{"critical", "warning", "info"}
+
+// Granularity values.
+const (
+	PerKind  = "kind"  // one alert per kind and signal
+	PerGroup = "group" // one alert per API group and signal, matching customresource_group only
+)
+
+// Format values.
+const (
+	FormatPrometheusRule = "prometheusrule" // prometheus-operator PrometheusRule objects
+	FormatPlain          = "plain"          // Prometheus rule files (groups:)
+	FormatBoth           = "both"
+)
+
+// ClassSettings tunes one alert class.
+type ClassSettings struct {
+	Disabled bool
+	Severity string // critical, warning or info
+	// For is how long the problem must last. For condition alerts on shapes with
+	// lastTransitionTime it is measured from that timestamp (so a Prometheus
+	// restart does not reset it) and the rule's own for: is Options.TimestampFor.
+	For time.Duration
+	// Threshold is the numeric limit of controller alerts: the failed share of
+	// reconciles (ControllerErrors), seconds of p99 reconcile time
+	// (ControllerSlow), queued items (WorkqueueDepth). Unused by other classes.
+	Threshold float64
+}
+
+// AlertSettings is the per-class settings in force for one kind.
+type AlertSettings map[Class]ClassSettings
+
+// Options control rule rendering. Start from DefaultOptions.
+type Options struct {
+	Prefix      string // metric name prefix of the generated KSM config
+	Granularity string // PerKind or PerGroup
+	Format      string // FormatPrometheusRule, FormatPlain or FormatBoth
+
+	Namespace  string            // metadata.namespace of PrometheusRule objects; empty = none
+	RuleLabels map[string]string // metadata.labels of PrometheusRule objects (match the ruleSelector)
+
+	ExtraAlertLabels   map[string]string // added to every alert's labels
+	RunbookURLTemplate string            // overrides the runbook_url template when set ([[ ]] delimiters)
+	Templates          *templates.Set    // annotation templates; nil = embedded defaults
+
+	Classes      AlertSettings // defaults per class
+	TimestampFor time.Duration // rule for: of alerts measured from lastTransitionTime
+
+	// Controllers names the controller-runtime controllers owning a kind, keyed
+	// by kind ID ("certificate.cert-manager.io") or by kind name ("Certificate").
+	Controllers map[string][]string
+	// InferControllers uses controller-runtime's default name, the lower-cased
+	// kind, for kinds Controllers does not name.
+	InferControllers bool
+
+	// OverrideFor, when set, returns the settings for one kind (e.g. from the
+	// overrides file); classes it leaves out keep Classes' values. In PerGroup
+	// granularity a kind whose settings differ from the defaults gets rules of
+	// its own and is excluded from its group's rules.
+	OverrideFor func(k model.Kind) AlertSettings
+}
+
+// DefaultOptions returns the defaults: per-kind alerts in both formats,
+// thresholds after kstatus and health-semantics.md.
+func DefaultOptions() Options {
+	return Options{
+		Prefix:      series.DefaultPrefix,
+		Granularity: PerKind,
+		Format:      FormatBoth,
+		Classes: AlertSettings{
+			ConditionNotTrue:  {Severity: "warning", For: 15 * time.Minute},
+			NegativeCondition: {Severity: "critical", For: 5 * time.Minute},
+			ProgressTooLong:   {Severity: "warning", For: 30 * time.Minute},
+			ReplicasMismatch:  {Severity: "warning", For: 15 * time.Minute},
+			GenerationLag:     {Severity: "warning", For: 15 * time.Minute},
+			PhaseFailed:       {Severity: "critical", For: 5 * time.Minute},
+			ControllerErrors:  {Severity: "warning", For: 15 * time.Minute, Threshold: 0.1},
+			ControllerSlow:    {Severity: "warning", For: 15 * time.Minute, Threshold: 60},
+			WorkqueueDepth:    {Severity: "warning", For: 15 * time.Minute, Threshold: 100},
+		},
+		TimestampFor: time.Minute,
+	}
+}
+
+// settingsFor merges the kind's overrides over the class defaults.
+func (o Options) settingsFor(k model.Kind) AlertSettings {
+	out := AlertSettings{}
+	for c, s := range o.Classes {
+		out[c] = s
+	}
+	if o.OverrideFor != nil {
+		for c, s := range o.OverrideFor(k) {
+			out[c] = s
+		}
+	}
+	return out
+}
+
+func (s AlertSettings) equal(t AlertSettings) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for c, v := range s {
+		if w, ok := t[c]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// check reports the first invalid option.
+func (o Options) check() error {
+	if !series.ValidName(o.Prefix) && o.Prefix != "" {
+		return fmt.Errorf("rules: prefix %q is not a valid metric name", o.Prefix)
+	}
+	switch o.Granularity {
+	case PerKind, PerGroup:
+	default:
+		return fmt.Errorf("rules: granularity %q: want %q or %q", o.Granularity, PerKind, PerGroup)
+	}
+	switch o.Format {
+	case FormatPrometheusRule, FormatPlain, FormatBoth:
+	default:
+		return fmt.Errorf("rules: format %q: want %q, %q or %q", o.Format, FormatPrometheusRule, FormatPlain, FormatBoth)
+	}
+	if o.TimestampFor <= 0 {
+		return fmt.Errorf("rules: TimestampFor must be positive")
+	}
+	return checkSettings("defaults", o.Classes)
+}
+
+func checkSettings(where string, s AlertSettings) error {
+	for _, c := range Classes {
+		cs, ok := s[c]
+		if !ok {
+			return fmt.Errorf("rules: %s: no settings for alert class %s", where, c)
+		}
+		if cs.Disabled {
+			continue
+		}
+		if !contains(Severities, cs.Severity) {
+			return fmt.Errorf("rules: %s: %s: severity %q: want one of %v", where, c, cs.Severity, Severities)
+		}
+		if cs.For <= 0 || cs.For%time.Second != 0 {
+			return fmt.Errorf("rules: %s: %s: duration %v must be a positive whole number of seconds", where, c, cs.For)
+		}
+	}
+	for c := range s {
+		if !contains(Classes, c) {
+			return fmt.Errorf("rules: %s: unknown alert class %q", where, c)
+		}
+	}
+	return nil
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,181 @@
+package rules
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/series"
+)
+
+// subject is what one set of alerts covers: one kind, or the kinds of an API group.
+type subject struct {
+	group    string
+	kinds    []model.Kind
+	perKind  bool     // selectors match customresource_kind too
+	exclude  []string // PerGroup: kinds that have rules of their own
+	names    []string // candidate subjects of alert names, best first
+	display  string   // how summaries name one object
+	settings AlertSettings
+	key      string
+}
+
+// subjects splits the model into what alerts are written for, grouped by API
+// group in a stable order.
+func subjects(m model.Model, o Options) map[string][]subject {
+	byGroup := map[string][]model.Kind{}
+	for _, k := range m.Kinds {
+		if k.HasSignals() || len(controllersOf(k, o)) > 0 {
+			byGroup[k.Group] = append(byGroup[k.Group], k)
+		}
+	}
+	out := map[string][]subject{}
+	for g, kinds := range byGroup {
+		sort.SliceStable(kinds, func(i, j int) bool { return kinds[i].Kind < kinds[j].Kind })
+		var shared []model.Kind
+		var own []subject
+		for _, k := range kinds {
+			s := o.settingsFor(k)
+			if o.Granularity == PerGroup && s.equal(o.Classes) {
+				shared = append(shared, k)
+				continue
+			}
+			own = append(own, subject{
+				group: g, kinds: []model.Kind{k}, perKind: true,
+				names:    []string{camel(k.Kind), groupSubject(g) + camel(k.Kind)},
+				display:  k.Kind,
+				settings: s, key: k.ID(),
+			})
+		}
+		if len(shared) > 0 {
+			gs := subject{
+				group: g, kinds: shared,
+				names:    []string{groupSubject(g), camel(g)},
+				display:  g + " object",
+				settings: o.Classes, key: g,
+			}
+			for _, s := range own {
+				gs.exclude = append(gs.exclude, s.kinds[0].Kind)
+			}
+			out[g] = append(out[g], gs)
+		}
+		out[g] = append(out[g], own...)
+	}
+	return out
+}
+
+// controllersOf returns the controller-runtime controllers that own k.
+func controllersOf(k model.Kind, o Options) []string {
+	if c, ok := o.Controllers[k.ID()]; ok {
+		return c
+	}
+	if c, ok := o.Controllers[k.Kind]; ok {
+		return c
+	}
+	if o.InferControllers {
+		return []string{strings.ToLower(k.Kind)}
+	}
+	return nil
+}
+
+func (s subject) controllers(o Options) []string {
+	var out []string
+	for _, k := range s.kinds {
+		for _, c := range controllersOf(k, o) {
+			if !contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s subject) suspendable() bool {
+	for _, k := range s.kinds {
+		if k.Suspend != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// matcher is one PromQL label matcher.
+type matcher struct{ name, op, value string }
+
+func eq(name, value string) matcher { return matcher{name, "=", value} }
+
+// oneOf matches any of values exactly.
+func oneOf(name string, values []string) matcher {
+	if len(values) == 1 {
+		return eq(name, values[0])
+	}
+	return matcher{name, "=~", alternation(values)}
+}
+
+func alternation(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = regexp.QuoteMeta(v)
+	}
+	return strings.Join(q, "|")
+}
+
+// selector renders metric{matchers}.
+func selector(metric string, ms ...matcher) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = m.name + m.op + strconv.Quote(m.value)
+	}
+	return metric + "{" + strings.Join(parts, ", ") + "}"
+}
+
+// base returns the matchers every selector of the subject carries.
+func (s subject) base() []matcher {
+	ms := []matcher{eq(series.LabelGroup, s.group)}
+	switch {
+	case s.perKind:
+		ms = append(ms, eq(series.LabelKind, s.kinds[0].Kind))
+	case len(s.exclude) > 0:
+		ms = append(ms, matcher{series.LabelKind, "!~", alternation(s.exclude)})
+	}
+	return ms
+}
+
+// with returns the subject's base matchers followed by ms.
+func (s subject) with(ms ...matcher) []matcher { return append(s.base(), ms...) }
+
+// kindsMatcher restricts a selector to kinds when they are not all the
+// subject's kinds that could match.
+func (s subject) kindsMatcher(kinds []model.Kind, needed bool) []matcher {
+	if s.perKind || !needed {
+		return nil
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.Kind
+	}
+	return []matcher{oneOf(series.LabelKind, names)}
+}
+
+// onObject is the vector matching that pairs series of one object.
+var onObject = "on(" + strings.Join(series.ObjectLabels, ", ") + ")"
+
+// unlessSuspended silences suspended objects when the subject has a suspend field.
+func (s subject) unlessSuspended(expr, prefix string) string {
+	if !s.suspendable() {
+		return expr
+	}
+	return "(" + expr + ") unless " + onObject + " " +
+		selector(series.Name(prefix, series.Info), s.with(eq(series.LabelSuspended, "true"))...)
+}
+
+// or joins alternatives, parenthesised when there are several.
+func or(exprs []string) string {
+	if len(exprs) == 1 {
+		return exprs[0]
+	}
+	return "(" + strings.Join(exprs, ") or (") + ")"
+}

@@ -1,0 +1,151 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	prommodel "github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/template"
+
+	"github.com/crdmon/crdmon/generator/output"
+)
+
+// UnitTestFile is a `promtool test rules` file.
+type UnitTestFile struct {
+	RuleFiles          []string    `json:"rule_files"`
+	EvaluationInterval string      `json:"evaluation_interval"`
+	Tests              []TestGroup `json:"tests"`
+}
+
+// TestGroup is one test case: input series and the alerts expected from them.
+type TestGroup struct {
+	Name        string      `json:"name"`
+	Interval    string      `json:"interval"`
+	InputSeries []TestInput `json:"input_series"`
+	AlertTests  []AlertTest `json:"alert_rule_test"`
+}
+
+// TestInput is one input series in promtool's expanding notation.
+type TestInput struct {
+	Series string `json:"series"`
+	Values string `json:"values"`
+}
+
+// AlertTest is the alerts expected firing under one name at one time.
+type AlertTest struct {
+	EvalTime  string     `json:"eval_time"`
+	Alertname string     `json:"alertname"`
+	ExpAlerts []ExpAlert `json:"exp_alerts"`
+}
+
+// ExpAlert is one expected firing alert.
+type ExpAlert struct {
+	ExpLabels      map[string]string `json:"exp_labels"`
+	ExpAnnotations map[string]string `json:"exp_annotations"`
+}
+
+// testFile writes, for every alert, a case where it fires (with its exact
+// labels and annotations), one where the object is healthy and it is silent,
+// and, for suspendable kinds, one where the object is suspended.
+func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []alert) (output.File, error) {
+	rel := "../" + path.Base(PlainPath(group))
+	tf := UnitTestFile{RuleFiles: []string{rel}, EvaluationInterval: prommodel.Duration(fixtureStep).String()}
+	for i, a := range alerts {
+		f := a.fixture
+		want, err := expected(rg.Rules[i], f)
+		if err != nil {
+			return output.File{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
+		}
+		cases := []struct {
+			name   string
+			input  []inputSeries
+			expect []ExpAlert
+		}{
+			{"fires", f.firing, []ExpAlert{want}},
+			{"silent when healthy", f.healthy, []ExpAlert{}},
+			{"silent when suspended", f.suspended, []ExpAlert{}},
+		}
+		for _, c := range cases {
+			if c.input == nil {
+				continue
+			}
+			tg := TestGroup{
+				Name:     a.name + " " + c.name,
+				Interval: prommodel.Duration(fixtureStep).String(),
+				AlertTests: []AlertTest{{
+					EvalTime: prommodel.Duration(f.eval).String(), Alertname: a.name, ExpAlerts: c.expect,
+				}},
+			}
+			n := int(f.eval / fixtureStep)
+			for _, s := range c.input {
+				tg.InputSeries = append(tg.InputSeries, TestInput{Series: seriesString(s), Values: valuesString(s, n)})
+			}
+			tf.Tests = append(tf.Tests, tg)
+		}
+	}
+	return yamlFile(TestPath(group), tf)
+}
+
+// expected returns the alert rule r fires with on fixture f.
+func expected(r monitoringv1.Rule, f fixture) (ExpAlert, error) {
+	want := ExpAlert{ExpLabels: map[string]string{}, ExpAnnotations: map[string]string{}}
+	for k, v := range f.expect {
+		want.ExpLabels[k] = v
+	}
+	for k, v := range r.Labels {
+		want.ExpLabels[k] = v
+	}
+	for k, text := range r.Annotations {
+		v, err := expandAnnotation(r.Alert, text, f.expect, f.value, f.eval)
+		if err != nil {
+			return want, fmt.Errorf("annotation %s: %w", k, err)
+		}
+		want.ExpAnnotations[k] = v
+	}
+	return want, nil
+}
+
+// expandAnnotation expands an annotation as Prometheus does when the alert
+// fires with the given labels and value at time at.
+func expandAnnotation(alertName, text string, labels map[string]string, value float64, at time.Duration) (string, error) {
+	defs := "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}"
+	data := template.AlertTemplateData(labels, map[string]string{}, "", promql.Sample{F: value})
+	noQuery := func(context.Context, string, time.Time) (promql.Vector, error) {
+		return nil, errors.New("crdmon cannot compute the expected value of a template that queries")
+	}
+	e := template.NewTemplateExpander(context.Background(), defs+text, "__alert_"+alertName, data,
+		prommodel.Time(at.Milliseconds()), noQuery, &url.URL{}, nil)
+	return e.Expand()
+}
+
+// seriesString renders metric{labels} with sorted labels.
+func seriesString(s inputSeries) string {
+	keys := make([]string, 0, len(s.labels))
+	for k := range s.labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.Quote(s.labels[k])
+	}
+	return s.metric + "{" + strings.Join(parts, ", ") + "}"
+}
+
+// valuesString renders n+1 samples: "startxn" or "start+stepxn".
+func valuesString(s inputSeries, n int) string {
+	v := strconv.FormatFloat(s.start, 'f', -1, 64)
+	if s.step != 0 {
+		v += "+" + strconv.FormatFloat(s.step, 'f', -1, 64)
+	}
+	return v + "x" + strconv.Itoa(n)
+}

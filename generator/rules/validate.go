@@ -1,0 +1,251 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	prommodel "github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
+	"sigs.k8s.io/yaml"
+
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/generator/series"
+)
+
+// promqlParser parses as `promtool check rules` does without feature flags.
+var promqlParser = parser.NewParser(parser.Options{})
+
+var camelName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+
+// Validate checks rule files (PrometheusRule objects, plain rule files, and
+// promtool test files) as Prometheus would load them: each group passes
+// rulefmt exactly as `promtool check rules` runs it, each expression parses,
+// each metric a rule reads is produced by the kube-state-metrics config
+// generated from m with prefix, by a recording rule in files, or by
+// controller-runtime; alert names are CamelCase, at most MaxNameLen long and
+// not duplicated; severities are known; test files reference rule files and
+// alerts that exist. The error lists every problem, naming file, group and rule.
+func Validate(files []output.File, m model.Model, prefix string) error {
+	v := validator{known: knownMetrics(m, prefix), recorded: map[string]bool{}, alerts: map[string]bool{}, files: map[string]bool{}}
+	type parsed struct {
+		path   string
+		groups *rulefmt.RuleGroups
+	}
+	var rules []parsed
+	var tests []output.File
+	for _, f := range files {
+		v.files[f.Path] = true
+		if strings.HasSuffix(f.Path, ".test.yaml") {
+			tests = append(tests, f)
+			continue
+		}
+		g, err := v.parse(f)
+		if err != nil {
+			v.errs = append(v.errs, err)
+			continue
+		}
+		rules = append(rules, parsed{f.Path, g})
+		for _, rg := range g.Groups {
+			for _, r := range rg.Rules {
+				if r.Record != "" {
+					v.recorded[r.Record] = true
+				}
+			}
+		}
+	}
+	for _, p := range rules {
+		v.checkGroups(p.path, p.groups)
+	}
+	for _, f := range tests {
+		v.checkTest(f)
+	}
+	return errors.Join(v.errs...)
+}
+
+type validator struct {
+	known    map[string]map[[2]string]bool // metric → {group, kind} pairs producing it
+	recorded map[string]bool
+	alerts   map[string]bool // "<rule file path>\x00<alert>"
+	files    map[string]bool
+	errs     []error
+}
+
+func (v *validator) fail(format string, args ...any) {
+	v.errs = append(v.errs, fmt.Errorf(format, args...))
+}
+
+// knownMetrics lists the families the generated KSM config produces, per kind.
+func knownMetrics(m model.Model, prefix string) map[string]map[[2]string]bool {
+	out := map[string]map[[2]string]bool{}
+	for _, k := range m.Kinds {
+		for _, fam := range series.Families(k) {
+			name := series.Name(prefix, fam)
+			if out[name] == nil {
+				out[name] = map[[2]string]bool{}
+			}
+			out[name][[2]string{k.Group, k.Kind}] = true
+		}
+	}
+	return out
+}
+
+// parse reads a rule file with rulefmt, extracting the groups of a PrometheusRule first.
+func (v *validator) parse(f output.File) (*rulefmt.RuleGroups, error) {
+	content := f.Content
+	var head struct {
+		Kind string `json:"kind"`
+	}
+	if err := yaml.Unmarshal(content, &head); err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Path, err)
+	}
+	if head.Kind == monitoringv1.PrometheusRuleKind {
+		var pr monitoringv1.PrometheusRule
+		if err := yaml.UnmarshalStrict(content, &pr); err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Path, err)
+		}
+		if strings.Contains(string(content), "creationTimestamp: null") {
+			return nil, fmt.Errorf("%s: creationTimestamp: null in output", f.Path)
+		}
+		b, err := yaml.Marshal(plainFile{Groups: pr.Spec.Groups})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Path, err)
+		}
+		content = b
+	}
+	logger := slog.New(slog.DiscardHandler)
+	g, errs := rulefmt.Parse(content, false, prommodel.UTF8Validation, promqlParser, logger)
+	if len(errs) > 0 {
+		for i := range errs {
+			errs[i] = fmt.Errorf("%s: %w", f.Path, errs[i])
+		}
+		return nil, errors.Join(errs...)
+	}
+	return g, nil
+}
+
+func (v *validator) checkGroups(file string, g *rulefmt.RuleGroups) {
+	seen := map[string]bool{}
+	for _, rg := range g.Groups {
+		for _, r := range rg.Rules {
+			name := r.Alert + r.Record
+			where := fmt.Sprintf("%s: group %q: rule %q", file, rg.Name, name)
+			if r.Alert != "" {
+				v.alerts[file+"\x00"+r.Alert] = true
+				if !camelName.MatchString(r.Alert) || len(r.Alert) > MaxNameLen {
+					v.fail("%s: alert name must be CamelCase and at most %d characters", where, MaxNameLen)
+				}
+				if s := r.Labels[LabelSeverity]; !contains(Severities, s) {
+					v.fail("%s: severity %q: want one of %v", where, s, Severities)
+				}
+			}
+			id := name + "\x00" + labels.FromMap(r.Labels).String()
+			if seen[id] {
+				v.fail("%s: duplicate rule (same name and labels)", where)
+			}
+			seen[id] = true
+			expr, err := promqlParser.ParseExpr(r.Expr)
+			if err != nil {
+				v.fail("%s: %w", where, err)
+				continue
+			}
+			for _, vs := range selectors(expr) {
+				if msg := v.checkSelector(vs); msg != "" {
+					v.fail("%s: %s", where, msg)
+				}
+			}
+		}
+	}
+}
+
+func selectors(expr parser.Expr) []*parser.VectorSelector {
+	var out []*parser.VectorSelector
+	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok {
+			out = append(out, vs)
+		}
+		return nil
+	})
+	return out
+}
+
+// checkSelector explains why a selector reads a metric nothing produces, or returns "".
+func (v *validator) checkSelector(vs *parser.VectorSelector) string {
+	name := vs.Name
+	eqs := map[string]string{}
+	for _, m := range vs.LabelMatchers {
+		if m.Type == labels.MatchEqual {
+			eqs[m.Name] = m.Value
+		}
+	}
+	if name == "" {
+		name = eqs[labels.MetricName]
+	}
+	if name == "" {
+		return fmt.Sprintf("selector %s names no metric", vs)
+	}
+	if v.recorded[name] || contains(series.ControllerMetrics, name) {
+		return ""
+	}
+	producers, ok := v.known[name]
+	if !ok {
+		return fmt.Sprintf("metric %s is not produced by the generated kube-state-metrics config, a recording rule, or controller-runtime", name)
+	}
+	g, hasG := eqs[series.LabelGroup]
+	k, hasK := eqs[series.LabelKind]
+	for p := range producers {
+		if (!hasG || p[0] == g) && (!hasK || p[1] == k) {
+			return ""
+		}
+	}
+	var which []string
+	if hasG {
+		which = append(which, "group "+g)
+	}
+	if hasK {
+		which = append(which, "kind "+k)
+	}
+	return fmt.Sprintf("metric %s is not produced for %s by the generated kube-state-metrics config", name, strings.Join(which, ", "))
+}
+
+// checkTest checks a promtool test file's structure and references.
+func (v *validator) checkTest(f output.File) {
+	var tf UnitTestFile
+	if err := yaml.UnmarshalStrict(f.Content, &tf); err != nil {
+		v.fail("%s: %w", f.Path, err)
+		return
+	}
+	var ruleFiles []string
+	for _, rf := range tf.RuleFiles {
+		p := path.Join(path.Dir(f.Path), rf)
+		if !v.files[p] {
+			v.fail("%s: rule file %s (%s) is not among the rendered files", f.Path, rf, p)
+		}
+		ruleFiles = append(ruleFiles, p)
+	}
+	sort.Strings(ruleFiles)
+	for _, tg := range tf.Tests {
+		for _, in := range tg.InputSeries {
+			if _, err := promqlParser.ParseMetric(in.Series); err != nil {
+				v.fail("%s: test %q: series %s: %w", f.Path, tg.Name, in.Series, err)
+			}
+		}
+		for _, at := range tg.AlertTests {
+			found := false
+			for _, rf := range ruleFiles {
+				found = found || v.alerts[rf+"\x00"+at.Alertname]
+			}
+			if !found {
+				v.fail("%s: test %q: alert %s is in none of its rule files", f.Path, tg.Name, at.Alertname)
+			}
+		}
+	}
+}
