@@ -1,0 +1,103 @@
+// Package generator runs crdmon's pipeline: load CRDs, detect signals into
+// one model, render every artifact from that model, and validate it all in
+// memory. Writing (or comparing with disk) is left to the caller, so nothing
+// is written unless everything rendered and validated.
+package generator
+
+import (
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/crdmon/crdmon/generator/detect"
+	"github.com/crdmon/crdmon/generator/ksm"
+	"github.com/crdmon/crdmon/generator/load"
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/output"
+)
+
+// Options configure one run.
+type Options struct {
+	Inputs []string  // files, directories, globs or "-"
+	Stdin  io.Reader // read for "-"
+	Groups []string  // keep only kinds whose group matches one of these globs
+	Kinds  []string  // keep only kinds whose kind matches one of these globs (case-insensitive)
+	KSM    ksm.Options
+}
+
+// DefaultOptions are the defaults of `crdmon generate`.
+func DefaultOptions() Options {
+	return Options{KSM: ksm.DefaultOptions()}
+}
+
+// Result is what a run produced, before anything is written.
+type Result struct {
+	Load     *load.Result
+	Model    model.Model // kinds that passed the filters
+	Filtered int         // kinds left out by --group/--kind
+	KSM      ksm.Config
+	Files    []output.File // sorted by path
+}
+
+// Generate loads the inputs and renders every artifact.
+func Generate(opts Options) (*Result, error) {
+	loaded, err := load.Paths(opts.Inputs, opts.Stdin)
+	if err != nil {
+		return nil, err
+	}
+	return FromCRDs(loaded, opts)
+}
+
+// FromCRDs renders every artifact from CRDs already loaded.
+func FromCRDs(loaded *load.Result, opts Options) (*Result, error) {
+	for _, g := range append(append([]string(nil), opts.Groups...), opts.Kinds...) {
+		if _, err := path.Match(g, ""); err != nil {
+			return nil, fmt.Errorf("bad filter glob %q: %v", g, err)
+		}
+	}
+	res := &Result{Load: loaded}
+	for _, k := range detect.Model(loaded.CRDs).Kinds {
+		if matchAny(opts.Groups, k.Group, false) && matchAny(opts.Kinds, k.Kind, true) {
+			res.Model.Kinds = append(res.Model.Kinds, k)
+		} else {
+			res.Filtered++
+		}
+	}
+	cfg, files, err := ksm.Render(res.Model, opts.KSM)
+	if err != nil {
+		return nil, err
+	}
+	res.KSM = cfg
+	res.Files = append(res.Files, files...)
+	for _, f := range res.Files {
+		if err := output.SafePath(f.Path); err != nil {
+			return nil, err
+		}
+	}
+	output.Sort(res.Files)
+	return res, nil
+}
+
+func matchAny(globs []string, s string, fold bool) bool {
+	if len(globs) == 0 {
+		return true
+	}
+	for _, g := range globs {
+		if fold {
+			g, s = strings.ToLower(g), strings.ToLower(s)
+		}
+		if ok, _ := path.Match(g, s); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidationError is generated output that failed validation (exit 1), as
+// opposed to bad input (exit 2). Nothing is written when it occurs.
+type ValidationError struct{ Err error }
+
+func (e *ValidationError) Error() string { return e.Err.Error() }
+
+func (e *ValidationError) Unwrap() error { return e.Err }

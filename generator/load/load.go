@@ -1,0 +1,358 @@
+// Package load reads CustomResourceDefinitions from files, directories, globs
+// and stdin. It accepts YAML and JSON, multi-document streams and List
+// objects, keeps only apiextensions.k8s.io/v1 CRDs, and counts every other
+// document it skips.
+package load
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/crdmon/crdmon/generator/model"
+)
+
+// CRD is one decoded CustomResourceDefinition and where it was found.
+type CRD struct {
+	apiextensionsv1.CustomResourceDefinition
+	Source model.Source
+}
+
+// Result is everything read from the inputs.
+type Result struct {
+	CRDs      []CRD          // sorted by name
+	Documents int            // documents read, CRDs and others
+	Skipped   map[string]int // documents that are not CRDs, by "apiVersion/kind"
+}
+
+// Error is a problem with the input, located by file and line.
+type Error struct {
+	Source model.Source
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	if e.Source.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Source.File, e.Source.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Source.File, e.Msg)
+}
+
+// Stdin is the path that means "read standard input".
+const Stdin = "-"
+
+// Paths reads every input. A path is a file, a directory (read recursively
+// for *.yaml, *.yml and *.json), a glob, or "-" for stdin.
+func Paths(paths []string, stdin io.Reader) (*Result, error) {
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no input: give CRD files, directories or globs with -f (or -f - for stdin)")
+	}
+	r := &Result{Skipped: map[string]int{}}
+	for _, p := range paths {
+		if p == Stdin {
+			data, err := io.ReadAll(stdin)
+			if err != nil {
+				return nil, &Error{Source: model.Source{File: Stdin}, Msg: err.Error()}
+			}
+			if err := r.addInput(Stdin, data); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		files, err := expand(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil, &Error{Source: model.Source{File: f}, Msg: "cannot read: " + unwrapPathError(err)}
+			}
+			add := r.add
+			if f == p { // named explicitly: an empty file is a mistake
+				add = r.addInput
+			}
+			if err := add(f, data); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if r.Documents == 0 {
+		return nil, fmt.Errorf("no documents found in %s", strings.Join(paths, ", "))
+	}
+	return r, r.dedupe()
+}
+
+// Bytes reads one in-memory input, named file in messages.
+func Bytes(file string, data []byte) (*Result, error) {
+	r := &Result{Skipped: map[string]int{}}
+	if err := r.addInput(file, data); err != nil {
+		return nil, err
+	}
+	return r, r.dedupe()
+}
+
+// addInput reads an input the user named, which must hold a document.
+func (r *Result) addInput(file string, data []byte) error {
+	before := r.Documents
+	if err := r.add(file, data); err != nil {
+		return err
+	}
+	if r.Documents == before {
+		return &Error{Source: model.Source{File: file}, Msg: "empty input: no YAML or JSON document"}
+	}
+	return nil
+}
+
+func unwrapPathError(err error) string {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// expand turns one path argument into the files it names, sorted.
+func expand(p string) ([]string, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		if !os.IsNotExist(err) || !strings.ContainsAny(p, "*?[") {
+			return nil, &Error{Source: model.Source{File: p}, Msg: unwrapPathError(err)}
+		}
+		matches, gerr := filepath.Glob(p)
+		if gerr != nil {
+			return nil, &Error{Source: model.Source{File: p}, Msg: "bad glob: " + gerr.Error()}
+		}
+		if len(matches) == 0 {
+			return nil, &Error{Source: model.Source{File: p}, Msg: "glob matches no file"}
+		}
+		var out []string
+		for _, m := range matches {
+			files, err := expand(m)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, files...)
+		}
+		return out, nil
+	}
+	if !info.IsDir() {
+		return []string{p}, nil
+	}
+	var out []string
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return &Error{Source: model.Source{File: path}, Msg: "cannot read: " + unwrapPathError(err)}
+		}
+		if !d.IsDir() && isManifest(path) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
+}
+
+func isManifest(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// add decodes every document of one input.
+func (r *Result) add(file string, data []byte) error {
+	for _, doc := range splitDocuments(data) {
+		src := model.Source{File: file, Line: doc.line}
+		if err := r.addDocument(src, doc.text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type document struct {
+	line int // 1-based line of the document's first line
+	text []byte
+}
+
+// splitDocuments splits a YAML stream on "---" lines, keeping each document's
+// starting line. Documents holding only comments or blanks are dropped.
+func splitDocuments(data []byte) []document {
+	var docs []document
+	start, line := 1, 1
+	var cur bytes.Buffer
+	flush := func() {
+		if !blank(cur.Bytes()) {
+			docs = append(docs, document{line: start, text: append([]byte(nil), cur.Bytes()...)})
+		}
+		cur.Reset()
+	}
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var l []byte
+		if i < 0 {
+			l, data = data, nil
+		} else {
+			l, data = data[:i+1], data[i+1:]
+		}
+		if isSeparator(l) {
+			flush()
+			start = line + 1
+		} else {
+			cur.Write(l)
+		}
+		line++
+	}
+	flush()
+	return docs
+}
+
+func isSeparator(l []byte) bool {
+	t := bytes.TrimRight(l, " \t\r\n")
+	return bytes.Equal(t, []byte("---")) || bytes.HasPrefix(t, []byte("--- ")) || bytes.HasPrefix(t, []byte("---\t"))
+}
+
+// blank reports whether a document has nothing but whitespace and comments.
+func blank(doc []byte) bool {
+	for _, l := range bytes.Split(doc, []byte("\n")) {
+		t := bytes.TrimSpace(l)
+		if len(t) > 0 && t[0] != '#' {
+			return false
+		}
+	}
+	return true
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// yamlError rewrites a YAML error's document-relative line to a file line.
+func yamlError(src model.Source, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
+	line := src.Line
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		line = src.Line + n - 1
+		msg = strings.Replace(msg, m[0], "", 1)
+		msg = strings.Replace(strings.TrimPrefix(msg, "yaml: "), ": ", "", 1)
+		msg = strings.TrimSpace(msg)
+	}
+	return &Error{Source: model.Source{File: src.File, Line: line}, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+type typeMeta struct {
+	APIVersion string            `json:"apiVersion"`
+	Kind       string            `json:"kind"`
+	Items      []json.RawMessage `json:"items"`
+}
+
+func (r *Result) addDocument(src model.Source, text []byte) error {
+	js, err := yaml.YAMLToJSON(text)
+	if err != nil {
+		return yamlError(src, err)
+	}
+	if bytes.Equal(bytes.TrimSpace(js), []byte("null")) {
+		return nil
+	}
+	return r.addJSON(src, js)
+}
+
+func (r *Result) addJSON(src model.Source, js []byte) error {
+	var tm typeMeta
+	if err := json.Unmarshal(js, &tm); err != nil {
+		return &Error{Source: src, Msg: "not a Kubernetes object: " + err.Error()}
+	}
+	if strings.HasSuffix(tm.Kind, "List") && tm.Items != nil {
+		for _, item := range tm.Items {
+			if err := r.addJSON(src, item); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	r.Documents++
+	switch {
+	case tm.Kind == "CustomResourceDefinition" && tm.APIVersion == "apiextensions.k8s.io/v1":
+		return r.addCRD(src, js)
+	case tm.Kind == "CustomResourceDefinition" && strings.HasPrefix(tm.APIVersion, "apiextensions.k8s.io/"):
+		return &Error{Source: src, Msg: fmt.Sprintf("%s CustomResourceDefinition is not supported: convert it to apiextensions.k8s.io/v1 (removed from Kubernetes in 1.22)", tm.APIVersion)}
+	case tm.Kind == "" && tm.APIVersion == "":
+		return &Error{Source: src, Msg: "document has no apiVersion or kind"}
+	}
+	r.Skipped[tm.APIVersion+"/"+tm.Kind]++
+	return nil
+}
+
+func (r *Result) addCRD(src model.Source, js []byte) error {
+	var crd apiextensionsv1.CustomResourceDefinition
+	if err := json.Unmarshal(js, &crd); err != nil {
+		return &Error{Source: src, Msg: "invalid CustomResourceDefinition: " + err.Error()}
+	}
+	if err := check(&crd); err != nil {
+		return &Error{Source: src, Msg: fmt.Sprintf("CustomResourceDefinition %q: %s", crd.Name, err)}
+	}
+	r.CRDs = append(r.CRDs, CRD{CustomResourceDefinition: crd, Source: src})
+	return nil
+}
+
+// check rejects CRDs crdmon cannot work from.
+func check(crd *apiextensionsv1.CustomResourceDefinition) error {
+	switch {
+	case crd.Spec.Group == "":
+		return fmt.Errorf("spec.group is empty")
+	case crd.Spec.Names.Kind == "":
+		return fmt.Errorf("spec.names.kind is empty")
+	case crd.Spec.Names.Plural == "":
+		return fmt.Errorf("spec.names.plural is empty")
+	case len(crd.Spec.Versions) == 0:
+		return fmt.Errorf("spec.versions is empty")
+	}
+	for _, v := range crd.Spec.Versions {
+		if v.Served {
+			return nil
+		}
+	}
+	return fmt.Errorf("no version is served")
+}
+
+// dedupe sorts CRDs by name, merges identical copies and rejects two
+// different CRDs with the same name, so the result does not depend on input order.
+func (r *Result) dedupe() error {
+	sort.SliceStable(r.CRDs, func(i, j int) bool {
+		a, b := r.CRDs[i], r.CRDs[j]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		if a.Source.File != b.Source.File {
+			return a.Source.File < b.Source.File
+		}
+		return a.Source.Line < b.Source.Line
+	})
+	out := r.CRDs[:0]
+	for _, c := range r.CRDs {
+		if n := len(out); n > 0 && out[n-1].Name == c.Name {
+			prev := out[n-1]
+			a, _ := json.Marshal(prev.Spec)
+			b, _ := json.Marshal(c.Spec)
+			if !bytes.Equal(a, b) {
+				first, second := prev.Source, c.Source
+				return &Error{Source: second, Msg: fmt.Sprintf("CustomResourceDefinition %q is also defined differently at %s:%d", c.Name, first.File, first.Line)}
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	r.CRDs = out
+	return nil
+}

@@ -1,0 +1,133 @@
+// Package cli is crdmon's command line: flag parsing, messages and exit
+// codes. The work itself is done by package generator.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/load"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0 // success; with --check: output in sync
+	ExitDrift = 1 // --check found drift, or generated output failed validation
+	ExitUsage = 2 // bad input or usage
+)
+
+// Env is what a command reads and writes besides the file system.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+const usage = `crdmon turns Kubernetes CustomResourceDefinitions into monitoring.
+
+It reads CRD schemas, finds their health signals (status conditions, replica
+counts, observedGeneration, phase fields, suspend flags) and writes, from one
+model, a kube-state-metrics custom-resource-state config with its RBAC,
+Prometheus rules and Grafana dashboards.
+
+Usage:
+  crdmon generate -f PATH... [-o DIR] [flags]   write monitoring for the CRDs
+  crdmon generate -f PATH... --check             fail (exit 1) if DIR is out of date
+  crdmon inspect  -f PATH...                     show the signals found and why
+  crdmon help [COMMAND]                          show help for a command
+
+PATH is a file, a directory (read recursively), a glob, or - for stdin, so
+  kustomize build config/crd | crdmon generate -f -
+works. Run 'crdmon help generate' for every flag.
+
+Exit codes: 0 ok, 1 drift or validation failure, 2 bad input or usage.
+`
+
+// Run executes crdmon with args (without the program name) and returns the exit code.
+func Run(args []string, env Env) int {
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return ExitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "generate":
+		return runGenerate(rest, env)
+	case "inspect":
+		return runInspect(rest, env)
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && rest[0] != "help" {
+			return Run([]string{rest[0], "-h"}, env)
+		}
+		fmt.Fprint(env.Stdout, usage)
+		return ExitOK
+	}
+	fmt.Fprintf(env.Stderr, "crdmon: unknown command %q\n\n%s", cmd, usage)
+	return ExitUsage
+}
+
+// listFlag collects a repeatable, comma-separable flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// newFlagSet returns a flag set that prints help to stdout on -h and
+// reports errors on stderr.
+func newFlagSet(name, help string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), help+"\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; positional arguments are inputs as if given with -f.
+// It returns an exit code and false when the command should stop.
+func parse(fs *flag.FlagSet, args []string, inputs *listFlag, env Env) (int, bool) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(env.Stdout)
+				fs.Usage()
+				return ExitOK, false
+			}
+			return ExitUsage, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return ExitOK, true
+		}
+		*inputs = append(*inputs, args[0])
+		args = args[1:]
+	}
+}
+
+// reportError prints an error and returns its exit code.
+func reportError(env Env, err error) int {
+	var le *load.Error
+	if errors.As(err, &le) {
+		fmt.Fprintf(env.Stderr, "crdmon: %s\n", le)
+		return ExitUsage
+	}
+	var ve *generator.ValidationError
+	if errors.As(err, &ve) {
+		fmt.Fprintf(env.Stderr, "crdmon: generated output failed validation, nothing written:\n%s\n", ve.Err)
+		return ExitDrift
+	}
+	fmt.Fprintf(env.Stderr, "crdmon: %s\n", err)
+	return ExitUsage
+}
