@@ -35,7 +35,7 @@ var camelName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
 // not duplicated; severities are known; test files reference rule files and
 // alerts that exist. The error lists every problem, naming file, group and rule.
 func Validate(files []output.File, m model.Model, prefix string) error {
-	v := validator{known: knownMetrics(m, prefix), recorded: map[string]bool{}, alerts: map[string]bool{}, files: map[string]bool{}}
+	v := validator{known: knownMetrics(m, prefix), recorded: map[string]bool{}, alerts: map[string]bool{}, files: map[string]bool{}, broken: map[string]bool{}}
 	type parsed struct {
 		path   string
 		groups *rulefmt.RuleGroups
@@ -51,6 +51,7 @@ func Validate(files []output.File, m model.Model, prefix string) error {
 		g, err := v.parse(f)
 		if err != nil {
 			v.errs = append(v.errs, err)
+			v.broken[f.Path] = true
 			continue
 		}
 		rules = append(rules, parsed{f.Path, g})
@@ -76,6 +77,7 @@ type validator struct {
 	recorded map[string]bool
 	alerts   map[string]bool // "<rule file path>\x00<alert>"
 	files    map[string]bool
+	broken   map[string]bool // rule files that did not parse
 	errs     []error
 }
 
@@ -228,6 +230,9 @@ func (v *validator) checkTest(f output.File) {
 		p := path.Join(path.Dir(f.Path), rf)
 		if !v.files[p] {
 			v.fail("%s: rule file %s (%s) is not among the rendered files", f.Path, rf, p)
+		}
+		if v.broken[p] {
+			return // already reported
 		}
 		ruleFiles = append(ruleFiles, p)
 	}

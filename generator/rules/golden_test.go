@@ -1,0 +1,161 @@
+package rules
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/output"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// TestGolden renders hand-built models and compares every file with testdata/golden/<case>/.
+func TestGolden(t *testing.T) {
+	perGroup := DefaultOptions()
+	perGroup.Granularity = PerGroup
+	perGroup.Namespace = "monitoring"
+	perGroup.RuleLabels = map[string]string{"release": "kube-prometheus-stack"}
+	withCtrl := DefaultOptions()
+	withCtrl.Controllers = map[string][]string{"certificate.cert-manager.io": {"certificates-readiness"}}
+	withCtrl.InferControllers = true
+	cases := map[string]struct {
+		kinds []model.Kind
+		o     Options
+	}{
+		"certificate": {[]model.Kind{certificateKind()}, withCtrl},
+		"crossplane":  {[]model.Kind{crossplaneKind()}, DefaultOptions()},
+		"workload":    {[]model.Kind{workloadKind()}, DefaultOptions()},
+		"per-group":   {[]model.Kind{gatewayKind(), presenceKind()}, perGroup},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			files, err := Render(model.Model{Kinds: c.kinds}, c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareGolden(t, filepath.Join("testdata", "golden", name), files)
+		})
+	}
+}
+
+func compareGolden(t *testing.T, dir string, files []output.File) {
+	t.Helper()
+	if *update {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]bool{}
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		want[p] = true
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(p)
+		if err != nil {
+			t.Errorf("%s: %v (run go test -update)", f.Path, err)
+			continue
+		}
+		if !bytes.Equal(got, f.Content) {
+			t.Errorf("%s differs from %s (run go test -update and review the diff)", f.Path, p)
+		}
+	}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !want[p] {
+			t.Errorf("%s: stale golden file, no longer rendered", p)
+		}
+		return nil
+	})
+}
+
+func TestDeterministic(t *testing.T) {
+	o := optionVariants()["per-group"]
+	a, err := Render(testModel(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		b, err := Render(testModel(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a) != len(b) {
+			t.Fatal("file count differs between runs")
+		}
+		for j := range a {
+			if a[j].Path != b[j].Path || !bytes.Equal(a[j].Content, b[j].Content) {
+				t.Fatalf("%s differs between runs", a[j].Path)
+			}
+		}
+	}
+}
+
+func TestOutputShape(t *testing.T) {
+	o := DefaultOptions()
+	o.Namespace = "monitoring"
+	o.RuleLabels = map[string]string{"release": "kube-prometheus-stack"}
+	files, err := Render(testModel(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string]bool{}
+	for _, f := range files {
+		paths[f.Path] = true
+		if !strings.HasPrefix(string(f.Content), output.Header("#")) {
+			t.Errorf("%s: no generated-file header", f.Path)
+		}
+		if strings.Contains(string(f.Content), "creationTimestamp") {
+			t.Errorf("%s: has creationTimestamp", f.Path)
+		}
+	}
+	for _, g := range []string{"cert-manager.io", "s3.aws.upbound.io", "apps.example.com", "gateway.example.io"} {
+		for _, p := range []string{PrometheusRulePath(g), PlainPath(g), TestPath(g)} {
+			if !paths[p] {
+				t.Errorf("missing %s", p)
+			}
+		}
+	}
+	for _, f := range files {
+		if f.Path == PrometheusRulePath("cert-manager.io") {
+			for _, s := range []string{"kind: PrometheusRule", "namespace: monitoring", "release: kube-prometheus-stack", "apiVersion: monitoring.coreos.com/v1"} {
+				if !strings.Contains(string(f.Content), s) {
+					t.Errorf("%s lacks %q", f.Path, s)
+				}
+			}
+		}
+	}
+	for format, want := range map[string][]string{FormatPlain: {PlainPath("cert-manager.io")}, FormatPrometheusRule: {PrometheusRulePath("cert-manager.io")}} {
+		o.Format = format
+		files, err := Render(testModel(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, f := range files {
+			got[f.Path] = true
+		}
+		for _, p := range want {
+			if !got[p] {
+				t.Errorf("format %s: missing %s", format, p)
+			}
+		}
+		if format == FormatPrometheusRule && (got[PlainPath("cert-manager.io")] || got[TestPath("cert-manager.io")]) {
+			t.Errorf("format %s wrote plain files", format)
+		}
+		if format == FormatPlain && got[PrometheusRulePath("cert-manager.io")] {
+			t.Errorf("format %s wrote a PrometheusRule", format)
+		}
+	}
+}
