@@ -1,0 +1,112 @@
+package testcluster_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/crdmon/crdmon/internal/testcluster"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/ptr"
+)
+
+// widgetCRD is a small namespaced CRD with a status subresource and a
+// schema strict enough to reject objects.
+func widgetCRD() *apiextensionsv1.CustomResourceDefinition {
+	str := apiextensionsv1.JSONSchemaProps{Type: "string"}
+	return &apiextensionsv1.CustomResourceDefinition{
+		ObjectMeta: metav1.ObjectMeta{Name: "widgets.example.com"},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+			Group: "example.com",
+			Scope: apiextensionsv1.NamespaceScoped,
+			Names: apiextensionsv1.CustomResourceDefinitionNames{Plural: "widgets", Singular: "widget", Kind: "Widget", ListKind: "WidgetList"},
+			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+				Name: "v1", Served: true, Storage: true,
+				Subresources: &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}},
+				Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
+					Type: "object",
+					Properties: map[string]apiextensionsv1.JSONSchemaProps{
+						"spec": {Type: "object", Required: []string{"size"}, Properties: map[string]apiextensionsv1.JSONSchemaProps{
+							"size": {Type: "integer", Minimum: ptr.To(1.0)},
+						}},
+						"status": {Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{
+							"phase": {Type: "string", Enum: []apiextensionsv1.JSON{{Raw: []byte(`"Ready"`)}, {Raw: []byte(`"Failed"`)}}},
+							"note":  str,
+						}},
+					},
+				}},
+			}},
+		},
+	}
+}
+
+func widget(size any) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "example.com/v1",
+		"kind":       "Widget",
+		"metadata":   map[string]any{"name": "w", "namespace": "prod"},
+		"spec":       map[string]any{"size": size},
+	}}
+}
+
+func TestCluster(t *testing.T) {
+	c := testcluster.Start(t)
+	c.ApplyCRDs(t, widgetCRD())
+	ctx := context.Background()
+
+	if _, err := c.Validate(ctx, widget(int64(0))); !apierrors.IsInvalid(err) {
+		t.Errorf("Validate(size 0) = %v, want Invalid (minimum 1)", err)
+	}
+	if _, err := c.Validate(ctx, widget("big")); !apierrors.IsInvalid(err) {
+		t.Errorf("Validate(size string) = %v, want Invalid", err)
+	}
+	if _, err := c.Validate(ctx, widget(int64(3))); err != nil {
+		t.Errorf("Validate(valid) = %v", err)
+	}
+	// A dry run stores nothing.
+	res, err := c.Resource(ctx, widget(int64(3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := res.Get(ctx, "w", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("after dry run Get = %v, want NotFound", err)
+	}
+
+	obj := widget(int64(3))
+	obj.Object["status"] = map[string]any{"phase": "Ready"}
+	created := c.Create(t, obj)
+	if _, found, _ := unstructured.NestedString(created.Object, "status", "phase"); found {
+		t.Errorf("Create kept status %v; the status subresource should drop it", created.Object["status"])
+	}
+	updated := c.UpdateStatus(t, obj)
+	if got, _, _ := unstructured.NestedString(updated.Object, "status", "phase"); got != "Ready" {
+		t.Errorf("UpdateStatus: status.phase = %q, want Ready", got)
+	}
+
+	bad := widget(int64(3))
+	bad.Object["status"] = map[string]any{"phase": "Sideways"}
+	if _, err := res.UpdateStatus(ctx, withRV(bad, updated), metav1.UpdateOptions{}); !apierrors.IsInvalid(err) {
+		t.Errorf("UpdateStatus(phase not in enum) = %v, want Invalid", err)
+	}
+}
+
+func withRV(obj, from *unstructured.Unstructured) *unstructured.Unstructured {
+	obj.SetResourceVersion(from.GetResourceVersion())
+	return obj
+}
+
+func TestValidateYAML(t *testing.T) {
+	c := testcluster.Start(t)
+	c.ApplyCRDs(t, widgetCRD())
+	ok := []byte("# comment only\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: a, namespace: x}\nspec: {size: 2}\n")
+	if err := c.ValidateYAML(context.Background(), ok); err != nil {
+		t.Errorf("ValidateYAML(valid) = %v", err)
+	}
+	bad := append(ok, []byte("---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: b, namespace: x}\nspec: {}\n")...)
+	err := c.ValidateYAML(context.Background(), bad)
+	if !apierrors.IsInvalid(err) {
+		t.Errorf("ValidateYAML(missing spec.size) = %v, want Invalid", err)
+	}
+}
