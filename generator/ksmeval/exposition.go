@@ -2,6 +2,7 @@ package ksmeval
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -46,18 +47,7 @@ func textType(t string) string {
 }
 
 func writeSample(b *bytes.Buffer, s Sample) {
-	b.WriteString(s.Name)
-	for i, k := range sortedKeys(s.Labels) {
-		if i == 0 {
-			b.WriteByte('{')
-		} else {
-			b.WriteByte(',')
-		}
-		b.WriteString(k + `="` + labelValueEscaper.Replace(s.Labels[k]) + `"`)
-	}
-	if len(s.Labels) > 0 {
-		b.WriteByte('}')
-	}
+	writeSeries(b, s.Name, s.Labels)
 	b.WriteByte(' ')
 	b.WriteString(FormatValue(s.Value))
 	b.WriteByte('\n')
@@ -81,4 +71,19 @@ func FormatValue(f float64) string {
 		return "-Inf"
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// writeSeries writes name{k="v",...} with keys sorted and values escaped.
+func writeSeries(b io.StringWriter, name string, labels map[string]string) {
+	b.WriteString(name)
+	for i, k := range sortedKeys(labels) {
+		sep := ","
+		if i == 0 {
+			sep = "{"
+		}
+		b.WriteString(sep + k + `="` + labelValueEscaper.Replace(labels[k]) + `"`)
+	}
+	if len(labels) > 0 {
+		b.WriteString("}")
+	}
 }
