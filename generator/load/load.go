@@ -195,7 +195,8 @@ func splitDocuments(data []byte) []document {
 	var cur bytes.Buffer
 	flush := func() {
 		if !blank(cur.Bytes()) {
-			docs = append(docs, document{line: start, text: append([]byte(nil), cur.Bytes()...)})
+			text, skipped := trimLeadingComments(cur.Bytes())
+			docs = append(docs, document{line: start + skipped, text: append([]byte(nil), text...)})
 		}
 		cur.Reset()
 	}
@@ -233,6 +234,24 @@ func blank(doc []byte) bool {
 		}
 	}
 	return true
+}
+
+// trimLeadingComments drops the blank and comment lines before a document's
+// content, so its line is that of its first key, and reports how many.
+func trimLeadingComments(doc []byte) ([]byte, int) {
+	n := 0
+	for len(doc) > 0 {
+		i := bytes.IndexByte(doc, '\n')
+		if i < 0 {
+			break
+		}
+		t := bytes.TrimSpace(doc[:i])
+		if len(t) > 0 && t[0] != '#' {
+			break
+		}
+		doc, n = doc[i+1:], n+1
+	}
+	return doc, n
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
@@ -356,3 +375,6 @@ func (r *Result) dedupe() error {
 	r.CRDs = out
 	return nil
 }
+
+// jsonMarshal is encoding/json's Marshal, named for tests.
+var jsonMarshal = json.Marshal

@@ -8,30 +8,30 @@ import "strings"
 
 // Model is everything detected from one set of CRDs, sorted by group then kind.
 type Model struct {
-	Kinds []Kind
+	Kinds []Kind `json:"kinds,omitempty"`
 }
 
 // Source locates a CRD in the input.
 type Source struct {
-	File string // path as given by the user, or "-" for stdin
-	Line int    // 1-based line where the CRD's document starts
+	File string `json:"file"` // path as given by the user, or "-" for stdin
+	Line int    `json:"line"` // 1-based line where the CRD's document starts
 }
 
 // Kind is one custom resource kind and its signals.
 type Kind struct {
-	Group      string
-	Kind       string
-	Plural     string
-	Version    string // the version to watch: storage version, unless it is not served
-	Namespaced bool
-	Source     Source
+	Group      string `json:"group"`
+	Kind       string `json:"kind"`
+	Plural     string `json:"plural"`
+	Version    string `json:"version"` // the version to watch: storage version, unless it is not served
+	Namespaced bool   `json:"namespaced"`
+	Source     Source `json:"source"`
 
-	Conditions []ConditionSet // status condition lists, top-level first
-	Replicas   *Replicas      // desired vs ready replica counts
-	Generation *Generation    // status.observedGeneration
-	Phases     []Phase        // phase/state string fields
-	Suspend    *Field         // boolean spec.suspend or spec.paused
-	Notes      []string       // detection notes: candidates rejected and why
+	Conditions []ConditionSet `json:"conditions,omitempty"` // status condition lists, top-level first
+	Replicas   *Replicas      `json:"replicas,omitempty"`   // desired vs ready replica counts
+	Generation *Generation    `json:"generation,omitempty"` // status.observedGeneration
+	Phases     []Phase        `json:"phases,omitempty"`     // phase/state string fields
+	Suspend    *Field         `json:"suspend,omitempty"`    // boolean spec.suspend or spec.paused
+	Notes      []string       `json:"notes,omitempty"`      // detection notes: candidates rejected and why
 }
 
 // ID is "kind.group", unique within a model.
@@ -44,9 +44,9 @@ func (k Kind) HasSignals() bool {
 
 // Field is one schema field used as a signal.
 type Field struct {
-	Path       []string // kube-state-metrics path segments, e.g. [status, observedGeneration]
-	SchemaPath string   // dotted schema path with [] for lists, e.g. status.parents[].conditions
-	Rule       string   // the detection rule that found it
+	Path       []string `json:"path,omitempty"` // kube-state-metrics path segments, e.g. [status, observedGeneration]
+	SchemaPath string   `json:"schemaPath"`     // dotted schema path with [] for lists, e.g. status.parents[].conditions
+	Rule       string   `json:"rule,omitempty"` // the detection rule that found it
 }
 
 // ConditionSet is a list of conditions in the object's status.
@@ -55,28 +55,28 @@ type ConditionSet struct {
 	// Scope is empty for status.conditions and a short path such as
 	// "status.parents[0]" for nested lists; kube-state-metrics cannot iterate
 	// nested lists, so only the first element of the outer list is observed.
-	Scope             string
-	HasStatus         bool     // elements carry a status field (True/False/Unknown)
-	HasReason         bool     // elements carry a reason field
-	HasTransitionTime bool     // elements carry lastTransitionTime
-	KnownTypes        []string // condition types named by the schema (enum, printer columns, description)
+	Scope             string   `json:"scope,omitempty"`
+	HasStatus         bool     `json:"hasStatus"`            // elements carry a status field (True/False/Unknown)
+	HasReason         bool     `json:"hasReason"`            // elements carry a reason field
+	HasTransitionTime bool     `json:"hasTransitionTime"`    // elements carry lastTransitionTime
+	KnownTypes        []string `json:"knownTypes,omitempty"` // condition types named by the schema (enum, printer columns, description)
 }
 
 // Replicas is a desired/ready pair of replica counts.
 type Replicas struct {
-	Desired Field
-	Ready   Field
+	Desired Field `json:"desired"`
+	Ready   Field `json:"ready"`
 }
 
 // Generation is the observed generation field compared with metadata.generation.
 type Generation struct {
-	Observed Field
+	Observed Field `json:"observed"`
 }
 
 // Phase is a string field whose value names the object's state.
 type Phase struct {
 	Field
-	Values   []string // enum values, when the schema has them
-	Failure  []string // values that mean the object failed
-	Progress []string // values that mean work is ongoing
+	Values   []string `json:"values,omitempty"`   // enum values, when the schema has them
+	Failure  []string `json:"failure,omitempty"`  // values that mean the object failed
+	Progress []string `json:"progress,omitempty"` // values that mean work is ongoing
 }

@@ -55,7 +55,12 @@ func printKind(env Env, k model.Kind, prefix string) {
 	}
 	fmt.Fprintf(w, "%s %s (%s, %s, from %s:%d)\n", kindName(k), k.Version, k.Plural, scope, k.Source.File, k.Source.Line)
 	row := func(signal, path, rule string) {
-		fmt.Fprintf(w, "  %-22s %-45s %s\n", signal, path, rule)
+		detail := ""
+		if i := strings.IndexByte(signal, ' '); i > 0 && !strings.HasPrefix(signal, "replicas") {
+			signal, detail = signal[:i], signal[i+1:]
+		}
+		line := fmt.Sprintf("  %-18s %-34s %-31s %s", signal, path, rule, detail)
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
 	for _, c := range k.Conditions {
 		desc := "conditions"

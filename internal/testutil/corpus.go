@@ -1,0 +1,46 @@
+// Package testutil finds test inputs shared by several packages' tests.
+package testutil
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// RepoRoot returns the directory holding go.mod, walking up from the test's directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// Corpus returns the directory of real CRDs: $CRDMON_CORPUS, else
+// ../shared/corpus beside the repository. It skips the test when neither exists.
+func Corpus(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("CRDMON_CORPUS")
+	if dir == "" {
+		dir = filepath.Join(RepoRoot(t), "..", "shared", "corpus")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("CRD corpus not found at %s (set CRDMON_CORPUS to run corpus tests)", dir)
+	}
+	return dir
+}
+
+// TestdataCRDs returns the repository's example CRDs directory.
+func TestdataCRDs(t testing.TB) string {
+	return filepath.Join(RepoRoot(t), "testdata", "crds")
+}
