@@ -33,8 +33,13 @@ func TestCorpusConfigs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("kube-state-metrics would refuse the generated config: %v", err)
 	}
-	if len(res.Notices) > 0 {
-		t.Errorf("notices: %v", res.Notices)
+	for _, n := range res.Notices {
+		// KSM checks the generator name, not the full name, so "info" (for
+		// <prefix>_info) draws this info-level log line; anything else is a
+		// real problem (skipped or replaced entries).
+		if !strings.HasSuffix(n, `Info metric "info" does not have _info suffix`) {
+			t.Errorf("notice: %s", n)
+		}
 	}
 	if len(cfg.Spec.Resources) == 0 {
 		t.Fatal("no resources generated from the corpus")

@@ -54,6 +54,7 @@ type GenerationError struct {
 	Object   string // "namespace/name", or "name" for cluster-scoped objects
 	Family   string // full metric name
 	Message  string // kube-state-metrics' wording
+	LogV     int    // klog verbosity KSM logs it at (errorLogV; 0 = always shown)
 }
 
 // String renders the error like kube-state-metrics' log line.
@@ -80,6 +81,7 @@ func (r Result) Samples() []Sample {
 // compiledFamily is one generator ready to run on objects.
 type compiledFamily struct {
 	name, help, typ string
+	logV            int
 	each            *compiledEach
 	common          map[string]string
 	labels          map[string]valuePath
@@ -121,6 +123,11 @@ func Evaluate(cfg ksm.Config, objects []map[string]any) (Result, error) {
 		if _, err := compileResource(r, gvk); err != nil {
 			return Result{}, fmt.Errorf("failed to create metrics factory for %s: %w", gvkString(gvk), err)
 		}
+		for _, g := range r.Metrics {
+			if g.Each.Type == typeInfo && !strings.HasSuffix(g.Name, "_info") {
+				res.Notices = append(res.Notices, fmt.Sprintf("%s: Info metric %q does not have _info suffix", gvkString(gvk), g.Name))
+			}
+		}
 		entries = append(entries, r)
 	}
 
@@ -153,7 +160,7 @@ func Evaluate(cfg ksm.Config, objects []map[string]any) (Result, error) {
 				samples, errs := f.generate(o)
 				fam.Samples = append(fam.Samples, samples...)
 				for _, err := range errs {
-					res.Errors = append(res.Errors, GenerationError{Resource: rr.gvr, Object: objectKey(o), Family: f.name, Message: err.Error()})
+					res.Errors = append(res.Errors, GenerationError{Resource: rr.gvr, Object: objectKey(o), Family: f.name, Message: err.Error(), LogV: f.logV})
 				}
 			}
 			res.Families = append(res.Families, fam)
@@ -202,8 +209,12 @@ func compileResource(r ksm.Resource, gvk ksm.GroupVersionKind) ([]compiledFamily
 		if prefix != "" {
 			name = prefix + "_" + g.Name
 		}
+		logV := g.ErrorLogV
+		if logV == 0 {
+			logV = r.ErrorLogV
+		}
 		out = append(out, compiledFamily{
-			name: name, help: g.Help, typ: g.Each.Type, each: each,
+			name: name, help: g.Help, typ: g.Each.Type, each: each, logV: logV,
 			common: merge(resourceCommon, g.CommonLabels),
 			labels: labels,
 		})

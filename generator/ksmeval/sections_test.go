@@ -1,6 +1,7 @@
 package ksmeval
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -361,6 +362,7 @@ metrics:
   labelsFromPath: {customresource_version: [metadata, name]}
   each: {type: Gauge, gauge: {path: [spec, replicas]}}`)
 	res := evaluate(t, cfg, oneObject("spec: {replicas: 1}"))
+	parseExposition(t, res.Exposition()) // empty HELP text still parses
 	got := strings.Split(strings.TrimSpace(string(res.Exposition())), "\n")
 	equalLines(t, "exposition", got, []string{
 		"# HELP kube_customresource_a ",
@@ -386,4 +388,24 @@ func TestNames(t *testing.T) {
 			t.Errorf("%q: name %q, want %q", c.prefix, got, c.want)
 		}
 	}
+}
+
+// §8: errorLogV is carried on errors, the metric's value winning when set;
+// §3: an Info without the _info suffix is noticed.
+func TestErrorLogVAndNotices(t *testing.T) {
+	res := evaluate(t, oneResource(`errorLogV: 4
+metrics:
+- name: a
+  each: {type: Gauge, gauge: {path: [status, a]}}
+- name: b
+  errorLogV: 2
+  each: {type: Gauge, gauge: {path: [status, b]}}
+- name: c
+  each: {type: Info, info: {labelsFromPath: {n: [metadata, name]}}}`), oneObject(""))
+	var got []string
+	for _, e := range res.Errors {
+		got = append(got, e.Family+" "+strconv.Itoa(e.LogV)+" "+e.Object)
+	}
+	equalLines(t, "errors", got, []string{"kube_customresource_a 4 ns/o", "kube_customresource_b 2 ns/o"})
+	equalLines(t, "notices", res.Notices, []string{`g_v1_K: Info metric "c" does not have _info suffix`})
 }
