@@ -87,6 +87,11 @@ func condition(k model.Kind, c model.ConditionSet) Generator {
 	if c.HasReason {
 		labels[series.LabelReason] = []string{"reason"}
 	}
+	// With lastTransitionTime in the schema, a missing list must not turn
+	// into a zero sample (nilIsZero would emit one without a type label), so
+	// its "got nil" errors are only logged at a quiet level. Shapes without
+	// lastTransitionTime need nilIsZero to emit anything; for them an object
+	// without conditions yields one sample without labels of its own.
 	g := Generator{
 		Name: series.Condition,
 		Help: fmt.Sprintf("%s: conditions (%s); value is lastTransitionTime in Unix seconds, 0 when unset.", k.Kind, c.SchemaPath),
@@ -94,8 +99,11 @@ func condition(k model.Kind, c model.ConditionSet) Generator {
 			Path:           c.Path,
 			ValueFrom:      []string{"lastTransitionTime"},
 			LabelsFromPath: labels,
-			NilIsZero:      true,
+			NilIsZero:      !c.HasTransitionTime,
 		}},
+	}
+	if c.HasTransitionTime {
+		g.ErrorLogV = quietLogV
 	}
 	if c.Scope != "" {
 		g.CommonLabels = map[string]string{series.LabelPath: c.Scope}

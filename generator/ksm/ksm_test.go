@@ -1,0 +1,117 @@
+package ksm_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crdmon/crdmon/generator/detect"
+	"github.com/crdmon/crdmon/generator/ksm"
+	"github.com/crdmon/crdmon/generator/ksmeval"
+	"github.com/crdmon/crdmon/generator/load"
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/series"
+	"github.com/crdmon/crdmon/internal/testutil"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func modelOf(t *testing.T, dir string) model.Model {
+	t.Helper()
+	r, err := load.Paths([]string{dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return detect.Model(r.CRDs)
+}
+
+// The generated config, run through the kube-state-metrics evaluator over
+// the example objects, yields exactly the series in the golden exposition.
+func TestSeriesFromExampleObjects(t *testing.T) {
+	root := testutil.RepoRoot(t)
+	cfg, err := ksm.Build(modelOf(t, testutil.TestdataCRDs(t)), series.DefaultPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var objects []map[string]any
+	for _, f := range []string{"databases.yaml", "others.yaml"} {
+		fh, err := os.Open(filepath.Join(root, "testdata", "objects", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs, err := ksmeval.LoadObjects(fh, f)
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		objects = append(objects, objs...)
+	}
+	res, err := ksmeval.Evaluate(cfg, objects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(res.Exposition())
+	for _, e := range res.Errors {
+		got += "# error: " + e.String() + "\n"
+	}
+	golden := filepath.Join("testdata", "examples.prom")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(golden, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("series differ from %s (go test -update to accept):\n%s", golden, got)
+	}
+	if strings.Contains(got, `kube_customresource_condition{customresource_group="example.crdmon.dev",customresource_kind="Database",customresource_version="v1",name="fresh",namespace="ops"} 0`) {
+		t.Error("an object without conditions produced a condition series without a type")
+	}
+	// Properties the rules and dashboards rely on, independent of the golden file.
+	for _, want := range []string{
+		`kube_customresource_condition{customresource_group="example.crdmon.dev",customresource_kind="Database",customresource_version="v1",name="billing",namespace="shop",reason="VolumeFull",status="False",type="Ready"} 1.79568e+09`,
+		`suspended="true"`,
+		`kube_customresource_condition{customresource_group="ops.crdmon.dev",customresource_kind="Backup",customresource_version="v1",name="weekly",namespace="ops",type="UploadError"} 1.7956728e+09`,
+		`path="status.parents[0]"`,
+		`kube_customresource_phase_info{customresource_group="ops.crdmon.dev",customresource_kind="Backup",customresource_version="v1",field="status.state",name="weekly",namespace="ops",phase="Failed"} 1`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing series %s", want)
+		}
+	}
+}
+
+// Over the whole corpus the config is one valid kube-state-metrics config:
+// valid names, one entry per GVK, concrete groups, every Info labelled.
+func TestCorpusConfigIsValid(t *testing.T) {
+	m := modelOf(t, testutil.Corpus(t))
+	cfg, err := ksm.Build(m, series.DefaultPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[ksm.GroupVersionKind]bool{}
+	for _, r := range cfg.Spec.Resources {
+		if seen[r.GroupVersionKind] || r.GroupVersionKind.Group == "" || r.GroupVersionKind.Version == "" {
+			t.Errorf("bad or duplicate GVK %+v", r.GroupVersionKind)
+		}
+		seen[r.GroupVersionKind] = true
+		for _, g := range r.Metrics {
+			if !series.ValidName(series.Name(*r.MetricNamePrefix, g.Name)) {
+				t.Errorf("%s: invalid metric name %q", r.GroupVersionKind.Kind, g.Name)
+			}
+			if g.Each.Type == ksm.TypeInfo && len(g.Each.Info.LabelsFromPath) == 0 {
+				t.Errorf("%s/%s: Info without each.info labels emits nothing", r.GroupVersionKind.Kind, g.Name)
+			}
+		}
+	}
+	if _, err := ksmeval.Evaluate(cfg, nil); err != nil {
+		t.Fatalf("kube-state-metrics would refuse the config: %v", err)
+	}
+	if _, err := ksm.Build(m, "bad-prefix"); err == nil {
+		t.Error("an invalid prefix was accepted")
+	}
+}
