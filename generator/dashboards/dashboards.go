@@ -1,0 +1,162 @@
+// Package dashboards renders Grafana dashboards from the model: one per API
+// group (or per kind), in the classic dashboard JSON that Grafana file
+// provisioning, the kube-prometheus-stack sidecar and grafana-operator load,
+// plus the ConfigMap and GrafanaDashboard wrappers. Every dashboard is
+// validated before it is returned (see Validate).
+package dashboards
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/generator/series"
+)
+
+// Dir is the output directory of dashboard files, relative to out/.
+const Dir = "dashboards"
+
+// Options control the dashboards and their wrappers.
+type Options struct {
+	// Prefix is the kube-state-metrics metric name prefix.
+	Prefix string
+	// PerKind renders one dashboard per kind instead of one per API group.
+	PerKind bool
+	// ClusterLabel, when set, adds a cluster variable filtering on this label.
+	ClusterLabel string
+	// Folder is the Grafana folder: the ConfigMap's grafana_folder annotation
+	// and the GrafanaDashboard's spec.folder. Empty leaves it to Grafana.
+	Folder string
+	// Namespace of the ConfigMap and GrafanaDashboard objects; empty omits it.
+	Namespace string
+	// ConfigMapLabels label the ConfigMaps so the Grafana sidecar finds them.
+	ConfigMapLabels map[string]string
+	// GrafanaOperator also renders a grafana.integreatly.org/v1beta1 GrafanaDashboard per dashboard.
+	GrafanaOperator bool
+	// InstanceSelector is the GrafanaDashboard's spec.instanceSelector.matchLabels.
+	InstanceSelector map[string]string
+	// Controllers maps a kind, as model.Kind.ID() ("certificate.cert-manager.io")
+	// or as its Kind name ("Certificate"), to the controller-runtime controller
+	// names that reconcile it. Default: the lower-cased kind. An empty list
+	// drops the kind from the controller row.
+	Controllers map[string][]string
+	// RecordingRules are extra metric names panels may use.
+	RecordingRules []string
+	// Datasource is the Prometheus data source selected by default; empty
+	// leaves Grafana's default data source.
+	Datasource string
+}
+
+// DefaultOptions are the defaults of `crdmon generate`.
+func DefaultOptions() Options {
+	return Options{
+		Prefix:           series.DefaultPrefix,
+		ConfigMapLabels:  map[string]string{"grafana_dashboard": "1"},
+		InstanceSelector: map[string]string{"dashboards": "grafana"},
+	}
+}
+
+// board is one dashboard to render: a group, or one kind of it.
+type board struct {
+	key   string       // file base name: the group, or the kind's ID
+	title string       // dashboard title
+	group string       // API group of every kind
+	kinds []model.Kind // kinds with signals, sorted by kind
+	kind  string       // the one kind of a per-kind board, else ""
+}
+
+// boards splits the model into dashboards. Kinds without signals have no
+// series in the generated kube-state-metrics config and are left out.
+func boards(m model.Model, perKind bool) []board {
+	byGroup := map[string][]model.Kind{}
+	for _, k := range m.Kinds {
+		if k.HasSignals() {
+			byGroup[k.Group] = append(byGroup[k.Group], k)
+		}
+	}
+	groups := make([]string, 0, len(byGroup))
+	for g := range byGroup {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	var out []board
+	for _, g := range groups {
+		kinds := byGroup[g]
+		sort.Slice(kinds, func(i, j int) bool { return kinds[i].Kind < kinds[j].Kind })
+		if !perKind {
+			out = append(out, board{key: g, title: g + " custom resources", group: g, kinds: kinds})
+			continue
+		}
+		for _, k := range kinds {
+			out = append(out, board{key: k.ID(), title: k.Kind + " (" + g + ")", group: g, kinds: []model.Kind{k}, kind: k.Kind})
+		}
+	}
+	return out
+}
+
+// Render returns the dashboards of the model and their wrappers, validated
+// with Validate against the metrics the generated config produces.
+func Render(m model.Model, opts Options) ([]output.File, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	known := KnownMetrics(m, opts.Prefix, opts.RecordingRules)
+	var files []output.File
+	for _, b := range boards(m, opts.PerKind) {
+		js, err := build(b, opts)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard %q: %w", b.title, err)
+		}
+		if err := Validate(js, known); err != nil {
+			return nil, err
+		}
+		wrapped, err := wrappers(b, js, opts)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard %q: %w", b.title, err)
+		}
+		files = append(files, output.File{Path: Dir + "/" + b.key + ".json", Content: js})
+		files = append(files, wrapped...)
+	}
+	output.Sort(files)
+	return files, nil
+}
+
+func (o Options) check() error {
+	if o.Prefix != "" && !series.ValidName(o.Prefix) {
+		return fmt.Errorf("metric prefix %q is not a valid Prometheus name", o.Prefix)
+	}
+	if o.ClusterLabel != "" && (!series.ValidName(o.ClusterLabel) || strings.Contains(o.ClusterLabel, ":")) {
+		return fmt.Errorf("cluster label %q is not a valid Prometheus label name", o.ClusterLabel)
+	}
+	for _, r := range o.RecordingRules {
+		if !series.ValidName(r) {
+			return fmt.Errorf("recording rule %q is not a valid Prometheus metric name", r)
+		}
+	}
+	return nil
+}
+
+// KnownMetrics returns every metric name a dashboard may query: the families
+// the generated kube-state-metrics config produces for the model's kinds
+// (kinds without signals produce none), the given recording rules and the
+// controller-runtime metrics.
+func KnownMetrics(m model.Model, prefix string, recordingRules []string) map[string]bool {
+	known := map[string]bool{}
+	for _, k := range m.Kinds {
+		if !k.HasSignals() {
+			continue
+		}
+		for _, f := range series.Families(k) {
+			known[series.Name(prefix, f)] = true
+		}
+	}
+	for _, r := range recordingRules {
+		known[r] = true
+	}
+	for _, c := range series.ControllerMetrics {
+		known[c] = true
+	}
+	return known
+}

@@ -1,0 +1,307 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+)
+
+var registerPlugins = sync.OnceFunc(plugins.RegisterDefaultPlugins)
+
+// promParser parses PromQL as a default Prometheus server does.
+var promParser = parser.NewParser(parser.Options{})
+
+// Validate checks one dashboard's JSON: it must decode with the SDK's strict
+// unmarshal and pass its Validate(); the UID must be a valid Grafana UID;
+// panels need unique ids and a grid position inside the 24-column grid;
+// every panel target and label_values variable query must parse as PromQL
+// once Grafana variables are substituted; and, when known is not nil, every
+// metric a query selects must be in known (see KnownMetrics). Errors name the
+// dashboard, the panel and the reason; all problems are reported together.
+func Validate(dashboardJSON []byte, known map[string]bool) error {
+	raw, err := decode(dashboardJSON)
+	if err != nil {
+		return fmt.Errorf("dashboard: not a valid Grafana dashboard: %w", err)
+	}
+	name := fmt.Sprintf("dashboard %q", raw.Title)
+	var errs []error
+	fail := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(name+": "+format, args...))
+	}
+	if err := sdkError(raw.sdk.Validate()); err != nil {
+		fail("%v", err)
+	}
+	if raw.UID == "" {
+		fail("no uid")
+	} else if len(raw.UID) > maxUID || notUIDChar.MatchString(raw.UID) {
+		fail("uid %q is not at most %d characters of [a-zA-Z0-9_-]", raw.UID, maxUID)
+	}
+	vals := raw.parseValues()
+	ids := map[uint32]string{}
+	for _, p := range raw.allPanels() {
+		what := fmt.Sprintf("panel %q", p.Title)
+		if p.Type == "row" {
+			what = fmt.Sprintf("row %q", p.Title)
+		}
+		switch {
+		case p.ID == nil:
+			fail("%s: no id", what)
+		case ids[*p.ID] != "":
+			fail("%s: id %d already used by %s", what, *p.ID, ids[*p.ID])
+		default:
+			ids[*p.ID] = what
+		}
+		switch pos := p.GridPos; {
+		case pos == nil:
+			fail("%s: no gridPos", what)
+		case pos.W == 0 || pos.H == 0 || pos.X+pos.W > gridWidth:
+			fail("%s: gridPos %+v is outside the %d-column grid", what, *pos, gridWidth)
+		}
+		for i, t := range p.Targets {
+			if t.Expr == nil {
+				fail("%s: target %d: not a Prometheus query (no expr)", what, i)
+				continue
+			}
+			if err := checkExpr(*t.Expr, vals, known); err != nil {
+				fail("%s: target %s: %v", what, t.RefID, err)
+			}
+		}
+	}
+	for _, v := range raw.Templating.List {
+		if v.Type != "query" {
+			continue
+		}
+		if sel, ok := labelValuesSelector(v.query()); ok {
+			if err := checkExpr(sel, vals, known); err != nil {
+				fail("variable %q: %v", v.Name, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sdkError drops the empty cog.BuildErrors the SDK returns for success.
+func sdkError(err error) error {
+	var be cog.BuildErrors
+	if errors.As(err, &be) && len(be) == 0 {
+		return nil
+	}
+	return err
+}
+
+// rawDashboard is the part of a dashboard the checks read. The SDK's strict
+// unmarshal (v0.0.22) checks every field but drops panels, targets and
+// options from its result (it takes its own empty error lists for failures),
+// so they are read here with encoding/json.
+type rawDashboard struct {
+	UID        string     `json:"uid"`
+	Title      string     `json:"title"`
+	Panels     []rawPanel `json:"panels"`
+	Templating struct {
+		List []rawVariable `json:"list"`
+	} `json:"templating"`
+	sdk dashboard.Dashboard // strictly decoded, panels re-decoded one by one
+}
+
+type rawPanel struct {
+	Type    string             `json:"type"`
+	Title   string             `json:"title"`
+	ID      *uint32            `json:"id"`
+	GridPos *dashboard.GridPos `json:"gridPos"`
+	Targets []rawTarget        `json:"targets"`
+	Panels  []rawPanel         `json:"panels"` // of a collapsed row
+}
+
+type rawTarget struct {
+	RefID   string  `json:"refId"`
+	Expr    *string `json:"expr"`
+	Instant *bool   `json:"instant"`
+	Format  string  `json:"format"`
+}
+
+type rawVariable struct {
+	Type  string          `json:"type"`
+	Name  string          `json:"name"`
+	Query json.RawMessage `json:"query"`
+}
+
+// query is the variable's query: a string, or an object's "query" field.
+func (v rawVariable) query() string {
+	var s string
+	if json.Unmarshal(v.Query, &s) == nil {
+		return s
+	}
+	var m struct {
+		Query string `json:"query"`
+	}
+	_ = json.Unmarshal(v.Query, &m)
+	return m.Query
+}
+
+// decode strictly decodes a dashboard with the SDK and reads its panels.
+func decode(js []byte) (rawDashboard, error) {
+	registerPlugins()
+	var raw rawDashboard
+	if err := sdkError(raw.sdk.UnmarshalJSONStrict(js)); err != nil {
+		return raw, err
+	}
+	if err := json.Unmarshal(js, &raw); err != nil {
+		return raw, err
+	}
+	var panels struct {
+		Panels []json.RawMessage `json:"panels"`
+	}
+	if err := json.Unmarshal(js, &panels); err != nil {
+		return raw, err
+	}
+	raw.sdk.Panels = nil
+	for i, p := range panels.Panels {
+		var pr dashboard.PanelOrRowPanel
+		var err error
+		if raw.Panels[i].Type == "row" {
+			pr.RowPanel = &dashboard.RowPanel{}
+			err = pr.RowPanel.UnmarshalJSONStrict(p)
+		} else {
+			pr.Panel = &dashboard.Panel{}
+			err = pr.Panel.UnmarshalJSONStrict(p)
+		}
+		if err := sdkError(err); err != nil {
+			return raw, fmt.Errorf("panels[%d]: %w", i, err)
+		}
+		raw.sdk.Panels = append(raw.sdk.Panels, pr)
+	}
+	return raw, nil
+}
+
+// allPanels lists rows, panels and the panels of collapsed rows.
+func (d rawDashboard) allPanels() []rawPanel {
+	var out []rawPanel
+	for _, p := range d.Panels {
+		out = append(out, p)
+		out = append(out, p.Panels...)
+	}
+	return out
+}
+
+var labelValuesRe = regexp.MustCompile(`^\s*label_values\((.+),\s*[a-zA-Z_][a-zA-Z0-9_]*\s*\)\s*$`)
+
+// labelValuesSelector returns the series selector of a label_values(sel, label) query.
+func labelValuesSelector(q string) (string, bool) {
+	m := labelValuesRe.FindStringSubmatch(q)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// checkExpr parses expr after substituting variables and checks the metrics
+// it selects against known (nil: any).
+func checkExpr(expr string, vals map[string]string, known map[string]bool) error {
+	expanded := expand(expr, vals)
+	node, err := promParser.ParseExpr(expanded)
+	if err != nil {
+		return fmt.Errorf("PromQL does not parse: %v (query with variables substituted: %s)", err, expanded)
+	}
+	var unknown []string
+	parser.Inspect(node, func(n parser.Node, _ []parser.Node) error {
+		vs, ok := n.(*parser.VectorSelector)
+		if !ok {
+			return nil
+		}
+		name := metricName(vs)
+		switch {
+		case name == "":
+			err = fmt.Errorf("selector %s has no fixed metric name", vs)
+		case known != nil && !known[name]:
+			unknown = append(unknown, name)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("metric %s is not produced by the generated kube-state-metrics config, a recording rule or controller-runtime", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+func metricName(vs *parser.VectorSelector) string {
+	if vs.Name != "" {
+		return vs.Name
+	}
+	for _, m := range vs.LabelMatchers {
+		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+			return m.Value
+		}
+	}
+	return ""
+}
+
+// builtinValues are values for Grafana's global variables, as a 1h range
+// with a 1m interval would give them.
+var builtinValues = map[string]string{
+	"__rate_interval":    "1m",
+	"__interval":         "1m",
+	"__interval_ms":      "60000",
+	"__range":            "1h",
+	"__range_s":          "3600",
+	"__range_ms":         "3600000",
+	"__auto_interval":    "1m",
+	"__dashboard":        "dashboard",
+	"__name":             "name",
+	"__org":              "1",
+	"__user":             "user",
+	"__from":             "0",
+	"__to":               "3600000",
+	"__timeFilter":       "true",
+	"__rate_interval_ms": "60000",
+}
+
+// parseValues gives every variable of the dashboard a value that keeps the
+// PromQL syntax intact: interval variables a duration, constants their
+// value, the others a plain word.
+func (d rawDashboard) parseValues() map[string]string {
+	vals := map[string]string{}
+	for k, v := range builtinValues {
+		vals[k] = v
+	}
+	for _, v := range d.Templating.List {
+		switch {
+		case v.Type == "interval":
+			vals[v.Name] = "1m"
+		case (v.Type == "constant" || v.Type == "textbox") && v.query() != "":
+			vals[v.Name] = v.query()
+		default:
+			vals[v.Name] = "x"
+		}
+	}
+	return vals
+}
+
+// varRef matches Grafana variable references: $var, ${var}, ${var:format}, [[var]].
+var varRef = regexp.MustCompile(`\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]|\$(\w+)`)
+
+// expand substitutes the variables that have a value, leaving other
+// references (such as label_replace's "$1") as Grafana does.
+func expand(expr string, vals map[string]string) string {
+	return varRef.ReplaceAllStringFunc(expr, func(ref string) string {
+		m := varRef.FindStringSubmatch(ref)
+		name := m[1] + m[2] + m[3]
+		if v, ok := vals[name]; ok {
+			return v
+		}
+		return ref
+	})
+}
