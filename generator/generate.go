@@ -10,11 +10,14 @@ import (
 	"path"
 	"strings"
 
+	"github.com/crdmon/crdmon/generator/config"
+	"github.com/crdmon/crdmon/generator/dashboards"
 	"github.com/crdmon/crdmon/generator/detect"
 	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/generator/rules"
 )
 
 // Options configure one run.
@@ -23,12 +26,24 @@ type Options struct {
 	Stdin  io.Reader // read for "-"
 	Groups []string  // keep only kinds whose group matches one of these globs
 	Kinds  []string  // keep only kinds whose kind matches one of these globs (case-insensitive)
-	KSM    ksm.Options
+	Only   []string // artifacts to write: ksm, rules, dashboards; empty = all
+
+	KSM        ksm.Options
+	Rules      rules.Options
+	Dashboards dashboards.Options
+	Config     *config.File // overrides file, nil when none
 }
+
+// Artifact names for Options.Only.
+const (
+	ArtifactKSM        = "ksm"
+	ArtifactRules      = "rules"
+	ArtifactDashboards = "dashboards"
+)
 
 // DefaultOptions are the defaults of `crdmon generate`.
 func DefaultOptions() Options {
-	return Options{KSM: ksm.DefaultOptions()}
+	return Options{KSM: ksm.DefaultOptions(), Rules: rules.DefaultOptions(), Dashboards: dashboards.DefaultOptions()}
 }
 
 // Result is what a run produced, before anything is written.
@@ -36,6 +51,7 @@ type Result struct {
 	Load     *load.Result
 	Model    model.Model // kinds that passed the filters
 	Filtered int         // kinds left out by --group/--kind
+	Warnings []string    // overrides that matched nothing, and the like
 	KSM      ksm.Config
 	Files    []output.File // sorted by path
 }
@@ -64,12 +80,35 @@ func FromCRDs(loaded *load.Result, opts Options) (*Result, error) {
 			res.Filtered++
 		}
 	}
+	if opts.Config != nil {
+		res.Warnings = append(res.Warnings, opts.Config.ApplyToModel(&res.Model)...)
+		if err := applyConfig(&opts, opts.Config, res.Model); err != nil {
+			return nil, err
+		}
+	}
+	opts.Rules.Prefix, opts.Dashboards.Prefix = opts.KSM.Prefix, opts.KSM.Prefix
 	cfg, files, err := ksm.Render(res.Model, opts.KSM)
 	if err != nil {
 		return nil, err
 	}
 	res.KSM = cfg
-	res.Files = append(res.Files, files...)
+	if want(opts.Only, ArtifactKSM) {
+		res.Files = append(res.Files, files...)
+	}
+	if want(opts.Only, ArtifactRules) {
+		files, err := rules.Render(res.Model, opts.Rules)
+		if err != nil {
+			return nil, &ValidationError{Err: err}
+		}
+		res.Files = append(res.Files, files...)
+	}
+	if want(opts.Only, ArtifactDashboards) {
+		files, err := dashboards.Render(res.Model, opts.Dashboards)
+		if err != nil {
+			return nil, &ValidationError{Err: err}
+		}
+		res.Files = append(res.Files, files...)
+	}
 	for _, f := range res.Files {
 		if err := output.SafePath(f.Path); err != nil {
 			return nil, err
@@ -77,6 +116,18 @@ func FromCRDs(loaded *load.Result, opts Options) (*Result, error) {
 	}
 	output.Sort(res.Files)
 	return res, nil
+}
+
+func want(only []string, artifact string) bool {
+	if len(only) == 0 {
+		return true
+	}
+	for _, o := range only {
+		if o == artifact {
+			return true
+		}
+	}
+	return false
 }
 
 func matchAny(globs []string, s string, fold bool) bool {

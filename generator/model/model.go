@@ -32,6 +32,19 @@ type Kind struct {
 	Phases     []Phase        `json:"phases,omitempty"`     // phase/state string fields
 	Suspend    *Field         `json:"suspend,omitempty"`    // boolean spec.suspend or spec.paused
 	Notes      []string       `json:"notes,omitempty"`      // detection notes: candidates rejected and why
+
+	// Polarity overrides PolarityOf for condition types of this kind (from
+	// the overrides file).
+	Polarity map[string]Polarity `json:"polarity,omitempty"`
+}
+
+// PolarityOf returns the polarity of a condition type of this kind: the
+// kind's override when there is one, else the default lists.
+func (k Kind) PolarityOf(conditionType string) Polarity {
+	if p, ok := k.Polarity[conditionType]; ok {
+		return p
+	}
+	return PolarityOf(conditionType)
 }
 
 // ID is "kind.group", unique within a model.

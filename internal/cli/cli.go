@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/config"
 	"github.com/crdmon/crdmon/generator/load"
 )
 
@@ -121,6 +122,11 @@ func reportError(env Env, err error) int {
 	var le *load.Error
 	if errors.As(err, &le) {
 		fmt.Fprintf(env.Stderr, "crdmon: %s\n", le)
+		return ExitUsage
+	}
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		fmt.Fprintf(env.Stderr, "crdmon: %s\n", ce)
 		return ExitUsage
 	}
 	var ve *generator.ValidationError

@@ -4,10 +4,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/config"
 	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/generator/rules"
+	"github.com/crdmon/crdmon/templates"
 )
 
 const generateHelp = `Usage: crdmon generate -f PATH... [-o DIR] [flags]
@@ -28,10 +32,12 @@ Examples:
 
 // generateFlags are the flags shared by generate and inspect.
 type generateFlags struct {
-	inputs listFlag
-	groups listFlag
-	kinds  listFlag
-	opts   generator.Options
+	inputs      listFlag
+	groups      listFlag
+	kinds       listFlag
+	controllers listFlag
+	configFile  string
+	opts        generator.Options
 }
 
 func (g *generateFlags) register(fs *flag.FlagSet) {
@@ -40,12 +46,48 @@ func (g *generateFlags) register(fs *flag.FlagSet) {
 	fs.Var(&g.groups, "group", "only kinds whose API group matches this glob (repeatable)")
 	fs.Var(&g.kinds, "kind", "only kinds matching this glob, case-insensitive (repeatable)")
 	fs.StringVar(&g.opts.KSM.Prefix, "prefix", g.opts.KSM.Prefix, "metric name prefix of the kube-state-metrics config")
+	fs.StringVar(&g.configFile, "c", "", "overrides file (default: ./"+defaultConfigFile+" when it exists)")
+	fs.Var(&g.controllers, "controller", "KIND=NAME: controller-runtime controller reconciling KIND (repeatable)")
+	fs.StringVar(&g.opts.Rules.Granularity, "granularity", g.opts.Rules.Granularity, "alerts per kind, or per API group with label matchers (kind|group)")
 }
 
-func (g *generateFlags) options(env Env) generator.Options {
+// defaultConfigFile is read when -c is not given and it exists.
+const defaultConfigFile = "crdmon.yaml"
+
+// options returns the generator options, reading the overrides file.
+func (g *generateFlags) options(env Env) (generator.Options, error) {
 	o := g.opts
 	o.Inputs, o.Groups, o.Kinds, o.Stdin = g.inputs, g.groups, g.kinds, env.Stdin
-	return o
+	file := g.configFile
+	if file == "" {
+		if _, err := os.Stat(defaultConfigFile); err == nil {
+			file = defaultConfigFile
+		}
+	}
+	if file != "" {
+		cfg, err := config.Read(file)
+		if err != nil {
+			return o, err
+		}
+		o.Config = cfg
+	}
+	if len(g.controllers) > 0 {
+		byKind := map[string][]string{}
+		for _, kv := range g.controllers {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" || v == "" {
+				return o, fmt.Errorf("--controller %q: want KIND=NAME, e.g. Certificate=certificates", kv)
+			}
+			byKind[k] = append(byKind[k], v)
+		}
+		o.Rules.Controllers, o.Dashboards.Controllers = byKind, byKind
+	}
+	switch o.Rules.Granularity {
+	case rules.PerKind, rules.PerGroup:
+	default:
+		return o, fmt.Errorf("--granularity %q: want kind or group", o.Rules.Granularity)
+	}
+	return o, nil
 }
 
 func runGenerate(args []string, env Env) int {
@@ -58,12 +100,55 @@ func runGenerate(args []string, env Env) int {
 	quiet := fs.Bool("q", false, "print nothing but errors (and the diff with --check)")
 	fs.StringVar(&g.opts.KSM.Namespace, "ksm-namespace", g.opts.KSM.Namespace, "namespace of kube-state-metrics' ServiceAccount (RBAC binding)")
 	fs.StringVar(&g.opts.KSM.ServiceAccount, "ksm-service-account", g.opts.KSM.ServiceAccount, "kube-state-metrics' ServiceAccount name (RBAC binding)")
+	var only, ruleLabels listFlag
+	fs.Var(&only, "only", "write only these artifacts: ksm, rules, dashboards (comma-separated)")
+	fs.StringVar(&g.opts.Rules.Format, "rules-format", g.opts.Rules.Format, "rule output: prometheusrule, plain (groups: for Prometheus/Thanos/Mimir) or both")
+	fs.StringVar(&g.opts.Rules.Namespace, "rule-namespace", "", "metadata.namespace of the PrometheusRule objects")
+	fs.Var(&ruleLabels, "rule-label", "KEY=VALUE label on PrometheusRule objects, to match a ruleSelector, e.g. release=kube-prometheus-stack (repeatable)")
+	fs.StringVar(&g.opts.Rules.RunbookURLTemplate, "runbook-url", "", "runbook_url template, e.g. 'https://runbooks.example.com/[[ .Alert ]]'")
+	templatesDir := fs.String("templates", "", "directory of alert text templates overriding the embedded ones")
+	fs.BoolVar(&g.opts.Rules.InferControllers, "infer-controllers", false, "controller alerts for every kind, assuming controller-runtime's default controller name (the lower-cased kind)")
+	fs.BoolVar(&g.opts.Dashboards.PerKind, "dashboard-per-kind", false, "one dashboard per kind instead of one per API group")
+	fs.StringVar(&g.opts.Dashboards.Folder, "dashboard-folder", "", "Grafana folder (grafana_folder annotation of the ConfigMaps)")
+	fs.StringVar(&g.opts.Dashboards.Namespace, "dashboard-namespace", "", "namespace of the dashboard ConfigMaps")
+	fs.StringVar(&g.opts.Dashboards.ClusterLabel, "cluster-label", "", "add a cluster variable filtering on this label (multi-cluster Prometheus)")
+	fs.BoolVar(&g.opts.Dashboards.GrafanaOperator, "grafana-operator", false, "also write GrafanaDashboard objects for grafana-operator")
 	if code, ok := parse(fs, args, &g.inputs, env); !ok {
 		return code
 	}
-	res, err := generator.Generate(g.options(env))
+	opts, err := g.options(env)
 	if err != nil {
 		return reportError(env, err)
+	}
+	for _, kv := range ruleLabels {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return reportError(env, fmt.Errorf("--rule-label %q: want KEY=VALUE", kv))
+		}
+		if opts.Rules.RuleLabels == nil {
+			opts.Rules.RuleLabels = map[string]string{}
+		}
+		opts.Rules.RuleLabels[k] = v
+	}
+	for _, o := range only {
+		if o != generator.ArtifactKSM && o != generator.ArtifactRules && o != generator.ArtifactDashboards {
+			return reportError(env, fmt.Errorf("--only %q: want ksm, rules or dashboards", o))
+		}
+	}
+	opts.Only = only
+	if *templatesDir != "" {
+		set, err := templates.Load(*templatesDir)
+		if err != nil {
+			return reportError(env, err)
+		}
+		opts.Rules.Templates = set
+	}
+	res, err := generator.Generate(opts)
+	if err != nil {
+		return reportError(env, err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(env.Stderr, "crdmon: warning: %s\n", w)
 	}
 	if *check {
 		changes, err := output.Compare(*outDir, res.Files)

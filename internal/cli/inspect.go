@@ -29,7 +29,11 @@ func runInspect(args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "crdmon: -o must be text or json, not %q\n", *format)
 		return ExitUsage
 	}
-	res, err := generator.Generate(g.options(env))
+	opts, err := g.options(env)
+	if err != nil {
+		return reportError(env, err)
+	}
+	res, err := generator.Generate(opts)
 	if err != nil {
 		return reportError(env, err)
 	}
