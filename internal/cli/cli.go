@@ -38,6 +38,8 @@ Usage:
   crdmon generate -f PATH... [-o DIR] [flags]   write monitoring for the CRDs
   crdmon generate -f PATH... --check             fail (exit 1) if DIR is out of date
   crdmon inspect  -f PATH...                     show the signals found and why
+  crdmon init     -f PATH...                     write a commented crdmon.yaml to tune them
+  crdmon simulate -f PATH... --objects OBJS...   which series and alerts your objects produce
   crdmon help [COMMAND]                          show help for a command
 
 PATH is a file, a directory (read recursively), a glob, or - for stdin, so
@@ -59,6 +61,10 @@ func Run(args []string, env Env) int {
 		return runGenerate(rest, env)
 	case "inspect":
 		return runInspect(rest, env)
+	case "init":
+		return runInit(rest, env)
+	case "simulate":
+		return runSimulate(rest, env)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 && rest[0] != "help" {
 			return Run([]string{rest[0], "-h"}, env)
