@@ -4,9 +4,13 @@
 package detect
 
 import (
+	"encoding/json"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/version"
@@ -52,9 +56,12 @@ func Kind(c load.CRD) model.Kind {
 	}
 	root := v.Schema.OpenAPIV3Schema
 	status, hasStatus := root.Properties["status"]
-	if !hasStatus {
+	switch {
+	case !hasStatus:
 		k.Notes = append(k.Notes, "schema has no status")
-	} else {
+	case len(status.Properties) == 0:
+		k.Notes = append(k.Notes, "status schema lists no fields (x-kubernetes-preserve-unknown-fields or untyped): no signal can be read from it")
+	default:
 		d := &detector{kind: &k, columns: v.AdditionalPrinterColumns}
 		d.walkStatus(&status, []string{"status"}, "status", 0)
 		sort.SliceStable(k.Conditions, func(i, j int) bool {
@@ -65,7 +72,11 @@ func Kind(c load.CRD) model.Kind {
 	if spec, ok := root.Properties["spec"]; ok {
 		k.Suspend = suspend(&spec)
 	}
-	k.Replicas = replicas(root, v.Subresources)
+	var note string
+	k.Replicas, note = replicas(root, v.Subresources)
+	if note != "" {
+		k.Notes = append(k.Notes, note)
+	}
 	return k
 }
 
@@ -110,6 +121,10 @@ func (d *detector) walkStatus(s *apiextensionsv1.JSONSchemaProps, path []string,
 		switch {
 		case name == "deprecated":
 			d.kind.Notes = append(d.kind.Notes, childSchema+": skipped (deprecated copy of the status)")
+		case !SafeSegment(name):
+			if prop.Type == "object" || prop.Type == "array" || (prop.Type == "string" && isPhaseField(name, schemaPath)) {
+				d.kind.Notes = append(d.kind.Notes, fmt.Sprintf("%s: field name %q cannot be a kube-state-metrics path segment, not searched", schemaPath, name))
+			}
 		case name == "conditions" && prop.Type == "array":
 			d.conditions(&prop, childPath, childSchema)
 		case prop.Type == "string" && isPhaseField(name, schemaPath) && !strings.Contains(schemaPath, "[]"):
@@ -121,6 +136,37 @@ func (d *detector) walkStatus(s *apiextensionsv1.JSONSchemaProps, path []string,
 			d.walkStatus(prop.Items.Schema, append(childPath, "0"), childSchema+"[]", depth+1)
 		}
 	}
+}
+
+// SafeSegment reports whether a schema field name can be used as one
+// kube-state-metrics path segment and read back as that field: not empty, no
+// control characters, and not "[...]" (a list lookup, which kube-state-metrics
+// refuses, with the whole config, when it has no "=") nor "k=v" (which
+// kube-state-metrics may read as a value match). Quotes, braces, colons and
+// the like are fine: the config is YAML-escaped.
+func SafeSegment(name string) bool {
+	if name == "" || strings.Contains(name, "=") || (strings.HasPrefix(name, "[") && strings.HasSuffix(name, "]")) {
+		return false
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
+
+// enumStrings returns the string values of an enum; other JSON values are
+// dropped.
+func enumStrings(enum []apiextensionsv1.JSON) []string {
+	var out []string
+	for _, e := range enum {
+		var v string
+		if json.Unmarshal(e.Raw, &v) == nil && v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // isPhaseField reports whether a string field names the object's state:
@@ -137,11 +183,7 @@ func isPhaseField(name, parent string) bool {
 
 func phase(s *apiextensionsv1.JSONSchemaProps, path []string, schemaPath string) model.Phase {
 	p := model.Phase{Field: model.Field{Path: path, SchemaPath: schemaPath, Rule: "phase-field"}}
-	for _, e := range s.Enum {
-		if v := strings.Trim(string(e.Raw), `"`); v != "" {
-			p.Values = append(p.Values, v)
-		}
-	}
+	p.Values = enumStrings(s.Enum)
 	if len(p.Values) == 0 {
 		p.Failure = model.FailurePhases
 		p.Progress = model.ProgressPhases
@@ -199,8 +241,8 @@ func (d *detector) conditions(s *apiextensionsv1.JSONSchemaProps, path []string,
 		d.kind.Notes = append(d.kind.Notes, schemaPath+"[]: conditions have no status field; a present condition counts as True")
 	}
 	known := map[string]bool{}
-	for _, e := range typ.Enum {
-		known[strings.Trim(string(e.Raw), `"`)] = true
+	for _, v := range enumStrings(typ.Enum) {
+		known[v] = true
 	}
 	if set.Scope == "" {
 		for _, t := range printerColumnTypes(d.columns) {

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"fmt"
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -25,11 +26,15 @@ var namePairs = [][2]string{
 
 // replicas finds desired and ready replica counts: the scale subresource
 // first (with a ready-count sibling of its status path when there is one),
-// then well-known spec/status name pairs.
-func replicas(root *apiextensionsv1.JSONSchemaProps, sub *apiextensionsv1.CustomResourceSubresources) *model.Replicas {
+// then well-known spec/status name pairs. The note says why a scale
+// subresource was not used.
+func replicas(root *apiextensionsv1.JSONSchemaProps, sub *apiextensionsv1.CustomResourceSubresources) (*model.Replicas, string) {
 	if sub != nil && sub.Scale != nil {
-		desired := strings.Split(strings.TrimPrefix(sub.Scale.SpecReplicasPath, "."), ".")
-		statusPath := strings.Split(strings.TrimPrefix(sub.Scale.StatusReplicasPath, "."), ".")
+		desired, ok1 := scalePath(sub.Scale.SpecReplicasPath, "spec")
+		statusPath, ok2 := scalePath(sub.Scale.StatusReplicasPath, "status")
+		if !ok1 || !ok2 {
+			return nil, fmt.Sprintf("scale subresource paths %q and %q are not simple .spec and .status field paths, replicas not used", sub.Scale.SpecReplicasPath, sub.Scale.StatusReplicasPath)
+		}
 		r := &model.Replicas{
 			Desired: field(desired, "scale-subresource"),
 			Ready:   field(statusPath, "scale-subresource"),
@@ -45,11 +50,11 @@ func replicas(root *apiextensionsv1.JSONSchemaProps, sub *apiextensionsv1.Custom
 				break
 			}
 		}
-		return r
+		return r, ""
 	}
 	spec, status := lookup(root, []string{"spec"}), lookup(root, []string{"status"})
 	if spec == nil || status == nil {
-		return nil
+		return nil, ""
 	}
 	for _, pair := range namePairs {
 		d, dok := spec.Properties[pair[0]]
@@ -58,10 +63,26 @@ func replicas(root *apiextensionsv1.JSONSchemaProps, sub *apiextensionsv1.Custom
 			return &model.Replicas{
 				Desired: field([]string{"spec", pair[0]}, "replica-name-pair"),
 				Ready:   field([]string{"status", pair[1]}, "replica-name-pair"),
-			}
+			}, ""
 		}
 	}
-	return nil
+	return nil, ""
+}
+
+// scalePath splits a scale subresource path such as .spec.replicas into
+// segments; it must start with .root and name plain fields, as the API server
+// requires.
+func scalePath(p, root string) ([]string, bool) {
+	segs := strings.Split(strings.TrimPrefix(p, "."), ".")
+	if !strings.HasPrefix(p, ".") || len(segs) < 2 || segs[0] != root {
+		return nil, false
+	}
+	for _, s := range segs {
+		if !SafeSegment(s) || strings.ContainsAny(s, "[]") {
+			return nil, false
+		}
+	}
+	return segs, true
 }
 
 func field(path []string, rule string) model.Field {

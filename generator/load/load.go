@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 
 	"github.com/crdmon/crdmon/generator/model"
@@ -91,7 +92,7 @@ func Paths(paths []string, stdin io.Reader) (*Result, error) {
 	if r.Documents == 0 {
 		return nil, fmt.Errorf("no documents found in %s", strings.Join(paths, ", "))
 	}
-	return r, r.dedupe()
+	return r.finish(strings.Join(paths, ", "))
 }
 
 // Bytes reads one in-memory input, named file in messages.
@@ -100,7 +101,24 @@ func Bytes(file string, data []byte) (*Result, error) {
 	if err := r.addInput(file, data); err != nil {
 		return nil, err
 	}
-	return r, r.dedupe()
+	return r.finish(file)
+}
+
+// finish dedupes the CRDs and refuses inputs that hold none: writing an
+// empty configuration over the previous output is never what was meant.
+func (r *Result) finish(inputs string) (*Result, error) {
+	if err := r.dedupe(); err != nil {
+		return nil, err
+	}
+	if len(r.CRDs) == 0 {
+		var kinds []string
+		for k, n := range r.Skipped {
+			kinds = append(kinds, fmt.Sprintf("%s ×%d", k, n))
+		}
+		sort.Strings(kinds)
+		return nil, &Error{Source: model.Source{File: inputs}, Msg: fmt.Sprintf("no apiextensions.k8s.io/v1 CustomResourceDefinition found (%d other documents: %s)", r.Documents, strings.Join(kinds, ", "))}
+	}
+	return r, nil
 }
 
 // addInput reads an input the user named, which must hold a document.
@@ -325,7 +343,9 @@ func (r *Result) addCRD(src model.Source, js []byte) error {
 	return nil
 }
 
-// check rejects CRDs crdmon cannot work from.
+// check rejects CRDs crdmon cannot work from, and names the API server
+// would refuse: they end up in generated YAML, label values and RBAC, so
+// only the characters Kubernetes allows may reach the renderers.
 func check(crd *apiextensionsv1.CustomResourceDefinition) error {
 	switch {
 	case crd.Spec.Group == "":
@@ -337,12 +357,32 @@ func check(crd *apiextensionsv1.CustomResourceDefinition) error {
 	case len(crd.Spec.Versions) == 0:
 		return fmt.Errorf("spec.versions is empty")
 	}
-	for _, v := range crd.Spec.Versions {
-		if v.Served {
-			return nil
-		}
+	if errs := validation.IsDNS1123Subdomain(crd.Spec.Group); len(errs) > 0 {
+		return fmt.Errorf("spec.group %q is not a DNS subdomain: %s", crd.Spec.Group, errs[0])
 	}
-	return fmt.Errorf("no version is served")
+	if !strings.Contains(crd.Spec.Group, ".") {
+		return fmt.Errorf("spec.group %q should be a domain with at least one dot", crd.Spec.Group)
+	}
+	if errs := validation.IsDNS1035Label(crd.Spec.Names.Plural); len(errs) > 0 {
+		return fmt.Errorf("spec.names.plural %q is invalid: %s", crd.Spec.Names.Plural, errs[0])
+	}
+	if errs := validation.IsDNS1035Label(strings.ToLower(crd.Spec.Names.Kind)); len(errs) > 0 {
+		return fmt.Errorf("spec.names.kind %q is invalid: may have mixed case, but should otherwise match: %s", crd.Spec.Names.Kind, errs[0])
+	}
+	if want := crd.Spec.Names.Plural + "." + crd.Spec.Group; crd.Name != want {
+		return fmt.Errorf("metadata.name must be spec.names.plural+\".\"+spec.group (%q)", want)
+	}
+	served := false
+	for _, v := range crd.Spec.Versions {
+		if errs := validation.IsDNS1035Label(v.Name); len(errs) > 0 {
+			return fmt.Errorf("version %q is invalid: %s", v.Name, errs[0])
+		}
+		served = served || v.Served
+	}
+	if !served {
+		return fmt.Errorf("no version is served")
+	}
+	return nil
 }
 
 // dedupe sorts CRDs by name, merges identical copies and rejects two
@@ -373,6 +413,16 @@ func (r *Result) dedupe() error {
 		out = append(out, c)
 	}
 	r.CRDs = out
+	// Two CRDs serving one kind (different plurals) would give two
+	// kube-state-metrics entries for the same GroupVersionKind.
+	byKind := map[string]CRD{}
+	for _, c := range r.CRDs {
+		key := c.Spec.Names.Kind + "." + c.Spec.Group
+		if prev, dup := byKind[key]; dup {
+			return &Error{Source: c.Source, Msg: fmt.Sprintf("CustomResourceDefinition %q defines kind %s, already defined by %q at %s:%d", c.Name, key, prev.Name, prev.Source.File, prev.Source.Line)}
+		}
+		byKind[key] = c
+	}
 	return nil
 }
 
