@@ -12,8 +12,10 @@ import (
 
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/rules"
+	"github.com/prometheus/prometheus/tsdb"
 	"sigs.k8s.io/yaml"
 
 	"github.com/crdmon/crdmon/generator/output"
@@ -21,8 +23,9 @@ import (
 
 // runUnitTests evaluates every promtool test file among files with
 // Prometheus' own rule manager and PromQL engine, the way `promtool test
-// rules` does (cmd/promtool/unittest.go), and returns one error per failed
-// expectation.
+// rules` does (cmd/promtool/unittest.go: evaluate every group at each step
+// from 0 to eval_time, then compare the firing alerts' labels and annotations),
+// and returns one error per failed expectation.
 func runUnitTests(t *testing.T, files []output.File) []error {
 	t.Helper()
 	dir := t.TempDir()
@@ -51,7 +54,7 @@ func runUnitTests(t *testing.T, files []output.File) []error {
 		}
 		for _, tg := range tf.Tests {
 			n++
-			for _, err := range runTestGroup(tg, ruleFiles) {
+			for _, err := range runTestGroup(t, tg, ruleFiles) {
 				errs = append(errs, fmt.Errorf("%s: %s: %w", f.Path, tg.Name, err))
 			}
 		}
@@ -62,7 +65,7 @@ func runUnitTests(t *testing.T, files []output.File) []error {
 	return errs
 }
 
-func runTestGroup(tg TestGroup, ruleFiles []string) []error {
+func runTestGroup(t *testing.T, tg TestGroup, ruleFiles []string) []error {
 	interval, err := time.ParseDuration(tg.Interval)
 	if err != nil {
 		return []error{err}
@@ -72,18 +75,21 @@ func runTestGroup(tg TestGroup, ruleFiles []string) []error {
 	for _, s := range tg.InputSeries {
 		fmt.Fprintf(&load, "  %s %s\n", s.Series, s.Values)
 	}
-	suite, err := promqltest.NewLazyLoader(load.String(), promqltest.LazyLoaderOpts{
-		EnableAtModifier: true, EnableNegativeOffset: true, Parser: promqlParser,
+	// Like promtool, but with all samples loaded up front (the rules only look
+	// back) into a TSDB without write-ahead log, which makes it much faster.
+	st := promqltest.LoadedStorage(t, load.String(), func(o *tsdb.Options) { o.WALSegmentSize = -1 })
+	defer st.Close()
+	engine := promql.NewEngine(promql.EngineOpts{
+		MaxSamples: 10000, Timeout: 100 * time.Second,
+		NoStepSubqueryIntervalFn: func(int64) int64 { return interval.Milliseconds() },
+		EnableAtModifier:         true, EnableNegativeOffset: true, Parser: promqlParser,
 	})
-	if err != nil {
-		return []error{err}
-	}
-	defer suite.Close()
-	suite.SubqueryInterval = interval
+	defer engine.Close()
+	ctx := context.Background()
 	m := rules.NewManager(&rules.ManagerOptions{
-		QueryFunc:    rules.EngineQueryFunc(suite.QueryEngine(), suite.Storage()),
-		AppendableV2: suite.Storage(),
-		Context:      context.Background(),
+		QueryFunc:    rules.EngineQueryFunc(engine, st),
+		AppendableV2: st,
+		Context:      ctx,
 		NotifyFunc:   func(context.Context, string, ...*rules.Alert) {},
 		Logger:       promslog.NewNopLogger(),
 		Parser:       promqlParser,
@@ -112,30 +118,24 @@ func runTestGroup(tg TestGroup, ruleFiles []string) []error {
 		var got []string
 		for ts := time.Unix(0, 0).UTC(); !ts.After(time.Unix(0, 0).Add(evalAt)); ts = ts.Add(interval) {
 			got = nil
-			suite.WithSamplesTill(ts, func(err error) {
-				if err != nil {
-					errs = append(errs, err)
-					return
-				}
-				for _, name := range names {
-					g := groups[name]
-					g.Eval(suite.Context(), ts)
-					for _, r := range g.Rules() {
-						if r.LastError() != nil {
-							errs = append(errs, fmt.Errorf("rule %s at %v: %w", r.Name(), ts, r.LastError()))
-						}
-						ar, ok := r.(*rules.AlertingRule)
-						if !ok || ar.Name() != at.Alertname {
-							continue
-						}
-						for _, a := range ar.ActiveAlerts() {
-							if a.State == rules.StateFiring {
-								got = append(got, a.Labels.String()+" "+a.Annotations.String())
-							}
+			for _, name := range names {
+				g := groups[name]
+				g.Eval(ctx, ts)
+				for _, r := range g.Rules() {
+					if r.LastError() != nil {
+						errs = append(errs, fmt.Errorf("rule %s at %v: %w", r.Name(), ts, r.LastError()))
+					}
+					ar, ok := r.(*rules.AlertingRule)
+					if !ok || ar.Name() != at.Alertname {
+						continue
+					}
+					for _, a := range ar.ActiveAlerts() {
+						if a.State == rules.StateFiring {
+							got = append(got, a.Labels.String()+" "+a.Annotations.String())
 						}
 					}
 				}
-			})
+			}
 		}
 		var want []string
 		for _, e := range at.ExpAlerts {
