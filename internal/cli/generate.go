@@ -37,6 +37,7 @@ type generateFlags struct {
 	kinds       listFlag
 	controllers listFlag
 	configFile  string
+	noConfig    bool // do not read an overrides file
 	opts        generator.Options
 }
 
@@ -59,7 +60,7 @@ func (g *generateFlags) options(env Env) (generator.Options, error) {
 	o := g.opts
 	o.Inputs, o.Groups, o.Kinds, o.Stdin = g.inputs, g.groups, g.kinds, env.Stdin
 	file := g.configFile
-	if file == "" {
+	if file == "" && !g.noConfig {
 		if _, err := os.Stat(defaultConfigFile); err == nil {
 			file = defaultConfigFile
 		}

@@ -1,8 +1,154 @@
 package cli
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/config"
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/rules"
+)
+
+const initHelp = `Usage: crdmon init -f PATH... [-o crdmon.yaml] [--force]
+
+Writes a commented overrides file pre-filled with the kinds and conditions
+found in the CRDs, every default shown in a comment, so you can tune alerts
+without reading source. crdmon generate reads ./crdmon.yaml by default.
+`
 
 func runInit(args []string, env Env) int {
-	fmt.Fprintln(env.Stderr, "crdmon: init is not available in this build")
-	return ExitUsage
+	fs := newFlagSet("init", initHelp, env)
+	var g generateFlags
+	g.register(fs)
+	out := fs.String("o", defaultConfigFile, "file to write, or - for stdout")
+	force := fs.Bool("force", false, "overwrite an existing file")
+	if code, ok := parse(fs, args, &g.inputs, env); !ok {
+		return code
+	}
+	g.noConfig = true // init writes the overrides file; it never reads one
+	opts, err := g.options(env)
+	if err != nil {
+		return reportError(env, err)
+	}
+	opts.Config = nil
+	opts.Only = []string{generator.ArtifactKSM}
+	res, err := generator.Generate(opts)
+	if err != nil {
+		return reportError(env, err)
+	}
+	text := InitFile(res.Model, rules.DefaultOptions())
+	if _, err := config.Parse("generated "+defaultConfigFile, []byte(text)); err != nil {
+		return reportError(env, fmt.Errorf("internal error: init wrote an invalid file: %w", err))
+	}
+	if *out == "-" {
+		fmt.Fprint(env.Stdout, text)
+		return ExitOK
+	}
+	if _, err := os.Stat(*out); err == nil && !*force {
+		fmt.Fprintf(env.Stderr, "crdmon: %s exists; use --force to overwrite it\n", *out)
+		return ExitUsage
+	}
+	if err := os.WriteFile(*out, []byte(text), 0o644); err != nil {
+		return reportError(env, err)
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s for %d kinds; edit it, then run crdmon generate\n", *out, countWithSignals(res.Model))
+	return ExitOK
+}
+
+func countWithSignals(m model.Model) int {
+	n := 0
+	for _, k := range m.Kinds {
+		if k.HasSignals() {
+			n++
+		}
+	}
+	return n
+}
+
+// InitFile renders the commented overrides file for a model.
+func InitFile(m model.Model, defaults rules.Options) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	w("# crdmon overrides file, written by `crdmon init` for %d kinds. Edit freely:", countWithSignals(m))
+	w("# every key is optional, and a commented line shows the default it would change.")
+	w("# Unknown keys are errors; a kinds entry that matches no kind is a warning.")
+	w("apiVersion: %s", config.APIVersion)
+	w("kind: %s", config.Kind)
+	w("defaults:")
+	w("  # prefix: %s          # metric name prefix, in every artifact", defaults.Prefix)
+	w("  # granularity: kind                    # or group: one alert per API group, for providers with many kinds")
+	w("  # labels: {team: my-team}             # added to every alert")
+	w("  # ruleSelector: {release: kube-prometheus-stack}  # labels on PrometheusRule objects")
+	w("  # ruleNamespace: monitoring")
+	w("  # runbookURL: https://runbooks.example.com/[[ .Alert ]]")
+	w("  # dashboardFolder: Operators")
+	w("  alerts:")
+	for _, c := range rules.Classes {
+		w("    # %s", alertLine(c, defaults.Classes[c]))
+	}
+	w("kinds:")
+	for _, k := range m.Kinds {
+		if !k.HasSignals() {
+			continue
+		}
+		w("  - group: %s", k.Group)
+		w("    kind: %s", k.Kind)
+		for _, s := range signalWords(k) {
+			w("    # found: %s", s)
+		}
+		if types := conditionTypes(k); len(types) > 0 {
+			var pol []string
+			for _, t := range types {
+				pol = append(pol, t+": "+string(k.PolarityOf(t)))
+			}
+			w("    # conditions: {%s}  # positive, negative, progress or neutral", strings.Join(pol, ", "))
+		}
+		for _, p := range k.Phases {
+			if len(p.Values) == 0 {
+				w("    # phases: [{field: %s, failure: [Failed]}]  # default: common failure words, any case", p.SchemaPath)
+				continue
+			}
+			w("    # phases: [{field: %s, failure: [%s]}]  # values: %s", p.SchemaPath, strings.Join(p.Failure, ", "), strings.Join(p.Values, ", "))
+		}
+		w("    # controllers: [%s]  # controller-runtime controller names", strings.ToLower(k.Kind))
+		w("    # alerts: {ConditionNotTrue: {for: 30m}, PhaseFailed: {disabled: true}}")
+	}
+	return b.String()
+}
+
+func alertLine(c rules.Class, s rules.ClassSettings) string {
+	line := fmt.Sprintf("%s: {for: %s, severity: %s", c, promDuration(s.For), s.Severity)
+	if s.Threshold != 0 {
+		line += fmt.Sprintf(", threshold: %g", s.Threshold)
+	}
+	return line + "}"
+}
+
+func promDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return fmt.Sprintf("%ds", d/time.Second)
+}
+
+func conditionTypes(k model.Kind) []string {
+	set := map[string]bool{}
+	for _, c := range k.Conditions {
+		for _, t := range c.KnownTypes {
+			set[t] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }
