@@ -7,6 +7,7 @@ import (
 
 	"github.com/crdmon/crdmon/generator"
 	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/generator/series"
 )
 
@@ -22,6 +23,7 @@ func runInspect(args []string, env Env) int {
 	var g generateFlags
 	g.register(fs)
 	format := fs.String("o", "text", "output format: text or json")
+	explainName := fs.String("explain", "", "trace the alert with this name back to the schema fields behind it")
 	if code, ok := parse(fs, args, &g.inputs, env); !ok {
 		return code
 	}
@@ -33,25 +35,58 @@ func runInspect(args []string, env Env) int {
 	if err != nil {
 		return reportError(env, err)
 	}
+	opts.Rules.Format = rules.FormatBoth
 	res, err := generator.Generate(opts)
 	if err != nil {
 		return reportError(env, err)
 	}
+	alerts, err := readAlerts(res.Files)
+	if err != nil {
+		return reportError(env, err)
+	}
+	if *explainName != "" {
+		if !explain(env.Stdout, res, alerts, *explainName) {
+			fmt.Fprintf(env.Stderr, "crdmon: no generated alert is named %q (crdmon inspect lists them)\n", *explainName)
+			return ExitUsage
+		}
+		return ExitOK
+	}
 	if *format == "json" {
+		type kindReport struct {
+			model.Kind
+			Series []string `json:"series,omitempty"`
+			Alerts []string `json:"alerts,omitempty"`
+		}
+		var report []kindReport
+		for _, k := range res.Model.Kinds {
+			r := kindReport{Kind: k, Alerts: alertsOf(alerts, k)}
+			if k.HasSignals() {
+				r.Series = familyNames(k, opts.KSM.Prefix)
+			}
+			report = append(report, r)
+		}
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(res.Model); err != nil {
+		if err := enc.Encode(report); err != nil {
 			return reportError(env, err)
 		}
 		return ExitOK
 	}
 	for _, k := range res.Model.Kinds {
-		printKind(env, k, g.opts.KSM.Prefix)
+		printKind(env, k, opts.KSM.Prefix, alertsOf(alerts, k))
 	}
 	return ExitOK
 }
 
-func printKind(env Env, k model.Kind, prefix string) {
+func familyNames(k model.Kind, prefix string) []string {
+	var names []string
+	for _, f := range series.Families(k) {
+		names = append(names, series.Name(prefix, f))
+	}
+	return names
+}
+
+func printKind(env Env, k model.Kind, prefix string, alerts []string) {
 	w := env.Stdout
 	scope := "cluster-scoped"
 	if k.Namespaced {
@@ -101,9 +136,9 @@ func printKind(env Env, k model.Kind, prefix string) {
 		fmt.Fprintf(w, "  no health signal: not monitored\n\n")
 		return
 	}
-	var names []string
-	for _, f := range series.Families(k) {
-		names = append(names, series.Name(prefix, f))
+	fmt.Fprintf(w, "  series: %s\n", strings.Join(familyNames(k, prefix), ", "))
+	if len(alerts) > 0 {
+		fmt.Fprintf(w, "  alerts: %s\n", strings.Join(alerts, ", "))
 	}
-	fmt.Fprintf(w, "  series: %s\n\n", strings.Join(names, ", "))
+	fmt.Fprintf(w, "  dashboard: dashboards/%s.json\n\n", k.Group)
 }
