@@ -1,7 +1,9 @@
 package dashboards
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
@@ -32,8 +34,7 @@ const (
 	descSuspended = "Objects whose suspend/paused field is true; they are excluded from the other counts."
 )
 
-// build renders one board as dashboard JSON: 2-space indented, fields in
-// the SDK's stable order, trailing newline.
+// build renders one board as dashboard JSON (see canonicalJSON).
 func build(b board, opts Options) ([]byte, error) {
 	q := newQueries(b, opts)
 	g := &grid{}
@@ -55,11 +56,31 @@ func build(b board, opts Options) ([]byte, error) {
 		return nil, err
 	}
 	d.SchemaVersion = schemaVersion
-	js, err := json.MarshalIndent(d, "", "  ")
+	return canonicalJSON(d)
+}
+
+// canonicalJSON encodes v with sorted keys (as Grafana exports dashboards),
+// 2-space indentation, no HTML escaping of PromQL's < and >, and a trailing
+// newline.
+func canonicalJSON(v any) ([]byte, error) {
+	js, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	return append(js, '\n'), nil
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(generic); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func describeKinds(b board) string {
@@ -76,6 +97,15 @@ func (q queries) legend(format string) string {
 		return format
 	}
 	return "{{" + q.cluster + "}} " + format
+}
+
+// share is the width of the i-th of n panels filling a line.
+func share(i, n int) uint32 {
+	w := gridWidth / n
+	if i < gridWidth%n {
+		w++
+	}
+	return uint32(w)
 }
 
 func row(db *dashboard.DashboardBuilder, g *grid, title string) {
@@ -116,9 +146,8 @@ func overviewRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	if e := q.suspended(); e != "" {
 		stats = append(stats, count{"Suspended", descSuspended, "count(" + e + ")", colorSuspended, ""})
 	}
-	w := uint32(gridWidth / len(stats))
-	for _, st := range stats {
-		add(db, g, w, statHeight, countStat(st.title, st.desc, st.expr, st.base, st.alert))
+	for i, st := range stats {
+		add(db, g, share(i, len(stats)), statHeight, countStat(st.title, st.desc, st.expr, st.base, st.alert))
 	}
 	g.newline()
 
@@ -161,7 +190,11 @@ func overviewRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 		Stacking(common.NewStackingConfigBuilder().Mode(common.StackingModeNormal))
 	add(db, g, gridWidth/2, chartHeight, byHealth)
 	if e := q.unhealthy(); e != "" {
-		add(db, g, gridWidth/2, chartHeight, chart("Unhealthy objects by kind", descUnhealthy, "short",
+		title := "Unhealthy objects by kind"
+		if q.kind != "" {
+			title = "Unhealthy objects over time"
+		}
+		add(db, g, gridWidth/2, chartHeight, chart(title, descUnhealthy, "short",
 			target{expr: q.countByKind(e), legend: q.legend("{{" + series.LabelKind + "}}")}))
 	} else {
 		add(db, g, gridWidth/2, chartHeight, chart("Objects by kind", "Objects per kind over time.", "short",
@@ -189,8 +222,12 @@ func signalRows(db *dashboard.DashboardBuilder, g *grid, q queries) {
 		return
 	}
 	row(db, g, "Reconciliation")
+	w := uint32(gridWidth)
+	if s.generation && s.phases {
+		w = gridWidth / 2
+	}
 	if s.generation {
-		add(db, g, gridWidth/2, chartHeight, chart("Objects with unobserved generation",
+		add(db, g, w, chartHeight, chart("Objects with unobserved generation",
 			"Objects whose status.observedGeneration is behind metadata.generation: the controller has not yet acted on the latest spec.", "short",
 			target{expr: q.generationLag(), legend: q.legend(kindLegend)}))
 	}
@@ -199,7 +236,7 @@ func signalRows(db *dashboard.DashboardBuilder, g *grid, q queries) {
 		if s.multiPhase {
 			legend = kindLegend + " {{" + series.LabelField + "}}: {{" + series.LabelPhase + "}}"
 		}
-		add(db, g, gridWidth/2, chartHeight, pie("Phase distribution", "Objects per value of their phase/state field.", q.phaseCounts(), q.legend(legend)))
+		add(db, g, w, chartHeight, pie("Phase distribution", "Objects per value of their phase/state field.", q.phaseCounts(), q.legend(legend)))
 	}
 }
 
@@ -208,7 +245,11 @@ func controllerRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	if len(q.ctrl) == 0 {
 		return
 	}
-	row(db, g, "Controller: "+strings.Join(q.ctrl, ", "))
+	title := "Controllers: " + strings.Join(q.ctrl, ", ")
+	if len(q.ctrl) > 3 {
+		title = fmt.Sprintf("Controllers: %d controller-runtime controllers", len(q.ctrl))
+	}
+	row(db, g, title)
 	c := "{{controller}}"
 	add(db, g, gridWidth/2, chartHeight, chart("Reconcile rate by result", "controller-runtime reconciles per second, by result.", "ops",
 		target{expr: q.ctrlRate(series.ReconcileTotal, "controller", "result"), legend: q.legend(c + " {{result}}")}))

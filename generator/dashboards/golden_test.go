@@ -1,0 +1,204 @@
+package dashboards
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/output"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden from the current output")
+
+// goldenOptions exercise every wrapper option.
+func goldenOptions() Options {
+	o := DefaultOptions()
+	o.Folder = "Custom resources"
+	o.Namespace = "monitoring"
+	o.GrafanaOperator = true
+	return o
+}
+
+// TestGolden compares the dashboards of a cert-manager-like and a Cluster
+// API-like kind, with their wrappers, with testdata/golden.
+func TestGolden(t *testing.T) {
+	files, err := Render(goldenModel(), goldenOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join("testdata", "golden")
+	if *update {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want []string
+	for _, f := range files {
+		want = append(want, f.Path)
+		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, f.Content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		golden, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test -update)", err)
+		}
+		if !bytes.Equal(golden, f.Content) {
+			t.Errorf("%s differs from %s (run go test -update and review the diff)", f.Path, path)
+		}
+	}
+	var got []string
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("golden files %v, rendered %v", got, want)
+	}
+}
+
+// TestDeterministic renders twice, the second time from shuffled kinds,
+// and requires identical bytes.
+func TestDeterministic(t *testing.T) {
+	for name, opts := range optionVariants() {
+		first, err := Render(allModel(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := allModel()
+		rand.New(rand.NewSource(1)).Shuffle(len(m.Kinds), func(i, j int) { m.Kinds[i], m.Kinds[j] = m.Kinds[j], m.Kinds[i] })
+		second, err := Render(m, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(first) != len(second) {
+			t.Fatalf("%s: %d files, then %d", name, len(first), len(second))
+		}
+		for i := range first {
+			if first[i].Path != second[i].Path || !bytes.Equal(first[i].Content, second[i].Content) {
+				t.Errorf("%s: %s differs between runs", name, first[i].Path)
+			}
+		}
+	}
+}
+
+// TestFileShape checks the format rules every file follows.
+func TestFileShape(t *testing.T) {
+	uids := map[string]string{}
+	for name, opts := range optionVariants() {
+		opts.GrafanaOperator = true
+		files, err := Render(allModel(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if !output.HasMarker(f.Content) {
+				t.Errorf("%s %s: no generated-file marker in the first 512 bytes", name, f.Path)
+			}
+			if !bytes.HasSuffix(f.Content, []byte("\n")) || bytes.HasSuffix(f.Content, []byte("\n\n")) {
+				t.Errorf("%s %s: must end in exactly one newline", name, f.Path)
+			}
+			if !strings.HasSuffix(f.Path, ".json") {
+				if !bytes.HasPrefix(f.Content, []byte(output.Header("#"))) {
+					t.Errorf("%s %s: YAML must start with the header", name, f.Path)
+				}
+				continue
+			}
+			var v any
+			if err := json.Unmarshal(f.Content, &v); err != nil {
+				t.Fatalf("%s %s: %v", name, f.Path, err)
+			}
+			// Sorted keys, 2-space indent: re-encoding changes nothing.
+			if again, err := canonicalJSON(v); err != nil || !bytes.Equal(again, f.Content) {
+				t.Errorf("%s %s: not canonical JSON (sorted keys, 2-space indent)", name, f.Path)
+			}
+			if bytes.Contains(f.Content, []byte("\t")) || !bytes.HasPrefix(f.Content, []byte("{\n  \"annotations\"")) {
+				t.Errorf("%s %s: not indented with 2 spaces and sorted", name, f.Path)
+			}
+			d, err := decode(f.Content)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if prev, dup := uids[d.UID]; dup && prev != f.Path {
+				t.Errorf("uid %s of %s already used by %s", d.UID, f.Path, prev)
+			}
+			uids[d.UID] = f.Path
+		}
+	}
+}
+
+func TestUID(t *testing.T) {
+	long := "a-very-long-group-name.that-goes-on.example.com"
+	for _, tc := range []struct{ key, want string }{
+		{"plain", "crdmon-plain"},
+		{"cert-manager.io", "crdmon-cert-manager-io-26abad0d"},
+		{"cert-manager-io", "crdmon-cert-manager-io"},
+	} {
+		if got := uid(tc.key); got != tc.want {
+			t.Errorf("uid(%q) = %q, want %q", tc.key, got, tc.want)
+		}
+	}
+	if u := uid(long); len(u) > maxUID || uid(long) != u || uid(long+"x") == u {
+		t.Errorf("uid(%q) = %q: must be stable, at most %d chars and distinct", long, u, maxUID)
+	}
+}
+
+// TestPanelsFollowSignals: a panel appears only when some kind of the
+// dashboard has the signal it shows.
+func TestPanelsFollowSignals(t *testing.T) {
+	has := func(m model.Model, opts Options, title string) map[string]bool {
+		files, err := Render(m, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, b := range readBoards(t, files) {
+			for _, q := range b.queries {
+				if q.panel == title {
+					out[b.file] = true
+				}
+			}
+		}
+		return out
+	}
+	m := allModel()
+	def := DefaultOptions()
+	for title, want := range map[string][]string{
+		"Suspended":                          {"cluster.x-k8s.io"},
+		"Desired vs ready replicas":          {"cluster.x-k8s.io", "scale.example.io"},
+		"Objects with unobserved generation": {"cluster.x-k8s.io"},
+		"Phase distribution":                 {"cluster.x-k8s.io", "example.io"},
+		"Unhealthy objects":                  {"cert-manager.io", "cluster.x-k8s.io", "example.io"},
+		"Workqueue depth":                    {"cert-manager.io", "cluster.x-k8s.io", "example.io", "scale.example.io"},
+	} {
+		got := has(m, def, title)
+		if len(got) != len(want) {
+			t.Errorf("%q on %v, want on %v", title, got, want)
+		}
+		for _, g := range want {
+			if !got[Dir+"/"+g+".json"] {
+				t.Errorf("%q missing on %s", title, g)
+			}
+		}
+	}
+	noCtrl := DefaultOptions()
+	noCtrl.Controllers = map[string][]string{"Certificate": {}}
+	if got := has(model.Model{Kinds: []model.Kind{certificate()}}, noCtrl, "Workqueue depth"); len(got) != 0 {
+		t.Errorf("controller panels without controllers: %v", got)
+	}
+}
