@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	"k8s.io/apiextensions-apiserver/test/integration/fixtures"
@@ -108,74 +109,82 @@ func WriteKubeconfig(t testing.TB, kc *clientcmdapi.Config) string {
 // served versions are in discovery, so custom resources can be created.
 func (c *Cluster) ApplyCRDs(t testing.TB, crds ...*apiextensionsv1.CustomResourceDefinition) {
 	t.Helper()
-	ctx := context.Background()
+	g, ctx := errgroup.WithContext(context.Background())
+	g.SetLimit(4)
 	for _, crd := range crds {
-		crd = crd.DeepCopy()
-		crd.ResourceVersion = ""
-		if _, err := c.APIExtensions.ApiextensionsV1().CustomResourceDefinitions().Create(ctx, crd, metav1.CreateOptions{}); err != nil {
-			t.Fatalf("creating CRD %s: %v", crd.Name, err)
-		}
+		g.Go(func() error {
+			crd := crd.DeepCopy()
+			crd.ResourceVersion = ""
+			if _, err := c.APIExtensions.ApiextensionsV1().CustomResourceDefinitions().Create(ctx, crd, metav1.CreateOptions{}); err != nil {
+				return fmt.Errorf("creating CRD %s: %w", crd.Name, err)
+			}
+			return nil
+		})
 	}
-	for _, crd := range crds {
-		if err := c.waitReady(ctx, crd); err != nil {
-			t.Fatalf("CRD %s: %v", crd.Name, err)
-		}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.waitServed(context.Background(), crds); err != nil {
+		t.Fatal(err)
 	}
 }
 
-// waitReady waits until crd is Established and every served version is in
-// discovery.
-func (c *Cluster) waitReady(ctx context.Context, crd *apiextensionsv1.CustomResourceDefinition) error {
-	var last *apiextensionsv1.CustomResourceDefinition
-	err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		got, err := c.APIExtensions.ApiextensionsV1().CustomResourceDefinitions().Get(ctx, crd.Name, metav1.GetOptions{})
-		if err != nil {
-			return false, err
+// waitServed waits until every served version of crds is in discovery. The
+// server lists a CRD's resources there only once it is Established, and
+// discovery is much cheaper to poll than the CRDs themselves.
+func (c *Cluster) waitServed(ctx context.Context, crds []*apiextensionsv1.CustomResourceDefinition) error {
+	want := map[string]map[string]string{} // group/version -> plural -> CRD name
+	for _, crd := range crds {
+		for _, v := range crd.Spec.Versions {
+			if v.Served {
+				gv := crd.Spec.Group + "/" + v.Name
+				if want[gv] == nil {
+					want[gv] = map[string]string{}
+				}
+				want[gv][crd.Spec.Names.Plural] = crd.Name
+			}
 		}
-		last = got
-		return isEstablished(got), nil
-	})
-	if err != nil {
-		return fmt.Errorf("not Established: %w (conditions %+v)", err, conditionsOf(last))
 	}
-	for _, v := range crd.Spec.Versions {
-		if !v.Served {
-			continue
-		}
-		gv := crd.Spec.Group + "/" + v.Name
-		err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+	for gv, plurals := range want {
+		err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 			list, err := c.APIExtensions.Discovery().ServerResourcesForGroupVersion(gv)
 			if err != nil {
-				return false, nil
+				return false, nil // the group appears with its first CRD
 			}
+			found := 0
 			for _, r := range list.APIResources {
-				if r.Name == crd.Spec.Names.Plural {
-					return true, nil
+				if _, ok := plurals[r.Name]; ok {
+					found++
 				}
 			}
-			return false, nil
+			return found == len(plurals), nil
 		})
 		if err != nil {
-			return fmt.Errorf("%s %s not in discovery: %w", gv, crd.Spec.Names.Plural, err)
+			return fmt.Errorf("waiting for %s in discovery: %w%s", gv, err, c.notEstablished(ctx, plurals))
 		}
 	}
 	return nil
 }
 
-func isEstablished(crd *apiextensionsv1.CustomResourceDefinition) bool {
-	for _, cond := range crd.Status.Conditions {
-		if cond.Type == apiextensionsv1.Established && cond.Status == apiextensionsv1.ConditionTrue {
-			return true
+// notEstablished describes which of the named CRDs are not Established, for
+// error messages.
+func (c *Cluster) notEstablished(ctx context.Context, plurals map[string]string) string {
+	var out string
+	for _, name := range plurals {
+		crd, err := c.APIExtensions.ApiextensionsV1().CustomResourceDefinitions().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			out += fmt.Sprintf("; %s: %v", name, err)
+			continue
+		}
+		established := false
+		for _, cond := range crd.Status.Conditions {
+			established = established || cond.Type == apiextensionsv1.Established && cond.Status == apiextensionsv1.ConditionTrue
+		}
+		if !established {
+			out += fmt.Sprintf("; %s not Established: %+v", name, crd.Status.Conditions)
 		}
 	}
-	return false
-}
-
-func conditionsOf(crd *apiextensionsv1.CustomResourceDefinition) []apiextensionsv1.CustomResourceDefinitionCondition {
-	if crd == nil {
-		return nil
-	}
-	return crd.Status.Conditions
+	return out
 }
 
 // Resource returns a dynamic client for obj's kind (in obj's namespace for
