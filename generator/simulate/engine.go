@@ -1,0 +1,213 @@
+package simulate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"path"
+	"sort"
+	"time"
+
+	prommodel "github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/prometheus/prometheus/rules"
+
+	"github.com/crdmon/crdmon/generator/ksmeval"
+	"github.com/crdmon/crdmon/generator/output"
+	crdrules "github.com/crdmon/crdmon/generator/rules"
+)
+
+// Step is the interval at which the snapshot is loaded and rules are evaluated.
+const Step = time.Minute
+
+// lookback is PromQL's default lookback delta: the window loaded before the
+// first evaluation so that it sees the snapshot too.
+const lookback = 5 * time.Minute
+
+// promqlParser parses as Prometheus does without feature flags.
+var promqlParser = parser.NewParser(parser.Options{})
+
+// State is what an alert does for one object at the simulated time.
+type State string
+
+// States, from worst to best.
+const (
+	Firing  State = "firing"  // the expression held for the rule's whole for: duration
+	Pending State = "pending" // it holds now, but not yet for the whole for: duration
+	OK      State = "ok"      // it does not hold
+)
+
+// Rule is one alerting rule as Prometheus loads it.
+type Rule struct {
+	File          string // rule file path
+	Group         string // rule group name
+	Name          string // alert name
+	Expr          parser.Expr
+	For           time.Duration
+	KeepFiringFor time.Duration
+	Labels        map[string]string
+	Annotations   map[string]string
+}
+
+// ParseRules reads the alerting rules of a plain Prometheus rule file with
+// rulefmt, as Prometheus loads it; recording rules are skipped (crdmon
+// generates none). Errors name the file.
+func ParseRules(file string, content []byte) ([]Rule, error) {
+	groups, errs := rulefmt.Parse(content, false, prommodel.UTF8Validation, promqlParser, slog.New(slog.DiscardHandler))
+	if len(errs) > 0 {
+		for i := range errs {
+			errs[i] = fmt.Errorf("%s: %w", file, errs[i])
+		}
+		return nil, errors.Join(errs...)
+	}
+	var out []Rule
+	for _, g := range groups.Groups {
+		for _, r := range g.Rules {
+			if r.Alert == "" {
+				continue
+			}
+			expr, err := promqlParser.ParseExpr(r.Expr)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", file, r.Alert, err)
+			}
+			out = append(out, Rule{
+				File: file, Group: g.Name, Name: r.Alert, Expr: expr,
+				For: time.Duration(r.For), KeepFiringFor: time.Duration(r.KeepFiringFor),
+				Labels: r.Labels, Annotations: r.Annotations,
+			})
+		}
+	}
+	return out, nil
+}
+
+// IsPlainRuleFile reports whether p is the path of a generated plain rule file.
+func IsPlainRuleFile(p string) bool {
+	ok, _ := path.Match(crdrules.Dir+"/*.rules.yaml", p)
+	return ok
+}
+
+// PlainRules returns the alerting rules of the generated plain rule files
+// (rules/<group>.rules.yaml) among files, in file order.
+func PlainRules(files []output.File) ([]Rule, error) {
+	var out []Rule
+	for _, f := range files {
+		if !IsPlainRuleFile(f.Path) {
+			continue
+		}
+		rs, err := ParseRules(f.Path, f.Content)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// Alert is one alert instance active at the simulated time.
+type Alert struct {
+	Rule        *Rule
+	State       State             // Pending or Firing
+	Labels      map[string]string // as Prometheus sends them: the series', the rule's, alertname
+	Annotations map[string]string // expanded
+	Value       float64           // the expression's value at the simulated time
+	ActiveAt    time.Time         // first step it held at (the window start when it always held)
+}
+
+// Evaluate evaluates rules over a snapshot of samples, as Prometheus would at
+// time at had the samples been scraped unchanged every Step before it: the
+// samples are loaded at every Step from at-(longest for: + 5m) to at, and
+// every rule is evaluated by Prometheus' own rule code at each step. An
+// alert is Firing when its expression held at every step of the last for:
+// duration, Pending when it holds at at but not for that long. Alerts are
+// returned in rule order, then by labels.
+func Evaluate(rs []Rule, samples []ksmeval.Sample, at time.Time) ([]Alert, error) {
+	s := newSession(rs, samples, at)
+	defer s.close()
+	return s.alerts(rs)
+}
+
+// session is one loaded snapshot and the engine querying it.
+type session struct {
+	at     time.Time
+	steps  []time.Time
+	engine *promql.Engine
+	query  rules.QueryFunc
+}
+
+func newSession(rs []Rule, samples []ksmeval.Sample, at time.Time) *session {
+	at = time.UnixMilli(at.UnixMilli()).UTC()
+	var longest time.Duration
+	for _, r := range rs {
+		longest = max(longest, r.For)
+	}
+	n := int((longest + lookback + Step - 1) / Step)
+	s := &session{at: at}
+	ts := make([]int64, 0, n+1)
+	for k := n; k >= 0; k-- {
+		t := at.Add(-time.Duration(k) * Step)
+		s.steps = append(s.steps, t)
+		ts = append(ts, t.UnixMilli())
+	}
+	values := map[string]labelledValue{}
+	for _, smp := range samples {
+		m := make(map[string]string, len(smp.Labels)+1)
+		for k, v := range smp.Labels {
+			m[k] = v
+		}
+		m[labels.MetricName] = smp.Name
+		l := labels.FromMap(m)
+		if _, dup := values[l.String()]; !dup { // Prometheus keeps the first of a scrape's duplicates
+			values[l.String()] = labelledValue{labels: l, value: smp.Value}
+		}
+	}
+	store := newMemStorage(values, ts)
+	s.engine = promql.NewEngine(promql.EngineOpts{
+		MaxSamples: 50_000_000, Timeout: time.Minute, LookbackDelta: lookback,
+		NoStepSubqueryIntervalFn: func(int64) int64 { return Step.Milliseconds() },
+		EnableAtModifier:         true, EnableNegativeOffset: true, Parser: promqlParser,
+	})
+	s.query = rules.EngineQueryFunc(s.engine, store)
+	return s
+}
+
+func (s *session) close() { s.engine.Close() }
+
+// alerts runs every rule over the window and returns the active alerts at s.at.
+func (s *session) alerts(rs []Rule) ([]Alert, error) {
+	ctx := context.Background()
+	logger := slog.New(slog.DiscardHandler)
+	var out []Alert
+	for i := range rs {
+		r := &rs[i]
+		ar := rules.NewAlertingRule(r.Name, r.Expr, r.For, r.KeepFiringFor,
+			labels.FromMap(r.Labels), labels.FromMap(r.Annotations), labels.EmptyLabels(), "", true, logger)
+		for _, t := range s.steps {
+			if _, err := ar.Eval(ctx, 0, t, s.query, &url.URL{}, 0); err != nil {
+				return nil, fmt.Errorf("%s: alert %s at %s: %w", r.File, r.Name, t.Format(time.RFC3339), err)
+			}
+		}
+		var got []Alert
+		for _, a := range ar.ActiveAlerts() {
+			st := Pending
+			if a.State == rules.StateFiring {
+				st = Firing
+			}
+			got = append(got, Alert{Rule: r, State: st, Labels: a.Labels.Map(), Annotations: a.Annotations.Map(), Value: a.Value, ActiveAt: a.ActiveAt.UTC()})
+		}
+		sort.Slice(got, func(i, j int) bool {
+			return labels.FromMap(got[i].Labels).String() < labels.FromMap(got[j].Labels).String()
+		})
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// instant evaluates expr at the simulated time.
+func (s *session) instant(expr string) (promql.Vector, error) {
+	return s.query(context.Background(), expr, s.at)
+}

@@ -1,0 +1,240 @@
+package simulate
+
+import (
+	"strings"
+	"time"
+
+	prommodel "github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/crdmon/crdmon/generator/ksmeval"
+	"github.com/crdmon/crdmon/generator/series"
+)
+
+// explainer says in a few words why an alert is active for an object: the
+// condition, phase field or values that make its expression hold.
+type explainer struct {
+	s       *session
+	prefix  string
+	samples []ksmeval.Sample
+}
+
+func (e explainer) why(a Alert) string {
+	l := a.Labels
+	switch {
+	case l[series.LabelType] != "":
+		return e.condition(l)
+	case l[series.LabelPhase] != "":
+		if f := l[series.LabelField]; f != "" {
+			return f + "=" + l[series.LabelPhase]
+		}
+		return "phase " + l[series.LabelPhase]
+	}
+	if w := e.expr(a.Rule.Expr, a); w != "" {
+		return w
+	}
+	return "value " + ksmeval.FormatValue(a.Value)
+}
+
+// conditionLabels are the labels of a condition series besides the object's.
+var conditionLabels = []string{series.LabelPath, series.LabelType, series.LabelStatus, series.LabelReason}
+
+// condition renders "[path ]Type[=Status][ (Reason)][ for D]", the duration
+// since the condition's lastTransitionTime when it has one.
+func (e explainer) condition(l map[string]string) string {
+	var b strings.Builder
+	if p := l[series.LabelPath]; p != "" {
+		b.WriteString(p + " ")
+	}
+	b.WriteString(l[series.LabelType])
+	if st := l[series.LabelStatus]; st != "" {
+		b.WriteString("=" + st)
+	}
+	if r := l[series.LabelReason]; r != "" {
+		b.WriteString(" (" + r + ")")
+	}
+	for _, smp := range e.samples {
+		if smp.Name != series.Name(e.prefix, series.Condition) || !sameObject(smp.Labels, l) || !sameLabels(smp.Labels, l, conditionLabels) {
+			continue
+		}
+		if smp.Value > 0 {
+			since := time.Unix(int64(smp.Value), 0).UTC()
+			if d := e.s.at.Sub(since); d >= 0 {
+				b.WriteString(" for " + formatDuration(d))
+			} else {
+				b.WriteString(" since " + since.Format(time.RFC3339))
+			}
+		}
+		break
+	}
+	return b.String()
+}
+
+// formatDuration renders d to the second in Prometheus' notation (1d2h3m).
+func formatDuration(d time.Duration) string {
+	if d < time.Second {
+		return "0s"
+	}
+	return prommodel.Duration(d.Truncate(time.Second)).String()
+}
+
+// expr explains an alert from the shape of its expression: a comparison of
+// two of the object's gauges, or the absence of a series.
+func (e explainer) expr(x parser.Expr, a Alert) string {
+	switch n := x.(type) {
+	case *parser.ParenExpr:
+		return e.expr(n.Expr, a)
+	case *parser.BinaryExpr:
+		switch {
+		case n.Op == parser.LUNLESS && isSuspendFilter(n.RHS):
+			return e.expr(n.LHS, a)
+		case n.Op == parser.LUNLESS:
+			return "no " + describe(n.RHS, e.prefix)
+		case n.Op == parser.LOR:
+			if e.produced(n.LHS, a) {
+				return e.expr(n.LHS, a)
+			}
+			return e.expr(n.RHS, a)
+		case n.Op.IsComparisonOperator():
+			l, lok := unparen(n.LHS).(*parser.VectorSelector)
+			r, rok := unparen(n.RHS).(*parser.VectorSelector)
+			if !lok || !rok {
+				return ""
+			}
+			lv, lfound := e.value(l, a)
+			rv, rfound := e.value(r, a)
+			if !lfound || !rfound {
+				return ""
+			}
+			return shortName(l, e.prefix) + " " + lv + " " + n.Op.String() + " " + shortName(r, e.prefix) + " " + rv
+		}
+	}
+	return ""
+}
+
+// produced reports whether x yields, at the simulated time, the series the alert came from.
+func (e explainer) produced(x parser.Expr, a Alert) bool {
+	vec, err := e.s.instant(x.String())
+	if err != nil {
+		return false
+	}
+	for _, smp := range vec {
+		match := true
+		smp.Metric.Range(func(l labels.Label) {
+			if l.Name != labels.MetricName && a.Labels[l.Name] != l.Value {
+				match = false
+			}
+		})
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
+// value returns the object's value of a selector at the simulated time.
+func (e explainer) value(sel *parser.VectorSelector, a Alert) (string, bool) {
+	vec, err := e.s.instant(sel.String())
+	if err != nil {
+		return "", false
+	}
+	for _, smp := range vec {
+		if sameObject(smp.Metric.Map(), a.Labels) {
+			return ksmeval.FormatValue(smp.F), true
+		}
+	}
+	return "", false
+}
+
+// describe names what a selector looks for: "Ready condition", or the selector.
+func describe(x parser.Expr, prefix string) string {
+	sel, ok := unparen(x).(*parser.VectorSelector)
+	if !ok {
+		return x.String()
+	}
+	if metricName(sel) == series.Name(prefix, series.Condition) {
+		for _, m := range sel.LabelMatchers {
+			if m.Name == series.LabelType && m.Type == labels.MatchEqual {
+				return m.Value + " condition"
+			}
+		}
+	}
+	return sel.String()
+}
+
+// shortName is a selector's metric name without the prefix, in words.
+func shortName(sel *parser.VectorSelector, prefix string) string {
+	name := strings.TrimPrefix(metricName(sel), series.Name(prefix, ""))
+	return strings.ReplaceAll(name, "_", " ")
+}
+
+// isSuspendFilter reports whether x selects suspended objects (crdmon's
+// `unless on(...) <prefix>_info{suspended="true"}`).
+func isSuspendFilter(x parser.Expr) bool {
+	sel, ok := unparen(x).(*parser.VectorSelector)
+	if !ok {
+		return false
+	}
+	for _, m := range sel.LabelMatchers {
+		if m.Name == series.LabelSuspended {
+			return true
+		}
+	}
+	return false
+}
+
+func unparen(x parser.Expr) parser.Expr {
+	for {
+		p, ok := x.(*parser.ParenExpr)
+		if !ok {
+			return x
+		}
+		x = p.Expr
+	}
+}
+
+// metricName is the metric a selector reads, "" when it names none exactly.
+func metricName(sel *parser.VectorSelector) string {
+	if sel.Name != "" {
+		return sel.Name
+	}
+	for _, m := range sel.LabelMatchers {
+		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+			return m.Value
+		}
+	}
+	return ""
+}
+
+// readSelectors returns the selectors whose series an alert can come from:
+// all but those on the right of unless, which only remove series.
+func readSelectors(n parser.Node) []*parser.VectorSelector {
+	switch x := n.(type) {
+	case *parser.VectorSelector:
+		return []*parser.VectorSelector{x}
+	case *parser.BinaryExpr:
+		if x.Op == parser.LUNLESS {
+			return readSelectors(x.LHS)
+		}
+	}
+	var out []*parser.VectorSelector
+	for _, c := range parser.Children(n) {
+		out = append(out, readSelectors(c)...)
+	}
+	return out
+}
+
+// sameObject reports whether two label sets name the same object.
+func sameObject(a, b map[string]string) bool {
+	return sameLabels(a, b, series.ObjectLabels)
+}
+
+func sameLabels(a, b map[string]string, names []string) bool {
+	for _, n := range names {
+		if a[n] != b[n] {
+			return false
+		}
+	}
+	return true
+}

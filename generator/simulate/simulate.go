@@ -1,0 +1,257 @@
+// Package simulate answers "would these alerts fire on my cluster right
+// now?" offline: it evaluates the kube-state-metrics config crdmon generated
+// over Kubernetes objects (with ksmeval, the same semantics as
+// kube-state-metrics), loads the resulting series into Prometheus' PromQL
+// engine at a simulated time, and evaluates every generated alert with
+// Prometheus' own rule code, reporting each alert as firing, pending or ok
+// for each object.
+//
+// The objects are a snapshot, so their series are taken as constant over a
+// window before the simulated time; condition timestamps
+// (lastTransitionTime) still make "for 15m" thresholds meaningful.
+package simulate
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/ksm"
+	"github.com/crdmon/crdmon/generator/ksmeval"
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/series"
+)
+
+// Row is one alert for one object.
+type Row struct {
+	Group       string            `json:"group"`
+	Kind        string            `json:"kind"`
+	Namespace   string            `json:"namespace,omitempty"`
+	Name        string            `json:"name"`
+	Alert       string            `json:"alert"`
+	State       State             `json:"state"`
+	Why         string            `json:"why,omitempty"`         // what makes the alert hold (active alerts)
+	Value       *float64          `json:"value,omitempty"`       // the expression's value (active alerts)
+	Labels      map[string]string `json:"labels,omitempty"`      // as Prometheus would send them (active alerts)
+	Annotations map[string]string `json:"annotations,omitempty"` // expanded (active alerts)
+}
+
+// KindName is the row's kind as crdmon prints kinds: group/Kind.
+func (r Row) KindName() string { return r.Group + "/" + r.Kind }
+
+// Report is the outcome of one simulation.
+type Report struct {
+	At      time.Time `json:"at"`
+	Objects int       `json:"objects"` // objects the kube-state-metrics config covers
+	// Rows lists, sorted by kind, namespace, name and alert, every active
+	// alert, and an ok row for every alert of an object's kind that is not
+	// active for it.
+	Rows []Row `json:"rows"`
+	// Skipped explains the objects the config does not cover, one line per
+	// apiVersion and kind.
+	Skipped []string `json:"skipped,omitempty"`
+	// NotEvaluated lists alerts that read no kube-state-metrics series
+	// (controller-runtime alerts): objects cannot tell whether they fire.
+	NotEvaluated []string `json:"notEvaluated,omitempty"`
+	// Series is what kube-state-metrics would serve for the objects.
+	Series ksmeval.Result `json:"-"`
+}
+
+// Count returns how many rows are in state st.
+func (r *Report) Count(st State) int {
+	n := 0
+	for _, row := range r.Rows {
+		if row.State == st {
+			n++
+		}
+	}
+	return n
+}
+
+// Run evaluates res's kube-state-metrics config over objects and every alert
+// of res's plain rule files over the series at time at. res must include
+// the rules artifact in a format with plain rule files (plain or both).
+func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report, error) {
+	ev, err := ksmeval.Evaluate(res.KSM, objects)
+	if err != nil {
+		return nil, fmt.Errorf("kube-state-metrics config: %w", err)
+	}
+	rs, err := PlainRules(res.Files)
+	if err != nil {
+		return nil, err
+	}
+	samples := ev.Samples()
+	s := newSession(rs, samples, at)
+	defer s.close()
+	alerts, err := s.alerts(rs)
+	if err != nil {
+		return nil, err
+	}
+	prefix := prefixOf(res.KSM)
+	rep := &Report{At: s.at, Series: ev}
+
+	// The objects, from their info series, and the families of each kind.
+	type kindKey struct{ group, kind string }
+	families := map[kindKey]map[string]bool{}
+	allFamilies := map[string]bool{}
+	for _, f := range ev.Families {
+		k := kindKey{f.GVK.Group, f.GVK.Kind}
+		if families[k] == nil {
+			families[k] = map[string]bool{}
+		}
+		families[k][f.Name] = true
+	}
+	for _, r := range res.KSM.Spec.Resources {
+		for _, g := range r.Metrics {
+			allFamilies[series.Name(prefix, g.Name)] = true
+		}
+	}
+	var objs []Row
+	for _, smp := range samples {
+		if smp.Name == series.Name(prefix, series.Info) {
+			objs = append(objs, Row{Group: smp.Labels[series.LabelGroup], Kind: smp.Labels[series.LabelKind],
+				Namespace: smp.Labels[series.LabelNamespace], Name: smp.Labels[series.LabelName]})
+		}
+	}
+	rep.Objects = len(objs)
+	rep.Skipped = skipped(objects, ev, res.Model)
+
+	// Which kinds each alert reads.
+	appliesTo := func(r *Rule, k kindKey) bool {
+		for _, sel := range readSelectors(r.Expr) {
+			if !families[k][metricName(sel)] {
+				continue
+			}
+			if matchesLabel(sel, series.LabelGroup, k.group) && matchesLabel(sel, series.LabelKind, k.kind) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range rs {
+		reads := false
+		for _, sel := range readSelectors(rs[i].Expr) {
+			reads = reads || allFamilies[metricName(sel)]
+		}
+		if !reads {
+			rep.NotEvaluated = append(rep.NotEvaluated, rs[i].Name)
+		}
+	}
+
+	ex := explainer{s: s, prefix: prefix, samples: samples}
+	active := map[string]bool{} // object key + alert
+	for _, a := range alerts {
+		l := a.Labels
+		row := Row{Group: l[series.LabelGroup], Kind: l[series.LabelKind], Namespace: l[series.LabelNamespace], Name: l[series.LabelName],
+			Alert: a.Rule.Name, State: a.State, Why: ex.why(a), Labels: a.Labels, Annotations: a.Annotations}
+		v := a.Value
+		row.Value = &v
+		active[objectKey(row)+"\x00"+row.Alert] = true
+		rep.Rows = append(rep.Rows, row)
+	}
+	for _, o := range objs {
+		for i := range rs {
+			r := &rs[i]
+			if active[objectKey(o)+"\x00"+r.Name] || !appliesTo(r, kindKey{o.Group, o.Kind}) {
+				continue
+			}
+			row := o
+			row.Alert, row.State = r.Name, OK
+			active[objectKey(o)+"\x00"+r.Name] = true // an alert in two rule files is listed once
+			rep.Rows = append(rep.Rows, row)
+		}
+	}
+	sort.SliceStable(rep.Rows, func(i, j int) bool {
+		a, b := rep.Rows[i], rep.Rows[j]
+		if a.KindName() != b.KindName() {
+			return a.KindName() < b.KindName()
+		}
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		if a.Alert != b.Alert {
+			return a.Alert < b.Alert
+		}
+		return labels.FromMap(a.Labels).String() < labels.FromMap(b.Labels).String()
+	})
+	return rep, nil
+}
+
+func objectKey(r Row) string {
+	return r.Group + "/" + r.Kind + "/" + r.Namespace + "/" + r.Name
+}
+
+// prefixOf returns the metric name prefix of a generated config.
+func prefixOf(cfg ksm.Config) string {
+	for _, r := range cfg.Spec.Resources {
+		if r.MetricNamePrefix != nil {
+			return *r.MetricNamePrefix
+		}
+	}
+	return ksmeval.DefaultPrefix
+}
+
+// matchesLabel reports whether a selector's matchers on label name accept value.
+func matchesLabel(sel *parser.VectorSelector, name, value string) bool {
+	for _, m := range sel.LabelMatchers {
+		if m.Name == name && !m.Matches(value) {
+			return false
+		}
+	}
+	return true
+}
+
+// skipped explains, per apiVersion and kind, the objects the config does not cover.
+func skipped(objects []map[string]any, ev ksmeval.Result, m model.Model) []string {
+	covered := map[ksm.GroupVersionKind]bool{}
+	for _, f := range ev.Families {
+		covered[f.GVK] = true
+	}
+	type gvk = ksm.GroupVersionKind
+	count := map[gvk]int{}
+	var order []gvk
+	for _, o := range objects {
+		apiVersion, _ := o["apiVersion"].(string)
+		kind, _ := o["kind"].(string)
+		group, version, found := strings.Cut(apiVersion, "/")
+		if !found {
+			group, version = "", apiVersion
+		}
+		g := gvk{Group: group, Version: version, Kind: kind}
+		if covered[g] {
+			continue
+		}
+		if count[g] == 0 {
+			order = append(order, g)
+		}
+		count[g]++
+	}
+	sort.Slice(order, func(i, j int) bool {
+		return fmt.Sprint(order[i]) < fmt.Sprint(order[j])
+	})
+	var out []string
+	for _, g := range order {
+		what := g.Kind
+		if g.Group != "" {
+			what = g.Group + "/" + g.Version + " " + g.Kind
+		} else {
+			what = g.Version + " " + g.Kind
+		}
+		reason := "not a kind crdmon monitors here (no CRD with health signals among the inputs, or filtered out)"
+		for _, k := range m.Kinds {
+			if k.Group == g.Group && k.Kind == g.Kind {
+				reason = fmt.Sprintf("the generated config reads version %s; export them with kubectl get %s.%s.%s -A -o yaml", k.Version, k.Plural, k.Version, k.Group)
+			}
+		}
+		out = append(out, fmt.Sprintf("%s ×%d: %s", what, count[g], reason))
+	}
+	return out
+}

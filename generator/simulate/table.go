@@ -1,0 +1,74 @@
+package simulate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteTable prints the report as a table, one row per object and alert,
+// and a closing count.
+func (r *Report) WriteTable(w io.Writer) error {
+	var buf bytes.Buffer
+	if len(r.Rows) > 0 {
+		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "KIND\tNAMESPACE\tNAME\tALERT\tSTATE\tWHY")
+		for _, row := range r.Rows {
+			ns := row.Namespace
+			if ns == "" {
+				ns = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", row.KindName(), ns, row.Name, row.Alert, row.State, row.Why)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		out.WriteString(strings.TrimRight(line, " \n"))
+		if strings.HasSuffix(line, "\n") {
+			out.WriteByte('\n')
+		}
+	}
+	fmt.Fprintf(&out, "%s at %s: %d firing, %d pending, %d ok\n", plural(r.Objects, "object"),
+		r.At.UTC().Format(time.RFC3339), r.Count(Firing), r.Count(Pending), r.Count(OK))
+	_, err := io.WriteString(w, out.String())
+	return err
+}
+
+// WriteJSON prints the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	rep := *r
+	rep.At = rep.At.UTC()
+	if rep.Rows == nil {
+		rep.Rows = []Row{}
+	}
+	return enc.Encode(rep)
+}
+
+// Notes are what a person should know besides the rows: objects the config
+// does not cover and alerts objects cannot tell about.
+func (r *Report) Notes() []string {
+	var out []string
+	for _, s := range r.Skipped {
+		out = append(out, "objects skipped: "+s)
+	}
+	if len(r.NotEvaluated) > 0 {
+		out = append(out, "not evaluated (they read controller metrics, not kube-state-metrics series): "+strings.Join(r.NotEvaluated, ", "))
+	}
+	return out
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
