@@ -26,12 +26,16 @@ type Options struct {
 	Stdin  io.Reader // read for "-"
 	Groups []string  // keep only kinds whose group matches one of these globs
 	Kinds  []string  // keep only kinds whose kind matches one of these globs (case-insensitive)
-	Only   []string // artifacts to write: ksm, rules, dashboards; empty = all
+	Only   []string  // artifacts to write: ksm, rules, dashboards; empty = all
 
 	KSM        ksm.Options
 	Rules      rules.Options
 	Dashboards dashboards.Options
 	Config     *config.File // overrides file, nil when none
+
+	// Loaded, when set, is used instead of reading Inputs (e.g. CRDs listed
+	// from a cluster).
+	Loaded *load.Result
 }
 
 // Artifact names for Options.Only.
@@ -58,6 +62,9 @@ type Result struct {
 
 // Generate loads the inputs and renders every artifact.
 func Generate(opts Options) (*Result, error) {
+	if opts.Loaded != nil {
+		return FromCRDs(opts.Loaded, opts)
+	}
 	loaded, err := load.Paths(opts.Inputs, opts.Stdin)
 	if err != nil {
 		return nil, err

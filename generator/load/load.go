@@ -428,3 +428,20 @@ func (r *Result) dedupe() error {
 
 // jsonMarshal is encoding/json's Marshal, named for tests.
 var jsonMarshal = json.Marshal
+
+// FromCluster wraps CRDs read from a live cluster; source names the cluster
+// in messages. CRDs crdmon cannot work from are errors, as from files.
+func FromCluster(crds []apiextensionsv1.CustomResourceDefinition, source string) (*Result, error) {
+	r := &Result{Skipped: map[string]int{}, Documents: len(crds)}
+	for _, crd := range crds {
+		src := model.Source{File: source + "/" + crd.Name}
+		if err := check(&crd); err != nil {
+			return nil, &Error{Source: src, Msg: err.Error()}
+		}
+		r.CRDs = append(r.CRDs, CRD{CustomResourceDefinition: crd, Source: src})
+	}
+	if len(r.CRDs) == 0 {
+		return nil, &Error{Source: model.Source{File: source}, Msg: "no CustomResourceDefinitions found"}
+	}
+	return r, r.dedupe()
+}

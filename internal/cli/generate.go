@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/cluster"
 	"github.com/crdmon/crdmon/generator/config"
+	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/templates"
@@ -38,6 +42,8 @@ type generateFlags struct {
 	controllers listFlag
 	configFile  string
 	noConfig    bool // do not read an overrides file
+	fromCluster bool
+	cluster     cluster.Options
 	opts        generator.Options
 }
 
@@ -50,6 +56,11 @@ func (g *generateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.configFile, "c", "", "overrides file (default: ./"+defaultConfigFile+" when it exists)")
 	fs.Var(&g.controllers, "controller", "KIND=NAME: controller-runtime controller reconciling KIND (repeatable)")
 	fs.StringVar(&g.opts.Rules.Granularity, "granularity", g.opts.Rules.Granularity, "alerts per kind, or per API group with label matchers (kind|group)")
+	fs.BoolVar(&g.fromCluster, "from-cluster", false, "read CRDs from the cluster of the current kubeconfig context (read-only: list customresourcedefinitions)")
+	fs.StringVar(&g.cluster.Kubeconfig, "kubeconfig", "", "kubeconfig file for --from-cluster (default: $KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&g.cluster.Context, "context", "", "kubeconfig context for --from-cluster")
+	fs.StringVar(&g.cluster.Selector, "selector", "", "label selector on CRDs for --from-cluster, e.g. app.kubernetes.io/part-of=my-operator")
+	fs.DurationVar(&g.cluster.Timeout, "timeout", 15*time.Second, "time limit for --from-cluster")
 }
 
 // defaultConfigFile is read when -c is not given and it exists.
@@ -59,6 +70,24 @@ const defaultConfigFile = "crdmon.yaml"
 func (g *generateFlags) options(env Env) (generator.Options, error) {
 	o := g.opts
 	o.Inputs, o.Groups, o.Kinds, o.Stdin = g.inputs, g.groups, g.kinds, env.Stdin
+	if g.fromCluster {
+		if len(g.inputs) > 0 {
+			return o, fmt.Errorf("give either -f or --from-cluster, not both")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), g.cluster.Timeout)
+		defer cancel()
+		crds, err := cluster.ListCRDs(ctx, g.cluster)
+		if err != nil {
+			return o, err
+		}
+		name := "cluster"
+		if g.cluster.Context != "" {
+			name += ":" + g.cluster.Context
+		}
+		if o.Loaded, err = load.FromCluster(crds, name); err != nil {
+			return o, err
+		}
+	}
 	file := g.configFile
 	if file == "" && !g.noConfig {
 		if _, err := os.Stat(defaultConfigFile); err == nil {
