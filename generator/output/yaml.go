@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"sigs.k8s.io/yaml"
 	yamlv3 "sigs.k8s.io/yaml/goyaml.v3"
@@ -44,19 +45,28 @@ func YAMLDocuments(objs ...any) ([]byte, error) {
 	return out, nil
 }
 
-// FlowYAML marshals a value with its yaml tags, keeping struct field order and
-// writing lists of scalars in flow style ([metadata, name]), which reads and
-// diffs better than one element per line.
+// FlowYAML marshals a value with its json tags, keeping struct field order
+// and writing lists of scalars in flow style ([metadata, name]), which reads
+// and diffs better than one element per line.
+//
+// Strings are written plain when YAML 1.1 and 1.2 readers (kubectl and
+// kube-state-metrics use sigs.k8s.io/yaml) read them back unchanged, else
+// quoted; multi-line strings are double-quoted, never block scalars, which
+// yaml.v3 cannot always write back correctly (e.g. a leading newline in a list).
 func FlowYAML(v any) ([]byte, error) {
-	var node yamlv3.Node
-	if err := node.Encode(v); err != nil {
+	js, err := json.Marshal(v)
+	if err != nil {
 		return nil, err
 	}
-	flowScalarLists(&node)
+	var doc yamlv3.Node
+	if err := yamlv3.Unmarshal(js, &doc); err != nil {
+		return nil, err
+	}
+	restyle(&doc, map[string]yamlv3.Style{})
 	var buf bytes.Buffer
 	enc := yamlv3.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(&node); err != nil {
+	if err := enc.Encode(&doc); err != nil {
 		return nil, err
 	}
 	if err := enc.Close(); err != nil {
@@ -65,19 +75,41 @@ func FlowYAML(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func flowScalarLists(n *yamlv3.Node) {
-	if n.Kind == yamlv3.SequenceNode {
-		scalars := true
+// restyle replaces the JSON styles the parser recorded: block mappings, flow
+// lists of scalars, and for strings the style yaml.v3 picks for a Go string
+// (memoised in styles), double quotes for multi-line ones.
+func restyle(n *yamlv3.Node, styles map[string]yamlv3.Style) {
+	switch n.Kind {
+	case yamlv3.MappingNode:
+		n.Style = 0
+	case yamlv3.SequenceNode:
+		n.Style = yamlv3.FlowStyle
 		for _, c := range n.Content {
 			if c.Kind != yamlv3.ScalarNode {
-				scalars = false
+				n.Style = 0
 			}
 		}
-		if scalars {
-			n.Style = yamlv3.FlowStyle
+	case yamlv3.ScalarNode:
+		n.Style = 0
+		if n.Tag == "!!str" {
+			n.Style = stringStyle(n.Value, styles)
 		}
 	}
 	for _, c := range n.Content {
-		flowScalarLists(c)
+		restyle(c, styles)
 	}
+}
+
+func stringStyle(s string, styles map[string]yamlv3.Style) yamlv3.Style {
+	if st, ok := styles[s]; ok {
+		return st
+	}
+	st := yamlv3.Style(0)
+	if strings.ContainsAny(s, "\n\r") {
+		st = yamlv3.DoubleQuotedStyle
+	} else if out, err := yamlv3.Marshal(s); err != nil || len(out) == 0 || out[0] == '"' {
+		st = yamlv3.DoubleQuotedStyle
+	}
+	styles[s] = st
+	return st
 }
