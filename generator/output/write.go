@@ -33,7 +33,7 @@ type Change struct {
 // SafePath checks that a generated path stays inside the output directory.
 func SafePath(p string) error {
 	clean := filepath.ToSlash(filepath.Clean(filepath.FromSlash(p)))
-	if p == "" || filepath.IsAbs(p) || clean != p || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(p, "\\") {
+	if p == "" || clean == "." || filepath.IsAbs(p) || clean != p || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(p, "\\") {
 		return fmt.Errorf("generated path %q would escape the output directory", p)
 	}
 	return nil
