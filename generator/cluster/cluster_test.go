@@ -60,7 +60,7 @@ func TestListCorpus(t *testing.T) {
 	})
 	t.Run("current context is used without --context", func(t *testing.T) {
 		_, err := cluster.ListCRDs(ctx, cluster.Options{Kubeconfig: path, Timeout: 5 * time.Second})
-		wantErr(t, err, "cannot reach the API server at "+decoy, "check --context/--kubeconfig")
+		wantErrParts(t, err, "cannot reach the API server at "+decoy, "check --context/--kubeconfig")
 	})
 	t.Run("KUBECONFIG", func(t *testing.T) {
 		t.Setenv("KUBECONFIG", path)
@@ -72,7 +72,7 @@ func TestListCorpus(t *testing.T) {
 	})
 	t.Run("unknown context", func(t *testing.T) {
 		_, err := cluster.ListCRDs(ctx, cluster.Options{Kubeconfig: path, Context: "nope"})
-		wantErr(t, err, `context "nope" not found in the kubeconfig (contexts: crdmon-test, decoy)`)
+		wantErrParts(t, err, `context "nope" not found in the kubeconfig (contexts: crdmon-test, decoy)`)
 	})
 	t.Run("selector", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -122,7 +122,7 @@ func TestListCorpus(t *testing.T) {
 func TestUnreachable(t *testing.T) {
 	cfg := &rest.Config{Host: "https://" + closedAddr(t)}
 	_, err := cluster.ListCRDsWithConfig(context.Background(), cfg, cluster.Options{Timeout: 2 * time.Second})
-	wantErr(t, err, "cannot reach the API server at "+cfg.Host, "check --context/--kubeconfig")
+	wantErrParts(t, err, "cannot reach the API server at "+cfg.Host, "check --context/--kubeconfig")
 }
 
 // TestTimeout points at a port that accepts connections and never answers.
@@ -135,7 +135,7 @@ func TestTimeout(t *testing.T) {
 	cfg := &rest.Config{Host: "https://" + l.Addr().String()}
 	start := time.Now()
 	_, err = cluster.ListCRDsWithConfig(context.Background(), cfg, cluster.Options{Timeout: 300 * time.Millisecond})
-	wantErr(t, err, "cannot reach the API server at "+cfg.Host)
+	wantErrParts(t, err, "cannot reach the API server at "+cfg.Host)
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("gave up after %s, want about the 300ms timeout", d)
 	}
@@ -144,7 +144,7 @@ func TestTimeout(t *testing.T) {
 func TestBadSelector(t *testing.T) {
 	// Checked before any kubeconfig is read or request made.
 	_, err := cluster.ListCRDs(context.Background(), cluster.Options{Kubeconfig: "/nonexistent", Selector: "a in ("})
-	wantErr(t, err, `invalid label selector "a in ("`)
+	wantErrParts(t, err, `invalid label selector "a in ("`)
 }
 
 func TestNoKubeconfig(t *testing.T) {
@@ -154,12 +154,12 @@ func TestNoKubeconfig(t *testing.T) {
 	t.Setenv("KUBERNETES_SERVICE_HOST", "") // no in-cluster fallback
 	t.Setenv("KUBERNETES_SERVICE_PORT", "")
 	_, err := cluster.ListCRDs(context.Background(), cluster.Options{})
-	wantErr(t, err, "no kubeconfig found")
+	wantErrParts(t, err, "no kubeconfig found")
 	_, err = cluster.ListCRDs(context.Background(), cluster.Options{Context: "prod"})
-	wantErr(t, err, "no kubeconfig found", `context "prod"`)
+	wantErrParts(t, err, "no kubeconfig found", `context "prod"`)
 
 	_, err = cluster.ListCRDs(context.Background(), cluster.Options{Kubeconfig: filepath.Join(dir, "also-missing")})
-	wantErr(t, err, "loading kubeconfig", "also-missing")
+	wantErrParts(t, err, "loading kubeconfig", "also-missing")
 }
 
 // closedAddr returns a loopback address nothing listens on.
@@ -196,7 +196,7 @@ func assertNames(t *testing.T, got []apiextensionsv1.CustomResourceDefinition, w
 	}
 }
 
-func wantErr(t *testing.T, err error, parts ...string) {
+func wantErrParts(t *testing.T, err error, parts ...string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("no error, want one containing %q", parts)

@@ -39,6 +39,8 @@ type Cluster struct {
 	Dynamic dynamic.Interface
 	// EtcdURL is the etcd the server stores into.
 	EtcdURL string
+
+	clientCA *clientCA // set by StartWithAuthorizer
 }
 
 // Start starts an API server on loopback for t and stops it when t ends.
@@ -72,16 +74,27 @@ func Start(t testing.TB, serverFlags ...string) *Cluster {
 	return c
 }
 
-// Kubeconfig returns a kubeconfig for the server whose cluster, user and
-// context are all named contextName, with contextName as current-context.
+// Kubeconfig returns a kubeconfig for the server as the privileged user;
+// see KubeconfigFor.
 func (c *Cluster) Kubeconfig(contextName string) *clientcmdapi.Config {
+	return KubeconfigFor(c.Config, contextName)
+}
+
+// KubeconfigFor returns a kubeconfig for cfg (server, CA, bearer token or
+// client certificate) whose cluster, user and context are all named
+// contextName, with contextName as current-context.
+func KubeconfigFor(cfg *rest.Config, contextName string) *clientcmdapi.Config {
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters[contextName] = &clientcmdapi.Cluster{
-		Server:                   c.Config.Host,
-		CertificateAuthorityData: c.Config.TLSClientConfig.CAData,
-		TLSServerName:            c.Config.TLSClientConfig.ServerName,
+		Server:                   cfg.Host,
+		CertificateAuthorityData: cfg.TLSClientConfig.CAData,
+		TLSServerName:            cfg.TLSClientConfig.ServerName,
 	}
-	kc.AuthInfos[contextName] = &clientcmdapi.AuthInfo{Token: c.Config.BearerToken}
+	kc.AuthInfos[contextName] = &clientcmdapi.AuthInfo{
+		Token:                 cfg.BearerToken,
+		ClientCertificateData: cfg.TLSClientConfig.CertData,
+		ClientKeyData:         cfg.TLSClientConfig.KeyData,
+	}
 	kc.Contexts[contextName] = &clientcmdapi.Context{Cluster: contextName, AuthInfo: contextName}
 	kc.CurrentContext = contextName
 	return kc

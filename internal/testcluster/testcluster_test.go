@@ -2,10 +2,14 @@ package testcluster_test
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/crdmon/crdmon/internal/testcluster"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -108,5 +112,45 @@ func TestValidateYAML(t *testing.T) {
 	err := c.ValidateYAML(context.Background(), bad)
 	if !apierrors.IsInvalid(err) {
 		t.Errorf("ValidateYAML(missing spec.size) = %v, want Invalid", err)
+	}
+}
+
+func TestAuthorizer(t *testing.T) {
+	var mu sync.Mutex
+	var asked []string
+	c := testcluster.StartWithAuthorizer(t, func(spec authorizationv1.SubjectAccessReviewSpec) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if spec.ResourceAttributes != nil {
+			asked = append(asked, spec.User+" "+spec.ResourceAttributes.Verb+" "+spec.ResourceAttributes.Resource)
+		}
+		return spec.User == "reader" && slices.Contains(spec.Groups, "readers")
+	})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		user, group string
+		allowed     bool
+	}{
+		{"reader", "readers", true},
+		{"reader", "others", false},
+		{"stranger", "readers", false},
+	} {
+		client, err := clientset.NewForConfig(c.UserConfig(t, tc.user, tc.group))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = client.ApiextensionsV1().CustomResourceDefinitions().List(ctx, metav1.ListOptions{})
+		if tc.allowed && err != nil || !tc.allowed && !apierrors.IsForbidden(err) {
+			t.Errorf("%s in %s: list CRDs = %v, want allowed=%v", tc.user, tc.group, err, tc.allowed)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := "stranger list customresourcedefinitions"; !slices.Contains(asked, want) {
+		t.Errorf("authorizer was asked %q, want %q among them", asked, want)
+	}
+	// The privileged config bypasses the authorizer.
+	if _, err := c.APIExtensions.ApiextensionsV1().CustomResourceDefinitions().List(ctx, metav1.ListOptions{}); err != nil {
+		t.Errorf("privileged list: %v", err)
 	}
 }
