@@ -226,7 +226,14 @@ func total(m map[string]float64) float64 {
 // variable selections.
 func TestHealthCounts(t *testing.T) {
 	sc := newScenario(t, allModel(), DefaultOptions())
-	selections := [][2]string{{".*", ".*"}, {prodNS, ".*"}, {devNS, "Certificate|Gateway"}, {".*", "Pool"}}
+	sc.checkCounts(t, [][2]string{{".*", ".*"}, {prodNS, ".*"}, {devNS, "Certificate|Gateway"}, {".*", "Pool"}})
+}
+
+// checkCounts runs the counting panels with each {namespace, kind}
+// selection and compares them with the fixture objects' states.
+func (sc scenario) checkCounts(t *testing.T, selections [][2]string) {
+	t.Helper()
+	checked := 0
 	for _, b := range sc.boards {
 		for _, sel := range selections {
 			vals := vars(sel[0], sel[1], ".*")
@@ -238,13 +245,14 @@ func TestHealthCounts(t *testing.T) {
 				case stHealthy, stUnhealthy, stProgressing, stSuspended:
 					state := q.panel
 					keep = func(o fixtureObject) bool { return o.state == state }
-				case "Unhealthy objects by kind":
+				case "Unhealthy objects by kind", "Unhealthy objects over time":
 					keep = func(o fixtureObject) bool { return o.state == stUnhealthy }
 				case "Objects with unobserved generation":
 					keep = func(o fixtureObject) bool { return o.lagging }
 				default:
 					continue
 				}
+				checked++
 				want := sc.expected(b, vals, keep)
 				got := sc.eng.run(q, vals)
 				if q.panelType == "stat" {
@@ -266,6 +274,9 @@ func TestHealthCounts(t *testing.T) {
 				}
 			}
 		}
+	}
+	if checked == 0 {
+		t.Fatal("no counting panel checked")
 	}
 }
 

@@ -48,7 +48,6 @@ type fixtureObject struct {
 	namespace string // "" for cluster-scoped kinds
 	name      string
 	state     string
-	trouble   bool // has trouble series (unhealthy, or suspended while unhealthy)
 	replicas  bool // fewer ready than desired replicas
 	lagging   bool // observedGeneration behind generation
 	timed     bool // trouble comes from a condition with lastTransitionTime
@@ -57,10 +56,11 @@ type fixtureObject struct {
 
 // variant changes a healthy object into another state.
 type variant struct {
-	name, state                string
-	trouble, replicas, lagging bool
-	timed, suspend             bool
-	apply                      func(o *objectBuilder)
+	name, state       string
+	replicas, lagging bool
+	timed, suspend    bool
+	field             string // what apply changes
+	apply             func(o *objectBuilder)
 }
 
 // stateVariants lists the states kind k can be in, one object per way of getting there.
@@ -70,17 +70,17 @@ func stateVariants(k model.Kind) []variant {
 		cs := k.Conditions[0]
 		if cs.HasStatus {
 			out = append(out,
-				variant{name: "positive-false", state: stUnhealthy, trouble: true, timed: cs.HasTransitionTime, apply: func(o *objectBuilder) { o.setCondition(0, positiveType(cs), "False") }},
-				variant{name: "positive-unknown", state: stProgressing, apply: func(o *objectBuilder) { o.setCondition(0, positiveType(cs), "Unknown") }})
+				variant{name: "positive-false", state: stUnhealthy, timed: cs.HasTransitionTime, field: positiveType(cs), apply: func(o *objectBuilder) { o.setCondition(0, positiveType(cs), "False") }},
+				variant{name: "positive-unknown", state: stProgressing, field: positiveType(cs), apply: func(o *objectBuilder) { o.setCondition(0, positiveType(cs), "Unknown") }})
 		}
 		out = append(out,
-			variant{name: "negative-true", state: stUnhealthy, trouble: true, timed: cs.HasTransitionTime, apply: func(o *objectBuilder) { o.setCondition(0, negativeType(cs), "True") }},
-			variant{name: "reconciling", state: stProgressing, apply: func(o *objectBuilder) { o.setCondition(0, "Reconciling", "True") }})
+			variant{name: "negative-true", state: stUnhealthy, timed: cs.HasTransitionTime, field: negativeType(cs), apply: func(o *objectBuilder) { o.setCondition(0, negativeType(cs), "True") }},
+			variant{name: "reconciling", state: stProgressing, field: "Reconciling", apply: func(o *objectBuilder) { o.setCondition(0, "Reconciling", "True") }})
 	}
 	for i, p := range k.Phases {
 		out = append(out,
-			variant{name: fmt.Sprintf("phase%d-failed", i), state: stUnhealthy, trouble: true, apply: func(o *objectBuilder) { o.set(p.Path, failurePhase(p)) }},
-			variant{name: fmt.Sprintf("phase%d-progress", i), state: stProgressing, apply: func(o *objectBuilder) { o.set(p.Path, progressPhase(p)) }})
+			variant{name: fmt.Sprintf("phase%d-failed", i), state: stUnhealthy, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, failurePhase(p)) }},
+			variant{name: fmt.Sprintf("phase%d-progress", i), state: stProgressing, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, progressPhase(p)) }})
 	}
 	if k.Generation != nil {
 		out = append(out, variant{name: "generation-lag", state: stProgressing, lagging: true, apply: func(o *objectBuilder) { o.set(k.Generation.Observed.Path, int64(2)) }})
@@ -88,9 +88,8 @@ func stateVariants(k model.Kind) []variant {
 	if k.Replicas != nil {
 		out = append(out, variant{name: "replicas-missing", state: stProgressing, replicas: true, apply: func(o *objectBuilder) { o.set(k.Replicas.Ready.Path, int64(1)) }})
 	}
-	// Trouble wins over progress. The last progress variant touches another
-	// field than the first unhealthy one.
-	if u, p := firstOf(out, stUnhealthy), lastOf(out, stProgressing); u != nil && p != nil {
+	// Trouble wins over progress.
+	if u, p := firstOf(out, stUnhealthy, ""), lastOf(out, stProgressing, firstField(out, stUnhealthy)); u != nil && p != nil {
 		both := *u
 		both.name = u.name + "-and-" + p.name
 		both.replicas, both.lagging = p.replicas, p.lagging
@@ -112,22 +111,31 @@ func stateVariants(k model.Kind) []variant {
 	return out
 }
 
-func firstOf(vs []variant, state string) *variant {
+// firstOf and lastOf find a variant in a state, changing another field
+// than notField (when not empty).
+func firstOf(vs []variant, state, notField string) *variant {
 	for i := range vs {
-		if vs[i].state == state {
+		if vs[i].state == state && (notField == "" || vs[i].field != notField) {
 			return &vs[i]
 		}
 	}
 	return nil
 }
 
-func lastOf(vs []variant, state string) *variant {
+func lastOf(vs []variant, state, notField string) *variant {
 	for i := len(vs) - 1; i >= 0; i-- {
-		if vs[i].state == state {
+		if vs[i].state == state && (notField == "" || vs[i].field != notField) {
 			return &vs[i]
 		}
 	}
 	return nil
+}
+
+func firstField(vs []variant, state string) string {
+	if v := firstOf(vs, state, ""); v != nil {
+		return v.field
+	}
+	return ""
 }
 
 func positiveType(cs model.ConditionSet) string {
@@ -314,7 +322,7 @@ func fixtureObjects(m model.Model) []fixtureObject {
 				b.set(k.Suspend.Path, true)
 			}
 			out = append(out, fixtureObject{kind: k, namespace: ns(prodNS), name: name, state: v.state,
-				trouble: v.trouble, replicas: v.replicas, lagging: v.lagging, timed: v.timed, obj: b.build()})
+				replicas: v.replicas, lagging: v.lagging, timed: v.timed, obj: b.build()})
 		}
 		name := strings.ToLower(k.Kind) + "-other"
 		out = append(out, fixtureObject{kind: k, namespace: ns(devNS), name: name + "-" + devNS, state: stHealthy,
@@ -326,8 +334,8 @@ func fixtureObjects(m model.Model) []fixtureObject {
 // Scrape geometry of the synthetic data.
 var (
 	scrapeStart    = time.Unix(1_700_000_000, 0).UTC()
-	scrapeInterval = 15 * time.Second
-	scrapeDuration = 2 * time.Hour
+	scrapeInterval = 30 * time.Second
+	scrapeDuration = 70 * time.Minute
 )
 
 // scrapeLabels are added to every series, as a Prometheus scrape would.

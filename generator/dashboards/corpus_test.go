@@ -1,0 +1,46 @@
+package dashboards
+
+import (
+	"testing"
+
+	"github.com/crdmon/crdmon/generator/detect"
+	"github.com/crdmon/crdmon/generator/load"
+	"github.com/crdmon/crdmon/internal/testcluster"
+)
+
+// TestCorpus renders (and so validates) the dashboards of every group of
+// the CRD corpus, then runs every panel query over fixture series of every
+// kind, evaluated through the generated kube-state-metrics config, and
+// requires data from each; the health counts must match the state every
+// fixture object was built in.
+func TestCorpus(t *testing.T) {
+	in, err := load.Paths([]string{testcluster.CorpusDir(t)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := detect.Model(in.CRDs)
+	for _, name := range []string{"default", "per-kind"} {
+		t.Run(name, func(t *testing.T) {
+			if name != "default" && testing.Short() {
+				t.Skip("-short")
+			}
+			sc := newScenario(t, m, optionVariants()[name])
+			if len(sc.boards) == 0 {
+				t.Fatal("no dashboards from the corpus")
+			}
+			n := 0
+			for _, b := range sc.boards {
+				for _, q := range b.queries {
+					n++
+					if len(sc.eng.run(q, vars(".*", ".*", ".*"))) == 0 {
+						t.Errorf("no data: %s", q)
+					}
+				}
+			}
+			t.Logf("%d dashboards, %d queries", len(sc.boards), n)
+			if name == "default" {
+				sc.checkCounts(t, [][2]string{{".*", ".*"}, {prodNS, ".*"}})
+			}
+		})
+	}
+}
