@@ -224,8 +224,9 @@ func (c *Cluster) Resource(ctx context.Context, obj *unstructured.Unstructured) 
 // Validate asks the server to create obj as a dry run: it runs the CRD's
 // structural schema validation, defaulting, pruning and CEL
 // x-kubernetes-validations and stores nothing. It returns the object the
-// server would store, or the server's error (apierrors.IsInvalid for schema
-// violations).
+// server would store, or the server's error: apierrors.IsInvalid for schema
+// violations, apierrors.IsBadRequest for unknown fields (strict field
+// validation).
 func (c *Cluster) Validate(ctx context.Context, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
 	res, err := c.Resource(ctx, obj)
 	if err != nil {
