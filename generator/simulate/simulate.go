@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/crdmon/crdmon/generator"
 	"github.com/crdmon/crdmon/generator/ksm"
@@ -95,22 +94,8 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	prefix := prefixOf(res.KSM)
 	rep := &Report{At: s.at, Series: ev}
 
-	// The objects, from their info series, and the families of each kind.
-	type kindKey struct{ group, kind string }
-	families := map[kindKey]map[string]bool{}
-	allFamilies := map[string]bool{}
-	for _, f := range ev.Families {
-		k := kindKey{f.GVK.Group, f.GVK.Kind}
-		if families[k] == nil {
-			families[k] = map[string]bool{}
-		}
-		families[k][f.Name] = true
-	}
-	for _, r := range res.KSM.Spec.Resources {
-		for _, g := range r.Metrics {
-			allFamilies[series.Name(prefix, g.Name)] = true
-		}
-	}
+	// The objects, from their info series, and what each alert reads.
+	kindShapes := shapes(res.KSM)
 	var objs []Row
 	for _, smp := range samples {
 		if smp.Name == series.Name(prefix, series.Info) {
@@ -121,24 +106,12 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	rep.Objects = len(objs)
 	rep.Skipped = skipped(objects, ev, res.Model)
 
-	// Which kinds each alert reads.
-	appliesTo := func(r *Rule, k kindKey) bool {
-		for _, sel := range readSelectors(r.Expr) {
-			if !families[k][metricName(sel)] {
-				continue
-			}
-			if matchesLabel(sel, series.LabelGroup, k.group) && matchesLabel(sel, series.LabelKind, k.kind) {
-				return true
-			}
-		}
-		return false
+	var all []familyShape
+	for _, sh := range kindShapes {
+		all = append(all, sh...)
 	}
 	for i := range rs {
-		reads := false
-		for _, sel := range readSelectors(rs[i].Expr) {
-			reads = reads || allFamilies[metricName(sel)]
-		}
-		if !reads {
+		if !reads(&rs[i], all) {
 			rep.NotEvaluated = append(rep.NotEvaluated, rs[i].Name)
 		}
 	}
@@ -157,7 +130,7 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	for _, o := range objs {
 		for i := range rs {
 			r := &rs[i]
-			if active[objectKey(o)+"\x00"+r.Name] || !appliesTo(r, kindKey{o.Group, o.Kind}) {
+			if active[objectKey(o)+"\x00"+r.Name] || !reads(r, kindShapes[kindKey{o.Group, o.Kind}]) {
 				continue
 			}
 			row := o
@@ -199,16 +172,6 @@ func prefixOf(cfg ksm.Config) string {
 	return ksmeval.DefaultPrefix
 }
 
-// matchesLabel reports whether a selector's matchers on label name accept value.
-func matchesLabel(sel *parser.VectorSelector, name, value string) bool {
-	for _, m := range sel.LabelMatchers {
-		if m.Name == name && !m.Matches(value) {
-			return false
-		}
-	}
-	return true
-}
-
 // skipped explains, per apiVersion and kind, the objects the config does not cover.
 func skipped(objects []map[string]any, ev ksmeval.Result, m model.Model) []string {
 	covered := map[ksm.GroupVersionKind]bool{}
@@ -234,16 +197,11 @@ func skipped(objects []map[string]any, ev ksmeval.Result, m model.Model) []strin
 		}
 		count[g]++
 	}
-	sort.Slice(order, func(i, j int) bool {
-		return fmt.Sprint(order[i]) < fmt.Sprint(order[j])
-	})
 	var out []string
 	for _, g := range order {
-		what := g.Kind
+		what := g.Version + " " + g.Kind
 		if g.Group != "" {
-			what = g.Group + "/" + g.Version + " " + g.Kind
-		} else {
-			what = g.Version + " " + g.Kind
+			what = g.Group + "/" + what
 		}
 		reason := "not a kind crdmon monitors here (no CRD with health signals among the inputs, or filtered out)"
 		for _, k := range m.Kinds {
@@ -253,5 +211,6 @@ func skipped(objects []map[string]any, ev ksmeval.Result, m model.Model) []strin
 		}
 		out = append(out, fmt.Sprintf("%s ×%d: %s", what, count[g], reason))
 	}
+	sort.Strings(out)
 	return out
 }

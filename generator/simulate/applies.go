@@ -1,0 +1,108 @@
+package simulate
+
+import (
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/crdmon/crdmon/generator/ksm"
+	"github.com/crdmon/crdmon/generator/ksmeval"
+	"github.com/crdmon/crdmon/generator/series"
+)
+
+// kindKey names a kind across versions.
+type kindKey struct{ group, kind string }
+
+// familyShape is what one generator of a kube-state-metrics config entry can
+// produce: its metric name, labels with a value fixed by the config, and
+// labels read from objects.
+type familyShape struct {
+	name  string
+	fixed map[string]string
+	free  map[string]bool
+}
+
+// shapes returns the family shapes of every kind of a config.
+func shapes(cfg ksm.Config) map[kindKey][]familyShape {
+	out := map[kindKey][]familyShape{}
+	for _, r := range cfg.Spec.Resources {
+		prefix := ksmeval.DefaultPrefix
+		if r.MetricNamePrefix != nil {
+			prefix = *r.MetricNamePrefix
+		}
+		gvk := r.GroupVersionKind
+		for _, g := range r.Metrics {
+			s := familyShape{name: series.Name(prefix, g.Name), fixed: map[string]string{}, free: map[string]bool{}}
+			s.fixed[series.LabelGroup], s.fixed[series.LabelKind] = gvk.Group, gvk.Kind
+			if gvk.Version == "" || gvk.Version == "*" {
+				s.free[series.LabelVersion] = true
+			} else {
+				s.fixed[series.LabelVersion] = gvk.Version
+			}
+			for _, m := range []map[string]string{r.CommonLabels, g.CommonLabels} {
+				for k, v := range m {
+					s.fixed[k] = v
+				}
+			}
+			free := []map[string][]string{r.LabelsFromPath, g.LabelsFromPath}
+			var fromKey []string
+			switch {
+			case g.Each.Gauge != nil:
+				free = append(free, g.Each.Gauge.LabelsFromPath)
+				fromKey = append(fromKey, g.Each.Gauge.LabelFromKey)
+			case g.Each.Info != nil:
+				free = append(free, g.Each.Info.LabelsFromPath)
+				fromKey = append(fromKey, g.Each.Info.LabelFromKey)
+			case g.Each.StateSet != nil:
+				free = append(free, g.Each.StateSet.LabelsFromPath)
+				fromKey = append(fromKey, g.Each.StateSet.LabelName)
+			}
+			for _, m := range free {
+				for k := range m {
+					s.free[k] = true
+				}
+			}
+			for _, k := range fromKey {
+				if k != "" {
+					s.free[k] = true
+				}
+			}
+			k := kindKey{gvk.Group, gvk.Kind}
+			out[k] = append(out[k], s)
+		}
+	}
+	return out
+}
+
+// couldMatch reports whether a series of this shape could be selected by sel.
+func (s familyShape) couldMatch(sel *parser.VectorSelector) bool {
+	if metricName(sel) != s.name {
+		return false
+	}
+	for _, m := range sel.LabelMatchers {
+		if m.Name == labels.MetricName {
+			continue
+		}
+		if v, ok := s.fixed[m.Name]; ok {
+			if !m.Matches(v) {
+				return false
+			}
+		} else if !s.free[m.Name] && !m.Matches("") {
+			return false
+		}
+	}
+	return true
+}
+
+// reads reports whether an alert can come from series of a kind with these
+// shapes: one of the selectors it reads (not those it only subtracts with
+// unless) could select them.
+func reads(r *Rule, kindShapes []familyShape) bool {
+	for _, sel := range readSelectors(r.Expr) {
+		for _, s := range kindShapes {
+			if s.couldMatch(sel) {
+				return true
+			}
+		}
+	}
+	return false
+}
