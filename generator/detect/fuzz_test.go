@@ -1,0 +1,79 @@
+package detect
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/crdmon/crdmon/generator/load"
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/internal/testutil"
+)
+
+// Any bytes the loader accepts: detection does not panic and every signal
+// has a usable kube-state-metrics path and a schema path.
+func FuzzDetect(f *testing.F) {
+	for _, dir := range []string{testutil.TestdataCRDs(f), corpusDir(f)} {
+		var files []string
+		filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && filepath.Ext(p) == ".yaml" {
+				files = append(files, p)
+			}
+			return nil
+		})
+		sort.Strings(files)
+		for _, p := range files {
+			if b, err := os.ReadFile(p); err == nil && len(b) <= 16<<10 {
+				f.Add(b)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := load.Bytes("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		for _, k := range Model(r.CRDs).Kinds {
+			for _, fl := range signalFields(k) {
+				if len(fl.Path) == 0 || fl.SchemaPath == "" || fl.Rule == "" {
+					t.Fatalf("%s: incomplete signal %+v", k.ID(), fl)
+				}
+				for _, s := range fl.Path {
+					if !SafeSegment(s) {
+						t.Fatalf("%s: unsafe path segment %q in %v", k.ID(), s, fl.Path)
+					}
+				}
+			}
+		}
+	})
+}
+
+// signalFields lists every field a kind's signals read.
+func signalFields(k model.Kind) []model.Field {
+	var out []model.Field
+	for _, c := range k.Conditions {
+		out = append(out, c.Field)
+	}
+	if k.Replicas != nil {
+		out = append(out, k.Replicas.Desired, k.Replicas.Ready)
+	}
+	if k.Generation != nil {
+		out = append(out, k.Generation.Observed)
+	}
+	for _, p := range k.Phases {
+		out = append(out, p.Field)
+	}
+	if k.Suspend != nil {
+		out = append(out, *k.Suspend)
+	}
+	return out
+}
+
+// corpusDir is the corpus directory, or "" (no seeds from it) when absent.
+func corpusDir(f *testing.F) string {
+	if d := os.Getenv("CRDMON_CORPUS"); d != "" {
+		return d
+	}
+	return filepath.Join(testutil.RepoRoot(f), "..", "shared", "corpus")
+}
