@@ -73,7 +73,7 @@ func RESTConfig(opts Options) (*rest.Config, error) {
 			return nil, fmt.Errorf("loading kubeconfig: %w", err)
 		}
 		if len(raw.Contexts) == 0 {
-			return nil, fmt.Errorf("no kubeconfig found (looked at --kubeconfig, $KUBECONFIG and %s) to take context %q from", clientcmd.RecommendedHomeFile, opts.Context)
+			return nil, fmt.Errorf("%s to take context %q from", noKubeconfig, opts.Context)
 		}
 		if _, ok := raw.Contexts[opts.Context]; !ok {
 			return nil, fmt.Errorf("context %q not found in the kubeconfig (contexts: %s)", opts.Context, contextNames(raw.Contexts))
@@ -84,20 +84,20 @@ func RESTConfig(opts Options) (*rest.Config, error) {
 	case err == nil:
 		return cfg, nil
 	case clientcmd.IsEmptyConfig(err):
-		return nil, fmt.Errorf("no kubeconfig found (looked at --kubeconfig, $KUBECONFIG and %s): %w", clientcmd.RecommendedHomeFile, err)
+		return nil, fmt.Errorf("%s: %w", noKubeconfig, err)
 	default:
 		return nil, fmt.Errorf("loading kubeconfig: %w", err)
 	}
 }
+
+// noKubeconfig says where kubeconfigs were looked for.
+var noKubeconfig = "no kubeconfig found (looked at --kubeconfig, $KUBECONFIG and " + clientcmd.RecommendedHomeFile + ")"
 
 // contextNames lists a kubeconfig's context names, sorted, for messages.
 func contextNames(contexts map[string]*clientcmdapi.Context) string {
 	names := make([]string, 0, len(contexts))
 	for name := range contexts {
 		names = append(names, name)
-	}
-	if len(names) == 0 {
-		return "none"
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
