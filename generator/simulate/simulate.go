@@ -97,10 +97,16 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	// The objects, from their info series, and what each alert reads.
 	kindShapes := shapes(res.KSM)
 	var objs []Row
+	seen := map[string]bool{}
 	for _, smp := range samples {
-		if smp.Name == series.Name(prefix, series.Info) {
-			objs = append(objs, Row{Group: smp.Labels[series.LabelGroup], Kind: smp.Labels[series.LabelKind],
-				Namespace: smp.Labels[series.LabelNamespace], Name: smp.Labels[series.LabelName]})
+		if smp.Name != series.Name(prefix, series.Info) {
+			continue
+		}
+		o := Row{Group: smp.Labels[series.LabelGroup], Kind: smp.Labels[series.LabelKind],
+			Namespace: smp.Labels[series.LabelNamespace], Name: smp.Labels[series.LabelName]}
+		if !seen[objectKey(o)] { // an object given twice counts once
+			seen[objectKey(o)] = true
+			objs = append(objs, o)
 		}
 	}
 	rep.Objects = len(objs)

@@ -16,7 +16,8 @@ import (
 // constant value at each of the same timestamps. It is all the PromQL engine
 // needs to evaluate rules over a snapshot, without a TSDB on disk.
 type memStorage struct {
-	series []*storage.SeriesEntry // sorted by labels
+	series []*storage.SeriesEntry            // sorted by labels
+	byName map[string][]*storage.SeriesEntry // the same, per metric name
 }
 
 // newMemStorage holds each labelled value at every timestamp of ts (milliseconds).
@@ -30,6 +31,11 @@ func newMemStorage(values map[string]labelledValue, ts []int64) *memStorage {
 		m.series = append(m.series, storage.NewListSeries(v.labels, samples))
 	}
 	sort.Slice(m.series, func(i, j int) bool { return labels.Compare(m.series[i].Labels(), m.series[j].Labels()) < 0 })
+	m.byName = map[string][]*storage.SeriesEntry{}
+	for _, s := range m.series {
+		name := s.Labels().Get(labels.MetricName)
+		m.byName[name] = append(m.byName[name], s)
+	}
 	return m
 }
 
@@ -42,8 +48,14 @@ type labelledValue struct {
 func (m *memStorage) Querier(_, _ int64) (storage.Querier, error) { return m, nil }
 
 func (m *memStorage) Select(_ context.Context, _ bool, _ *storage.SelectHints, ms ...*labels.Matcher) storage.SeriesSet {
+	candidates := m.series
+	for _, matcher := range ms {
+		if matcher.Name == labels.MetricName && matcher.Type == labels.MatchEqual {
+			candidates = m.byName[matcher.Value]
+		}
+	}
 	var out []storage.Series
-	for _, s := range m.series {
+	for _, s := range candidates {
 		if matches(s.Labels(), ms) {
 			out = append(out, s)
 		}
