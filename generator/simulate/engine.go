@@ -137,6 +137,7 @@ type session struct {
 	steps  []time.Time
 	engine *promql.Engine
 	query  rules.QueryFunc
+	cache  map[string]promql.Vector // instant query results at at
 }
 
 func newSession(rs []Rule, samples []ksmeval.Sample, at time.Time) *session {
@@ -146,7 +147,7 @@ func newSession(rs []Rule, samples []ksmeval.Sample, at time.Time) *session {
 		longest = max(longest, r.For)
 	}
 	n := int((longest + lookback + Step - 1) / Step)
-	s := &session{at: at}
+	s := &session{at: at, cache: map[string]promql.Vector{}}
 	ts := make([]int64, 0, n+1)
 	for k := n; k >= 0; k-- {
 		t := at.Add(-time.Duration(k) * Step)
@@ -209,5 +210,12 @@ func (s *session) alerts(rs []Rule) ([]Alert, error) {
 
 // instant evaluates expr at the simulated time.
 func (s *session) instant(expr string) (promql.Vector, error) {
-	return s.query(context.Background(), expr, s.at)
+	if v, ok := s.cache[expr]; ok {
+		return v, nil
+	}
+	v, err := s.query(context.Background(), expr, s.at)
+	if err == nil {
+		s.cache[expr] = v
+	}
+	return v, err
 }

@@ -15,9 +15,29 @@ import (
 // explainer says in a few words why an alert is active for an object: the
 // condition, phase field or values that make its expression hold.
 type explainer struct {
-	s       *session
-	prefix  string
-	samples []ksmeval.Sample
+	s      *session
+	prefix string
+	conds  map[string][]ksmeval.Sample // condition samples by object
+}
+
+func newExplainer(s *session, prefix string, samples []ksmeval.Sample) explainer {
+	e := explainer{s: s, prefix: prefix, conds: map[string][]ksmeval.Sample{}}
+	for _, smp := range samples {
+		if smp.Name == series.Name(prefix, series.Condition) {
+			k := objectID(smp.Labels)
+			e.conds[k] = append(e.conds[k], smp)
+		}
+	}
+	return e
+}
+
+// objectID keys a label set by the object it belongs to.
+func objectID(l map[string]string) string {
+	var b strings.Builder
+	for _, n := range series.ObjectLabels {
+		b.WriteString(l[n] + "\x00")
+	}
+	return b.String()
 }
 
 func (e explainer) why(a Alert) string {
@@ -54,8 +74,8 @@ func (e explainer) condition(l map[string]string) string {
 	if r := l[series.LabelReason]; r != "" {
 		b.WriteString(" (" + r + ")")
 	}
-	for _, smp := range e.samples {
-		if smp.Name != series.Name(e.prefix, series.Condition) || !sameObject(smp.Labels, l) || !sameLabels(smp.Labels, l, conditionLabels) {
+	for _, smp := range e.conds[objectID(l)] {
+		if !sameLabels(smp.Labels, l, conditionLabels) {
 			continue
 		}
 		if smp.Value > 0 {

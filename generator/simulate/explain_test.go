@@ -47,7 +47,7 @@ func TestWhy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := explainer{s: s, prefix: "kube_customresource", samples: samples}
+	ex := newExplainer(s, "kube_customresource", samples)
 	got := map[string]string{}
 	for _, a := range alerts {
 		got[a.Rule.Name+"/"+a.Labels["name"]] = ex.why(a)

@@ -122,7 +122,7 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 		}
 	}
 
-	ex := explainer{s: s, prefix: prefix, samples: samples}
+	ex := newExplainer(s, prefix, samples)
 	active := map[string]bool{} // object key + alert
 	for _, a := range alerts {
 		l := a.Labels
