@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"os"
 	"testing"
 
 	"github.com/crdmon/crdmon/generator/detect"
@@ -21,7 +22,8 @@ func corpusModel(t *testing.T) model.Model {
 
 // TestCorpus renders rules for every CRD of the corpus in both granularities
 // (Render validates them) and runs the generated promtool tests of a few API
-// groups in Prometheus' engine (all of them without -short).
+// groups in Prometheus' engine; CRDMON_FULL_CORPUS=1 runs those of all
+// groups (several minutes: each case opens a TSDB).
 func TestCorpus(t *testing.T) {
 	m := corpusModel(t)
 	for name, o := range optionVariants() {
@@ -42,8 +44,9 @@ func TestCorpus(t *testing.T) {
 			if alerts != 2 {
 				t.Errorf("expected rules for cert-manager.io and kustomize.toolkit.fluxcd.io")
 			}
-			if testing.Short() {
-				files = pick(files, "cert-manager.io", "gateway.networking.k8s.io", "postgresql.cnpg.io")
+			if os.Getenv("CRDMON_FULL_CORPUS") == "" {
+				files = pick(files, "cert-manager.io", "gateway.networking.k8s.io", "postgresql.cnpg.io",
+					"kustomize.toolkit.fluxcd.io", "cluster.x-k8s.io")
 			}
 			for _, err := range runUnitTests(t, files) {
 				t.Error(err)

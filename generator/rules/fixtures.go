@@ -47,19 +47,52 @@ func (b *builder) infoSeries(k model.Kind, suspended bool) inputSeries {
 	return inputSeries{metric: b.metric(series.Info), labels: l, start: 1}
 }
 
-// withSuspended adds the suspended case when the kind has a suspend field:
-// the firing series with the object suspended.
-func (b *builder) withSuspended(f fixture, k model.Kind) fixture {
-	if k.Suspend == nil {
-		return f
-	}
-	f.suspended = []inputSeries{b.infoSeries(k, true)}
-	for _, s := range f.firing {
-		if s.metric != b.metric(series.Info) {
-			f.suspended = append(f.suspended, s)
+// finish completes each case with the series kube-state-metrics emits for
+// unset fields, and adds the suspended case when the kind has a suspend
+// field: the firing series with the object suspended.
+func (b *builder) finish(f fixture, k model.Kind) fixture {
+	if k.Suspend != nil {
+		f.suspended = []inputSeries{b.infoSeries(k, true)}
+		for _, s := range f.firing {
+			if s.metric != b.metric(series.Info) {
+				f.suspended = append(f.suspended, s)
+			}
 		}
 	}
+	f.firing, f.healthy = b.complete(k, f.firing), b.complete(k, f.healthy)
+	if f.suspended != nil {
+		f.suspended = b.complete(k, f.suspended)
+	}
 	return f
+}
+
+// complete adds the series of nilIsZero families the case leaves unset: a
+// condition list without lastTransitionTime (read with nilIsZero) and without
+// elements still yields one series of value 0 without type, status or reason;
+// an unset ready count yields 0.
+func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
+	out := append([]inputSeries(nil), in...)
+	has := func(metric, path string) bool {
+		for _, s := range in {
+			if s.metric == metric && s.labels[series.LabelPath] == path {
+				return true
+			}
+		}
+		return false
+	}
+	for _, cs := range k.Conditions {
+		if !cs.HasTransitionTime && !has(b.metric(series.Condition), cs.Scope) {
+			l := objectLabels(k)
+			if cs.Scope != "" {
+				l[series.LabelPath] = cs.Scope
+			}
+			out = append(out, inputSeries{metric: b.metric(series.Condition), labels: l})
+		}
+	}
+	if k.Replicas != nil && !has(b.metric(series.ReplicasReady), "") {
+		out = append(out, inputSeries{metric: b.metric(series.ReplicasReady), labels: objectLabels(k)})
+	}
+	return out
 }
 
 func (b *builder) conditionFixture(s subject, pol model.Polarity, typ string, p *condPart, pathLabel, timed bool, threshold, forDur time.Duration) fixture {
@@ -115,7 +148,7 @@ func (b *builder) conditionFixture(s subject, pol model.Polarity, typ string, p 
 	} else {
 		f.eval = ceilStep(forDur) + 2*fixtureStep
 	}
-	return b.withSuspended(f, k)
+	return b.finish(f, k)
 }
 
 func (b *builder) pairFixture(k model.Kind, lhs, rhs string, forDur time.Duration) fixture {
@@ -128,7 +161,7 @@ func (b *builder) pairFixture(k model.Kind, lhs, rhs string, forDur time.Duratio
 		eval:    ceilStep(forDur) + 2*fixtureStep,
 		expect:  obj, value: 1,
 	}
-	return b.withSuspended(f, k)
+	return b.finish(f, k)
 }
 
 func (b *builder) phaseFixture(p *phasePart, forDur time.Duration) fixture {
@@ -145,7 +178,7 @@ func (b *builder) phaseFixture(p *phasePart, forDur time.Duration) fixture {
 		eval:    ceilStep(forDur) + 2*fixtureStep,
 		expect:  bad.labels, value: 1,
 	}
-	return b.withSuspended(f, k)
+	return b.finish(f, k)
 }
 
 // controllerFixture builds controller-runtime series for controller ctrl that
