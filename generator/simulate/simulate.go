@@ -84,6 +84,9 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	if err != nil {
 		return nil, err
 	}
+	if len(rs) == 0 && len(res.Model.Kinds) > 0 && !hasPlainRuleFile(res) {
+		return nil, fmt.Errorf("no plain rule files generated: simulate needs the rules artifact in format plain or both")
+	}
 	samples := ev.Samples()
 	s := newSession(rs, samples, at)
 	defer s.close()
@@ -162,6 +165,15 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 		return labels.FromMap(a.Labels).String() < labels.FromMap(b.Labels).String()
 	})
 	return rep, nil
+}
+
+func hasPlainRuleFile(res *generator.Result) bool {
+	for _, f := range res.Files {
+		if IsPlainRuleFile(f.Path) {
+			return true
+		}
+	}
+	return false
 }
 
 func objectKey(r Row) string {

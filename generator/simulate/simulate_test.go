@@ -184,3 +184,16 @@ func TestSkippedObjects(t *testing.T) {
 		t.Errorf("objects %d, rows %v", rep.Objects, rep.Rows)
 	}
 }
+
+func TestRunNeedsPlainRules(t *testing.T) {
+	opts := generator.DefaultOptions()
+	opts.Inputs = []string{testutil.TestdataCRDs(t)}
+	opts.Rules.Format = rules.FormatPrometheusRule
+	res, err := generator.Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(res, nil, testAt); err == nil || !strings.Contains(err.Error(), "no plain rule files") {
+		t.Errorf("got %v, want an error about plain rule files", err)
+	}
+}
