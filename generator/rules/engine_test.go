@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/prometheus/tsdb"
 	"sigs.k8s.io/yaml"
 
+	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 )
 
@@ -175,6 +176,13 @@ func optionVariants() map[string]Options {
 	perGroup := perKind
 	perGroup.Granularity = PerGroup
 	perGroup.ExtraAlertLabels = map[string]string{"team": "platform"}
+	// Listener gets rules of its own; its group's rules exclude it.
+	perGroup.OverrideFor = func(k model.Kind) AlertSettings {
+		if k.Kind == "Listener" {
+			return AlertSettings{NegativeCondition: {Severity: "warning", For: 10 * time.Minute}}
+		}
+		return nil
+	}
 	custom := DefaultOptions()
 	custom.Prefix = "crd"
 	custom.Controllers = map[string][]string{"Certificate": {"certificates-issuing", "certificates-readiness"}}
@@ -203,4 +211,24 @@ func TestUnitTestsCanFail(t *testing.T) {
 	if !strings.Contains(errs[0].Error(), "CertificateNotReady") {
 		t.Errorf("unexpected failure: %v", errs[0])
 	}
+}
+
+func TestOverrideSplitsGroup(t *testing.T) {
+	files, err := Render(testModel(), optionVariants()["per-group"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Path != PlainPath("gateway.example.io") {
+			continue
+		}
+		c := string(f.Content)
+		for _, want := range []string{`customresource_kind!~"Listener"`, "alert: ListenerFailed", "alert: GatewayExampleNotAccepted"} {
+			if !strings.Contains(c, want) {
+				t.Errorf("%s lacks %s", f.Path, want)
+			}
+		}
+		return
+	}
+	t.Fatal("no gateway.example.io rules")
 }
