@@ -185,8 +185,7 @@ func phase(s *apiextensionsv1.JSONSchemaProps, path []string, schemaPath string)
 	p := model.Phase{Field: model.Field{Path: path, SchemaPath: schemaPath, Rule: "phase-field"}}
 	p.Values = enumStrings(s.Enum)
 	if len(p.Values) == 0 {
-		p.Failure = model.FailurePhases
-		p.Progress = model.ProgressPhases
+		// No enum: renderers match model.FailurePhases case-insensitively.
 		return p
 	}
 	p.Rule = "phase-field-enum"

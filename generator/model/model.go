@@ -90,6 +90,6 @@ type Generation struct {
 type Phase struct {
 	Field
 	Values   []string `json:"values,omitempty"`   // enum values, when the schema has them
-	Failure  []string `json:"failure,omitempty"`  // values that mean the object failed
+	Failure  []string `json:"failure,omitempty"`  // values that mean failure; empty without an enum: FailurePhases, any case
 	Progress []string `json:"progress,omitempty"` // values that mean work is ongoing
 }

@@ -36,15 +36,30 @@ type alert struct {
 	fixture  fixture
 }
 
-// kstatusTypes are the condition types assumed when a schema names none:
-// kstatus reads Ready, Stalled and Reconciling on any kind.
+// kstatusTypes are the condition types kstatus reads on any kind: they are
+// alerted on whether or not the schema names them (a kind that never sets
+// one simply has no such series).
 var kstatusTypes = []string{"Ready", "Stalled", "Reconciling"}
 
+// abnormalTrueTypes are the kstatus types whose presence means trouble; they
+// are the defaults for condition lists without a status field, where a
+// listed condition counts as True and an absent Ready means nothing.
+var abnormalTrueTypes = []string{"Stalled", "Reconciling"}
+
+// typesOf returns the condition types alerted on for a set: the types the
+// schema (or the overrides file) names, plus kstatus' conventions.
 func typesOf(cs model.ConditionSet) []string {
-	if len(cs.KnownTypes) > 0 {
-		return cs.KnownTypes
+	defaults := kstatusTypes
+	if !cs.HasStatus {
+		defaults = abnormalTrueTypes
 	}
-	return kstatusTypes
+	out := append([]string(nil), cs.KnownTypes...)
+	for _, t := range defaults {
+		if !contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // crossplaneStyle reports whether a condition set has both Ready and Synced.
@@ -122,7 +137,7 @@ func (b *builder) conditionAlerts(s subject, c Class, pol model.Polarity) []aler
 		for _, cs := range k.Conditions {
 			scopes[cs.Scope] = true
 			for _, t := range typesOf(cs) {
-				if model.PolarityOf(t) == pol && !contains(types, t) {
+				if k.PolarityOf(t) == pol && !contains(types, t) {
 					types = append(types, t)
 				}
 			}

@@ -73,8 +73,9 @@ func TestNamesUniqueAndShort(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 32 {
-		t.Errorf("got %d alerts, want 32", len(seen))
+	// 32 kinds, each alerted on Ready, Stalled and Reconciling (kstatus).
+	if len(seen) != 96 {
+		t.Errorf("got %d alerts, want 96", len(seen))
 	}
 	if seen["CertificateNotReady"] == "" || seen["NetworkingGkeCertificateNotReady"] == "" {
 		t.Errorf("same-named kinds: %v", seen)
