@@ -5,7 +5,7 @@ import (
 
 	"github.com/crdmon/crdmon/generator/detect"
 	"github.com/crdmon/crdmon/generator/load"
-	"github.com/crdmon/crdmon/internal/testcluster"
+	"github.com/crdmon/crdmon/internal/testutil"
 )
 
 // TestCorpus renders (and so validates) the dashboards of every group of
@@ -14,7 +14,7 @@ import (
 // requires data from each; the health counts must match the state every
 // fixture object was built in.
 func TestCorpus(t *testing.T) {
-	in, err := load.Paths([]string{testcluster.CorpusDir(t)}, nil)
+	in, err := load.Paths([]string{testutil.Corpus(t)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/series"
-	"github.com/crdmon/crdmon/internal/testcluster"
+	"github.com/crdmon/crdmon/internal/testutil"
 )
 
 // TestCorpusConfigs renders crdmon's kube-state-metrics config for every CRD
@@ -20,7 +20,7 @@ import (
 // kind, checking the series contract of generator/series against what
 // kube-state-metrics would really produce.
 func TestCorpusConfigs(t *testing.T) {
-	in, err := load.Paths([]string{testcluster.CorpusDir(t)}, nil)
+	in, err := load.Paths([]string{testutil.Corpus(t)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,15 @@
 package testcluster
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
 
@@ -37,4 +41,24 @@ func (c *Cluster) ValidateYAML(ctx context.Context, data []byte) error {
 		}
 		return nil
 	})
+}
+
+// eachDocument calls fn for every non-empty document of a YAML stream.
+func eachDocument(data []byte, fn func(doc []byte) error) error {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for {
+		doc, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		if err := fn(doc); err != nil {
+			return err
+		}
+	}
 }
