@@ -1,8 +1,10 @@
 package load
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -46,7 +48,13 @@ func FuzzLoad(f *testing.F) {
 	addSeeds(f)
 	f.Add([]byte(crd))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		onePass = false
+		slowR, slowErr := Bytes("fuzz.yaml", data)
+		onePass = true
 		r, err := Bytes("fuzz.yaml", data)
+		if fmt.Sprint(err) != fmt.Sprint(slowErr) || !reflect.DeepEqual(r, slowR) {
+			t.Fatalf("one-pass decoding differs:\n%v\n%v", err, slowErr)
+		}
 		if err != nil {
 			le, ok := err.(*Error)
 			if !ok {

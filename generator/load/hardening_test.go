@@ -1,9 +1,13 @@
 package load
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crdmon/crdmon/internal/testutil"
 )
 
 // Names the API server would refuse never reach the renderers, and inputs
@@ -43,5 +47,19 @@ func TestRefusedInput(t *testing.T) {
 				t.Errorf("took %v", d)
 			}
 		})
+	}
+}
+
+// One-pass decoding gives exactly what classifying first gives, over the
+// example CRDs and the corpus.
+func TestOnePassDecodingIsEquivalent(t *testing.T) {
+	for _, dir := range []string{testutil.TestdataCRDs(t), testutil.Corpus(t)} {
+		onePass = false
+		slow, slowErr := Paths([]string{dir}, nil)
+		onePass = true
+		fast, err := Paths([]string{dir}, nil)
+		if fmt.Sprint(err) != fmt.Sprint(slowErr) || !reflect.DeepEqual(fast, slow) {
+			t.Errorf("%s: one-pass decoding differs (%v, %v)", dir, err, slowErr)
+		}
 	}
 }

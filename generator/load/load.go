@@ -206,35 +206,32 @@ type document struct {
 }
 
 // splitDocuments splits a YAML stream on "---" lines, keeping each document's
-// starting line. Documents holding only comments or blanks are dropped.
+// starting line. Documents holding only comments or blanks are dropped. The
+// documents' text shares data's memory.
 func splitDocuments(data []byte) []document {
 	var docs []document
 	start, line := 1, 1
-	var cur bytes.Buffer
-	flush := func() {
-		if !blank(cur.Bytes()) {
-			text, skipped := trimLeadingComments(cur.Bytes())
-			docs = append(docs, document{line: start + skipped, text: append([]byte(nil), text...)})
+	docStart := 0 // offset of the current document's first line
+	flush := func(end int) {
+		if cur := data[docStart:end]; !blank(cur) {
+			text, skipped := trimLeadingComments(cur)
+			docs = append(docs, document{line: start + skipped, text: text})
 		}
-		cur.Reset()
 	}
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		var l []byte
-		if i < 0 {
-			l, data = data, nil
-		} else {
-			l, data = data[:i+1], data[i+1:]
+	for off := 0; off < len(data); {
+		i := bytes.IndexByte(data[off:], '\n')
+		next := len(data)
+		if i >= 0 {
+			next = off + i + 1
 		}
-		if isSeparator(l) {
-			flush()
-			start = line + 1
-		} else {
-			cur.Write(l)
+		if isSeparator(data[off:next]) {
+			flush(off)
+			start, docStart = line+1, next
 		}
+		off = next
 		line++
 	}
-	flush()
+	flush(len(data))
 	return docs
 }
 
@@ -305,7 +302,38 @@ func (r *Result) addDocument(src model.Source, text []byte) error {
 	return r.addJSON(src, js)
 }
 
+// object decodes a document in one pass: a v1 CRD fills the embedded CRD, a
+// List its items. Anything else, and any decoding error, takes the slower
+// path of addJSONByType, which classifies the document first.
+type object struct {
+	apiextensionsv1.CustomResourceDefinition
+	Items []json.RawMessage `json:"items"`
+}
+
+// onePass enables object decoding; tests turn it off to compare with the
+// classify-then-decode path.
+var onePass = true
+
 func (r *Result) addJSON(src model.Source, js []byte) error {
+	var obj object
+	if onePass && json.Unmarshal(js, &obj) == nil {
+		if strings.HasSuffix(obj.Kind, "List") && obj.Items != nil {
+			for _, item := range obj.Items {
+				if err := r.addJSON(src, item); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if obj.Kind == "CustomResourceDefinition" && obj.APIVersion == "apiextensions.k8s.io/v1" {
+			r.Documents++
+			return r.addDecodedCRD(src, obj.CustomResourceDefinition)
+		}
+	}
+	return r.addJSONByType(src, js)
+}
+
+func (r *Result) addJSONByType(src model.Source, js []byte) error {
 	var tm typeMeta
 	if err := json.Unmarshal(js, &tm); err != nil {
 		return &Error{Source: src, Msg: "not a Kubernetes object: " + err.Error()}
@@ -336,6 +364,10 @@ func (r *Result) addCRD(src model.Source, js []byte) error {
 	if err := json.Unmarshal(js, &crd); err != nil {
 		return &Error{Source: src, Msg: "invalid CustomResourceDefinition: " + err.Error()}
 	}
+	return r.addDecodedCRD(src, crd)
+}
+
+func (r *Result) addDecodedCRD(src model.Source, crd apiextensionsv1.CustomResourceDefinition) error {
 	if err := check(&crd); err != nil {
 		return &Error{Source: src, Msg: fmt.Sprintf("CustomResourceDefinition %q: %s", crd.Name, err)}
 	}

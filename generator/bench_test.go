@@ -1,0 +1,199 @@
+package generator
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/crdmon/crdmon/generator/load"
+	"github.com/crdmon/crdmon/internal/testutil"
+)
+
+// Scale benchmark: the corpus CRDs stamped into many distinct API groups
+// (CRDMON_BENCH_GROUPS, default 2000) totalling about CRDMON_BENCH_MB of YAML
+// (default 100), one file per group. Run with
+//
+//	go test -run='^$' -bench=. -benchtime=1x ./generator/
+//
+// Each sub-benchmark reports ns/op, B/op and allocs/op, the input size, and
+// peak-RSS-MB: the process' peak resident set (VmHWM, reset through
+// /proc/self/clear_refs before the run). generate also reports x-floor, its
+// time over the decode floor's (plain sigs.k8s.io/yaml decoding of the same
+// files into apiextensions/v1 CRDs, kept in memory as the loader keeps them).
+
+type stampedInput struct {
+	dir    string
+	files  []string
+	bytes  int64
+	groups int
+}
+
+// floorNs is the decode floor's ns/op, for the other sub-benchmarks' x-floor.
+var floorNs float64
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+type corpusCRD struct {
+	group string
+	text  []byte
+}
+
+// writeStamped writes the stamped CRDs into dir, one file per group.
+func writeStamped(dir, corpus string, groups int, target int64) (stampedInput, error) {
+	res, err := load.Paths([]string{corpus}, nil)
+	if err != nil {
+		return stampedInput{}, err
+	}
+	var crds []corpusCRD
+	for _, c := range res.CRDs {
+		text, err := yaml.Marshal(c.CustomResourceDefinition)
+		if err != nil {
+			return stampedInput{}, err
+		}
+		crds = append(crds, corpusCRD{group: c.Spec.Group, text: text})
+	}
+	// The smallest CRDs whose mean size gives about target bytes in total.
+	sort.Slice(crds, func(i, j int) bool { return len(crds[i].text) < len(crds[j].text) })
+	n, sum := 0, int64(0)
+	for n < len(crds) && (sum+int64(len(crds[n].text)))/int64(n+1) <= target/int64(groups) {
+		sum += int64(len(crds[n].text))
+		n++
+	}
+	if n == 0 {
+		n = 1
+	}
+	crds = crds[:n]
+	sort.Slice(crds, func(i, j int) bool { return string(crds[i].text) < string(crds[j].text) })
+
+	in := stampedInput{dir: dir, groups: groups}
+	for i := 0; i < groups; i++ {
+		c := crds[i%len(crds)]
+		group := fmt.Sprintf("s%04d.%s", i, c.group)
+		text := bytes.ReplaceAll(c.text, []byte("."+c.group+"\n"), []byte("."+group+"\n"))
+		text = bytes.ReplaceAll(text, []byte("group: "+c.group+"\n"), []byte("group: "+group+"\n"))
+		p := filepath.Join(dir, group+".yaml")
+		if err := os.WriteFile(p, text, 0o644); err != nil {
+			return stampedInput{}, err
+		}
+		in.files = append(in.files, p)
+		in.bytes += int64(len(text))
+	}
+	return in, nil
+}
+
+// peakRSS resets the process' peak resident set size, runs f, and returns the
+// new peak in MB (0 when /proc is not available).
+func peakRSS(f func()) float64 {
+	runtime.GC()
+	debug.FreeOSMemory()
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	f()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")), " kB"))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+func BenchmarkScale(b *testing.B) {
+	in, err := writeStamped(b.TempDir(), testutil.Corpus(b), envInt("CRDMON_BENCH_GROUPS", 2000), int64(envInt("CRDMON_BENCH_MB", 100))<<20)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func(b *testing.B, f func(b *testing.B) int) {
+		b.ReportAllocs()
+		b.SetBytes(in.bytes)
+		var crds int
+		var elapsed time.Duration
+		peak := peakRSS(func() {
+			b.ResetTimer()
+			start := time.Now()
+			for i := 0; i < b.N; i++ {
+				crds = f(b)
+			}
+			elapsed = time.Since(start)
+			b.StopTimer()
+		})
+		if crds != in.groups {
+			b.Fatalf("%d CRDs, want %d", crds, in.groups)
+		}
+		b.ReportMetric(peak, "peak-RSS-MB")
+		b.ReportMetric(float64(in.bytes)/(1<<20), "input-MB")
+		b.ReportMetric(float64(in.groups), "groups")
+		if strings.HasSuffix(b.Name(), "/decode-floor") {
+			floorNs = float64(elapsed.Nanoseconds()) / float64(b.N)
+		} else if floorNs > 0 {
+			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(b.N)/floorNs, "x-floor")
+		}
+	}
+	b.Run("decode-floor", func(b *testing.B) {
+		run(b, func(b *testing.B) int {
+			var crds []apiextensionsv1.CustomResourceDefinition
+			for _, p := range in.files {
+				data, err := os.ReadFile(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, doc := range bytes.Split(data, []byte("\n---\n")) {
+					var crd apiextensionsv1.CustomResourceDefinition
+					if err := yaml.Unmarshal(doc, &crd); err != nil {
+						b.Fatal(err)
+					}
+					crds = append(crds, crd)
+				}
+			}
+			return len(crds)
+		})
+	})
+	b.Run("load", func(b *testing.B) {
+		run(b, func(b *testing.B) int {
+			r, err := load.Paths([]string{in.dir}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return len(r.CRDs)
+		})
+	})
+	for _, only := range []string{ArtifactKSM, ""} {
+		name := "generate"
+		if only != "" {
+			name += "-" + only + "-only"
+		}
+		b.Run(name, func(b *testing.B) {
+			run(b, func(b *testing.B) int {
+				opts := DefaultOptions()
+				opts.Inputs = []string{in.dir}
+				if only != "" {
+					opts.Only = []string{only}
+				}
+				res, err := Generate(opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return len(res.Load.CRDs)
+			})
+		})
+	}
+}
