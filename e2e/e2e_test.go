@@ -344,35 +344,36 @@ func checkAlerts(t *testing.T, p *prometheus, samples []sample) {
 			got[alertKey(a.Labels)] = a.State
 		}
 	}
-	waitFor(t, 90*time.Second, "the expected alerts to fire", func() (bool, string) {
-		read()
-		var missing []string
+	allFiring := func() bool {
 		for k := range want {
 			if got[k] != "firing" {
-				missing = append(missing, fmt.Sprintf("%s (%s)", k, orNone(got[k])))
+				return false
 			}
 		}
-		sort.Strings(missing)
-		return len(missing) == 0, "not firing: " + strings.Join(missing, "; ")
-	})
-	// Healthy objects' series were there from the first scrape, as long as
-	// the unhealthy ones': give rules a few more evaluations, then compare.
-	time.Sleep(3 * time.Second)
-	read()
-	var unexpected []string
-	for k, state := range got {
+		return true
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for read(); !allFiring() && time.Now().Before(deadline); read() {
+		time.Sleep(500 * time.Millisecond)
+	}
+	if allFiring() {
+		// Healthy objects' series were there from the first scrape, as long
+		// as the unhealthy ones': give rules a few more evaluations, then compare.
+		time.Sleep(3 * time.Second)
+		read()
+	}
+	for _, k := range sortedKeys(got) {
 		if !want[k] {
-			unexpected = append(unexpected, k+" ("+state+")")
+			t.Errorf("unexpected alert: %s (%s)", k, got[k])
 		}
 	}
-	sort.Strings(unexpected)
-	for _, u := range unexpected {
-		t.Errorf("unexpected alert: %s", u)
-	}
-	for k := range want {
+	for _, k := range sortedKeys(want) {
 		if got[k] != "firing" {
-			t.Errorf("alert %s stopped firing (%s)", k, orNone(got[k]))
+			t.Errorf("alert not firing: %s (%s)", k, orNone(got[k]))
 		}
+	}
+	if t.Failed() {
+		return
 	}
 	t.Logf("%d alerts firing, as expected", len(want))
 }

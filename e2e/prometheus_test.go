@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -34,9 +35,26 @@ func prometheusBinary(t *testing.T) string {
 		bin = filepath.Join(testutil.RepoRoot(t), "bin", "prometheus")
 	}
 	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("no prometheus binary at %s: build it with `GOBIN=$PWD/bin go install github.com/prometheus/prometheus/cmd/prometheus@v0.316.0` (the go.mod version) or set %s", bin, PrometheusEnv)
+		t.Skipf("no prometheus binary at %s: run `make e2e`, or build it with `GOBIN=$PWD/bin go install %s@%s`, or set %s",
+			bin, prometheusCmd, prometheusVersion(t), PrometheusEnv)
 	}
 	return bin
+}
+
+const (
+	prometheusModule = "github.com/prometheus/prometheus"
+	prometheusCmd    = prometheusModule + "/cmd/prometheus"
+)
+
+// prometheusVersion is go.mod's version of the prometheus module.
+func prometheusVersion(t *testing.T) string {
+	data, _ := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "go.mod"))
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == prometheusModule {
+			return f[1]
+		}
+	}
+	return "<go.mod version>"
 }
 
 // prometheus is a running Prometheus server.
