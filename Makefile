@@ -20,10 +20,19 @@ generate: ## regenerate out/ from testdata/crds
 check: ## fail if out/ differs from what `make generate` writes
 	$(GO) run ./cmd/crdmon generate -f testdata/crds -o out --check -q
 
-lint: ## gofmt and go vet
+lint: ## gofmt and go vet (including the e2e package behind its build tag)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./e2e/...
 
-tools: ## install promtool (same version as go.mod's prometheus) into bin/
+tools: $(BIN)/promtool $(BIN)/prometheus ## build promtool and prometheus (go.mod's version) into bin/
+
+$(BIN)/promtool:
 	GOBIN=$(BIN) $(GO) install github.com/prometheus/prometheus/cmd/promtool@$(PROMETHEUS_VERSION)
+
+$(BIN)/prometheus:
+	GOBIN=$(BIN) $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS_VERSION)
+
+e2e: $(BIN)/prometheus ## end-to-end: real API server on etcd, KSM series, real Prometheus (needs etcd-server)
+	PROMETHEUS_BIN=$(BIN)/prometheus $(GO) test -tags e2e -count=1 -timeout 10m ./e2e/...
