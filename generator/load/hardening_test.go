@@ -63,3 +63,17 @@ func TestOnePassDecodingIsEquivalent(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutSchemas(t *testing.T) {
+	r, err := Bytes("x.yaml", []byte(crd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slim := r.WithoutSchemas()
+	if slim.CRDs[0].Spec.Versions[0].Schema != nil || slim.CRDs[0].Name != "widgets.example.com" || slim.Documents != 1 {
+		t.Errorf("slim copy %+v", slim.CRDs[0])
+	}
+	if r.CRDs[0].Spec.Versions[0].Schema == nil {
+		t.Error("the original lost its schema")
+	}
+}

@@ -477,3 +477,20 @@ func FromCluster(crds []apiextensionsv1.CustomResourceDefinition, source string)
 	}
 	return r, r.dedupe()
 }
+
+// WithoutSchemas returns a copy of r whose CRDs carry no OpenAPI schemas,
+// keeping names, versions, subresources, printer columns and sources. The
+// schemas are most of a loaded CRD's memory and only detection reads them:
+// keeping this copy instead of r once detection is done lets them be freed
+// before rendering. r is not modified.
+func (r *Result) WithoutSchemas() *Result {
+	out := &Result{Documents: r.Documents, Skipped: r.Skipped, CRDs: make([]CRD, len(r.CRDs))}
+	for i, c := range r.CRDs {
+		c.Spec.Versions = append([]apiextensionsv1.CustomResourceDefinitionVersion(nil), c.Spec.Versions...)
+		for j := range c.Spec.Versions {
+			c.Spec.Versions[j].Schema = nil
+		}
+		out.CRDs[i] = c
+	}
+	return out
+}
