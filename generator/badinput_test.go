@@ -138,6 +138,7 @@ func badCases(t testing.TB) []badCase {
 		{name: "nesting deeper than 100", files: map[string]string{"n.yaml": crdYAML(t, "example.com", "Widget", nested("a", 150, obj(map[string]any{"conditions": conditionsSchema})))}, note: "deeper than"},
 		{name: "nested lists deeper than 100", files: map[string]string{"n.yaml": crdYAML(t, "example.com", "Widget", obj(map[string]any{"l": nestedLists(120)}))}, note: "deeper than"},
 		{name: "hostile field names and enum values", files: map[string]string{"h.yaml": crdYAML(t, "example.com", "Widget", hostileStatus)}, note: `field name "[x]" cannot be a kube-state-metrics path segment`},
+		{name: "kind and group with hyphens and digits (illegal in Prometheus names)", files: map[string]string{"k.yaml": crdYAML(t, "my-group.3x.example.com", "Wid-get9", obj(map[string]any{"conditions": conditionsSchema, "phase": str("Failed")}))}},
 		{name: "non-CRD documents beside a CRD", files: map[string]string{"m.yaml": "apiVersion: v1\nkind: ConfigMap\n---\n" + good}},
 	}
 }
