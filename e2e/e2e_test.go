@@ -24,6 +24,7 @@ import (
 	"github.com/crdmon/crdmon/generator/dashboards"
 	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/ksmeval"
+	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/rules"
@@ -82,14 +83,17 @@ func TestEndToEnd(t *testing.T) {
 	// Generate: the shipped defaults (PrometheusRule objects, dashboards,
 	// KSM config) and the same with seconds-long alert durations.
 	t0 := time.Now()
+	loaded, err := load.Paths([]string{corpus}, nil)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
 	opts := generator.DefaultOptions()
-	opts.Inputs = []string{corpus}
 	opts.Rules.Namespace = ruleNamespace
-	shipped, err := generator.Generate(opts)
+	shipped, err := generator.FromCRDs(loaded, opts)
 	if err != nil {
 		t.Fatalf("generate: %v", err)
 	}
-	fast, err := generator.FromCRDs(shipped.Load, fastOptions(opts))
+	fast, err := generator.FromCRDs(loaded, fastOptions(opts))
 	if err != nil {
 		t.Fatalf("generate with short alert durations: %v", err)
 	}
@@ -100,7 +104,7 @@ func TestEndToEnd(t *testing.T) {
 	cluster := testcluster.Start(t)
 	step("start etcd and the API server", t0)
 	t0 = time.Now()
-	crds := neededCRDs(t, shipped, samples)
+	crds := neededCRDs(t, samples)
 	cluster.ApplyCRDs(t, crds...)
 	step(fmt.Sprintf("apply %d CRDs", len(crds)), t0)
 
@@ -153,13 +157,12 @@ func TestEndToEnd(t *testing.T) {
 }
 
 // neededCRDs returns the prometheus-operator CRDs and the CRDs of the
-// samples' kinds, as loaded from the corpus.
-func neededCRDs(t *testing.T, res *generator.Result, samples []sample) []*apiextensionsv1.CustomResourceDefinition {
+// samples' kinds, read (with their schemas) from the corpus.
+func neededCRDs(t *testing.T, samples []sample) []*apiextensionsv1.CustomResourceDefinition {
 	t.Helper()
 	var out []*apiextensionsv1.CustomResourceDefinition
 	found := map[string]bool{}
-	for i := range res.Load.CRDs {
-		crd := &res.Load.CRDs[i].CustomResourceDefinition
+	for _, crd := range testcluster.CorpusCRDs(t, "") {
 		need := crd.Spec.Group == operatorGroup
 		for _, s := range samples {
 			if crd.Spec.Group == s.group() && crd.Spec.Names.Kind == s.kind() {

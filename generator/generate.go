@@ -18,6 +18,7 @@ import (
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/rules"
+	"github.com/crdmon/crdmon/internal/parallel"
 )
 
 // Options configure one run.
@@ -36,6 +37,9 @@ type Options struct {
 	// Loaded, when set, is used instead of reading Inputs (e.g. CRDs listed
 	// from a cluster).
 	Loaded *load.Result
+
+	// Progress, when set, is told when each stage of a run ends.
+	Progress func(stage string)
 }
 
 // Artifact names for Options.Only.
@@ -52,10 +56,10 @@ func DefaultOptions() Options {
 
 // Result is what a run produced, before anything is written.
 type Result struct {
-	Load     *load.Result
-	Model    model.Model // kinds that passed the filters
-	Filtered int         // kinds left out by --group/--kind
-	Warnings []string    // overrides that matched nothing, and the like
+	Load     *load.Result // what was read, without the schemas (only counts and sources are kept)
+	Model    model.Model  // kinds that passed the filters
+	Filtered int          // kinds left out by --group/--kind
+	Warnings []string     // overrides that matched nothing, and the like
 	KSM      ksm.Config
 	Files    []output.File // sorted by path
 }
@@ -69,6 +73,9 @@ func Generate(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Progress != nil {
+		opts.Progress(fmt.Sprintf("read %d CRDs", len(loaded.CRDs)))
+	}
 	return FromCRDs(loaded, opts)
 }
 
@@ -79,14 +86,21 @@ func FromCRDs(loaded *load.Result, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("bad filter glob %q: %v", g, err)
 		}
 	}
-	res := &Result{Load: loaded}
-	for _, k := range detect.Model(loaded.CRDs).Kinds {
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	kinds := detect.Model(loaded.CRDs).Kinds
+	// Nothing reads the schemas after detection: let them go.
+	res := &Result{Load: loaded.WithoutSchemas()}
+	for _, k := range kinds {
 		if matchAny(opts.Groups, k.Group, false) && matchAny(opts.Kinds, k.Kind, true) {
 			res.Model.Kinds = append(res.Model.Kinds, k)
 		} else {
 			res.Filtered++
 		}
 	}
+	progress(fmt.Sprintf("detected signals in %d kinds", len(res.Model.Kinds)))
 	if opts.Config != nil {
 		res.Warnings = append(res.Warnings, opts.Config.ApplyToModel(&res.Model)...)
 		if err := applyConfig(&opts, opts.Config, res.Model); err != nil {
@@ -102,20 +116,24 @@ func FromCRDs(loaded *load.Result, opts Options) (*Result, error) {
 	if want(opts.Only, ArtifactKSM) {
 		res.Files = append(res.Files, files...)
 	}
+	// Rules and dashboards read only the model: render them side by side.
+	renderers := []func() ([]output.File, error){}
 	if want(opts.Only, ArtifactRules) {
-		files, err := rules.Render(res.Model, opts.Rules)
-		if err != nil {
-			return nil, &ValidationError{Err: err}
-		}
-		res.Files = append(res.Files, files...)
+		renderers = append(renderers, func() ([]output.File, error) { return rules.Render(res.Model, opts.Rules) })
 	}
 	if want(opts.Only, ArtifactDashboards) {
-		files, err := dashboards.Render(res.Model, opts.Dashboards)
-		if err != nil {
-			return nil, &ValidationError{Err: err}
-		}
-		res.Files = append(res.Files, files...)
+		renderers = append(renderers, func() ([]output.File, error) { return dashboards.Render(res.Model, opts.Dashboards) })
 	}
+	rendered, err := parallel.Map(renderers, func(render func() ([]output.File, error)) ([]output.File, error) {
+		return render()
+	})
+	if err != nil {
+		return nil, &ValidationError{Err: err}
+	}
+	for _, fs := range rendered {
+		res.Files = append(res.Files, fs...)
+	}
+	progress(fmt.Sprintf("rendered and validated %d files", len(res.Files)))
 	for _, f := range res.Files {
 		if err := output.SafePath(f.Path); err != nil {
 			return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
+	"github.com/crdmon/crdmon/internal/parallel"
 )
 
 // Dir is the output directory of dashboard files, relative to out/.
@@ -103,24 +104,34 @@ func Render(m model.Model, opts Options) ([]output.File, error) {
 		return nil, err
 	}
 	known := KnownMetrics(m, opts.Prefix, opts.RecordingRules)
+	perBoard, err := parallel.Map(boards(m, opts.PerKind), func(b board) ([]output.File, error) {
+		return renderBoard(b, opts, known)
+	})
+	if err != nil {
+		return nil, err
+	}
 	var files []output.File
-	for _, b := range boards(m, opts.PerKind) {
-		js, err := build(b, opts)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard %q: %w", b.title, err)
-		}
-		if err := Validate(js, known); err != nil {
-			return nil, err
-		}
-		wrapped, err := wrappers(b, js, opts)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard %q: %w", b.title, err)
-		}
-		files = append(files, output.File{Path: Dir + "/" + b.key + ".json", Content: js})
-		files = append(files, wrapped...)
+	for _, fs := range perBoard {
+		files = append(files, fs...)
 	}
 	output.Sort(files)
 	return files, nil
+}
+
+// renderBoard builds, validates and wraps one dashboard.
+func renderBoard(b board, opts Options, known map[string]bool) ([]output.File, error) {
+	js, err := build(b, opts)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard %q: %w", b.title, err)
+	}
+	if err := Validate(js, known); err != nil {
+		return nil, err
+	}
+	wrapped, err := wrappers(b, js, opts)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard %q: %w", b.title, err)
+	}
+	return append([]output.File{{Path: Dir + "/" + b.key + ".json", Content: js}}, wrapped...), nil
 }
 
 func (o Options) check() error {

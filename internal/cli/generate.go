@@ -173,6 +173,9 @@ func runGenerate(args []string, env Env) int {
 		}
 		opts.Rules.Templates = set
 	}
+	if !*quiet {
+		opts.Progress = progressLine(env)
+	}
 	res, err := generator.Generate(opts)
 	if err != nil {
 		return reportError(env, err)
@@ -221,4 +224,15 @@ func printChanges(w io.Writer, dir string, changes []output.Change) {
 
 func joinPath(dir, p string) string {
 	return strings.TrimSuffix(dir, "/") + "/" + p
+}
+
+// progressLine reports the stages of a run on stderr once it has taken more
+// than a second, so short runs stay quiet and long ones show they are alive.
+func progressLine(env Env) func(string) {
+	start := time.Now()
+	return func(stage string) {
+		if d := time.Since(start); d >= time.Second {
+			fmt.Fprintf(env.Stderr, "crdmon: %s (%.1fs)\n", stage, d.Seconds())
+		}
+	}
 }

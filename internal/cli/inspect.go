@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/budget"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/generator/series"
@@ -54,14 +55,16 @@ func runInspect(args []string, env Env) int {
 	if *format == "json" {
 		type kindReport struct {
 			model.Kind
-			Series []string `json:"series,omitempty"`
-			Alerts []string `json:"alerts,omitempty"`
+			Series          []string `json:"series,omitempty"`
+			SeriesPerObject int      `json:"seriesPerObject"`
+			Alerts          []string `json:"alerts,omitempty"`
 		}
 		var report []kindReport
 		for _, k := range res.Model.Kinds {
 			r := kindReport{Kind: k, Alerts: alertsOf(alerts, k)}
 			if k.HasSignals() {
 				r.Series = familyNames(k, opts.KSM.Prefix)
+				r.SeriesPerObject = budget.SeriesPerObject(k, opts.KSM.Prefix)
 			}
 			report = append(report, r)
 		}
@@ -137,6 +140,7 @@ func printKind(env Env, k model.Kind, prefix string, alerts []string) {
 		return
 	}
 	fmt.Fprintf(w, "  series: %s\n", strings.Join(familyNames(k, prefix), ", "))
+	fmt.Fprintf(w, "  series per object: %d (typical object, %d conditions per list)\n", budget.SeriesPerObject(k, prefix), budget.ConditionsPerSet)
 	if len(alerts) > 0 {
 		fmt.Fprintf(w, "  alerts: %s\n", strings.Join(alerts, ", "))
 	}
