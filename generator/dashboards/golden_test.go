@@ -3,7 +3,6 @@ package dashboards
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -12,9 +11,8 @@ import (
 
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden from the current output")
 
 // goldenOptions exercise every wrapper option.
 func goldenOptions() Options {
@@ -33,31 +31,11 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join("testdata", "golden")
-	if *update {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
-		}
-	}
+	golden.CheckDir(t, dir, files)
+	// The files are rendered in the order of their paths.
 	var want []string
 	for _, f := range files {
 		want = append(want, f.Path)
-		path := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, f.Content, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		golden, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
-		if !bytes.Equal(golden, f.Content) {
-			t.Errorf("%s differs from %s (run go test -update and review the diff)", f.Path, path)
-		}
 	}
 	var got []string
 	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {

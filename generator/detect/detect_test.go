@@ -3,17 +3,15 @@ package detect
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/crdmon/crdmon/generator/load"
+	"github.com/crdmon/crdmon/internal/golden"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // The model detected from testdata/crds is pinned by a golden file.
 func TestGoldenModel(t *testing.T) {
@@ -26,18 +24,7 @@ func TestGoldenModel(t *testing.T) {
 		m.Kinds[i].Source.File = filepath.Base(m.Kinds[i].Source.File)
 	}
 	got, _ := json.MarshalIndent(m, "", "  ")
-	golden := filepath.Join("testdata", "model.golden.json")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(golden, append(got, '\n'), 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(want) != string(got)+"\n" {
-		t.Errorf("model differs from %s (run go test -update to accept):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "model.golden.json"), append(got, '\n'))
 }
 
 // censusRow is one CRD as ../shared/corpus/CENSUS.tsv describes it,

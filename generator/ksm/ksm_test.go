@@ -1,7 +1,6 @@
 package ksm_test
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,10 +12,9 @@ import (
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/series"
+	"github.com/crdmon/crdmon/internal/golden"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func modelOf(t *testing.T, dir string) model.Model {
 	t.Helper()
@@ -56,18 +54,7 @@ func TestSeriesFromExampleObjects(t *testing.T) {
 	for _, e := range res.Errors {
 		got += "# error: " + e.String() + "\n"
 	}
-	golden := filepath.Join("testdata", "examples.prom")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(golden, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("series differ from %s (go test -update to accept):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "examples.prom"), []byte(got))
 	if strings.Contains(got, `kube_customresource_condition{customresource_group="example.crdmon.dev",customresource_kind="Database",customresource_version="v1",name="fresh",namespace="ops"} 0`) {
 		t.Error("an object without conditions produced a condition series without a type")
 	}

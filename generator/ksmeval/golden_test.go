@@ -1,7 +1,6 @@
 package ksmeval
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,9 +9,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crdmon/crdmon/generator/ksm"
+	"github.com/crdmon/crdmon/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 // TestGolden evaluates realistic configs over testdata/objects.yaml and
 // compares the exposition (testdata/<name>.prom) and the generation errors
@@ -48,30 +46,13 @@ func TestGolden(t *testing.T) {
 			for _, e := range res.Errors {
 				errs.WriteString(e.String() + "\n")
 			}
-			compareGolden(t, filepath.Join("testdata", name+".prom"), text)
-			compareGolden(t, filepath.Join("testdata", name+".errors"), []byte(errs.String()))
+			golden.Check(t, filepath.Join("testdata", name+".prom"), text)
+			golden.Check(t, filepath.Join("testdata", name+".errors"), []byte(errs.String()))
 
 			again, _ := Evaluate(cfg, objects)
 			if string(again.Exposition()) != string(text) {
 				t.Error("exposition differs between runs")
 			}
 		})
-	}
-}
-
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(want) != string(got) {
-		t.Errorf("%s differs (go test -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }

@@ -2,17 +2,14 @@ package rules
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // TestGolden renders hand-built models and compares every file with testdata/golden/<case>/.
 func TestGolden(t *testing.T) {
@@ -38,46 +35,9 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			compareGolden(t, filepath.Join("testdata", "golden", name), files)
+			golden.CheckDir(t, filepath.Join("testdata", "golden", name), files)
 		})
 	}
-}
-
-func compareGolden(t *testing.T, dir string, files []output.File) {
-	t.Helper()
-	if *update {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := map[string]bool{}
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		want[p] = true
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, f.Content, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(p)
-		if err != nil {
-			t.Errorf("%s: %v (run go test -update)", f.Path, err)
-			continue
-		}
-		if !bytes.Equal(got, f.Content) {
-			t.Errorf("%s differs from %s (run go test -update and review the diff)", f.Path, p)
-		}
-	}
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !want[p] {
-			t.Errorf("%s: stale golden file, no longer rendered", p)
-		}
-		return nil
-	})
 }
 
 func TestDeterministic(t *testing.T) {

@@ -2,18 +2,15 @@ package simulate
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/crdmon/crdmon/generator"
 	"github.com/crdmon/crdmon/generator/rules"
+	"github.com/crdmon/crdmon/internal/golden"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // report generates from inputs as `crdmon simulate` does and runs the
 // objects matched by the globs (relative to the repository root) at testAt.
@@ -58,32 +55,11 @@ func tableWithNotes(t *testing.T, rep *Report) []byte {
 	return b.Bytes()
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", p, got, want)
-	}
-}
-
 // The example CRDs and objects: healthy, failing, suspended, not yet
 // reconciled and recently changed objects of three kinds.
 func TestGoldenExamples(t *testing.T) {
 	rep := report(t, []string{testutil.TestdataCRDs(t)}, []string{"testdata/objects/*.yaml"}, nil)
-	golden(t, "examples.txt", tableWithNotes(t, rep))
+	golden.Check(t, filepath.Join("testdata", "examples.txt"), tableWithNotes(t, rep))
 	// Annotation texts belong to the templates' goldens (and the property
 	// test checks them against the promtool tests): leave them out here.
 	for i := range rep.Rows {
@@ -93,7 +69,7 @@ func TestGoldenExamples(t *testing.T) {
 	if err := rep.WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "examples.json", js.Bytes())
+	golden.Check(t, filepath.Join("testdata", "examples.json"), js.Bytes())
 }
 
 // corpusCRDs are the real CRDs of the kinds under testdata/objects/corpus.
@@ -112,7 +88,7 @@ func TestGoldenCorpus(t *testing.T) {
 		inputs = append(inputs, filepath.Join(dir, f))
 	}
 	rep := report(t, inputs, []string{"testdata/objects/corpus"}, nil)
-	golden(t, "corpus.txt", tableWithNotes(t, rep))
+	golden.Check(t, filepath.Join("testdata", "corpus.txt"), tableWithNotes(t, rep))
 }
 
 // Every row is an object of the inputs, ok rows appear only for alerts
