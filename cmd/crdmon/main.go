@@ -5,12 +5,21 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/crdmon/crdmon/internal/cli"
 )
 
-//go:generate go run . generate -f ../../testdata/crds -o ../../out -q
+//go:generate go run . generate -f ../../testdata/crds -o ../../out --prune -q
+
+// defaultMemoryLimit is the soft heap limit used unless GOMEMLIMIT is set: it
+// keeps the peak RSS of large runs (~100 MB of CRDs) under 400 MB at some
+// CPU cost, and never fails a run that needs more.
+const defaultMemoryLimit = 350 << 20
 
 func main() {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	os.Exit(cli.Run(os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
 }
