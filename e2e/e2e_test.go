@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -268,7 +270,7 @@ func writeRuleFiles(t *testing.T, files []output.File, groups map[string][]strin
 	t.Helper()
 	dir := t.TempDir()
 	var paths []string
-	for _, g := range sortedKeys(groups) {
+	for _, g := range slices.Sorted(maps.Keys(groups)) {
 		f, ok := findFile(files, rules.PlainPath(g))
 		if !ok {
 			t.Fatalf("no %s generated", rules.PlainPath(g))
@@ -365,12 +367,12 @@ func checkAlerts(t *testing.T, p *prometheus, samples []sample) {
 		time.Sleep(3 * time.Second)
 		read()
 	}
-	for _, k := range sortedKeys(got) {
+	for _, k := range slices.Sorted(maps.Keys(got)) {
 		if !want[k] {
 			t.Errorf("unexpected alert: %s (%s)", k, got[k])
 		}
 	}
-	for _, k := range sortedKeys(want) {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if got[k] != "firing" {
 			t.Errorf("alert not firing: %s (%s)", k, orNone(got[k]))
 		}
@@ -439,7 +441,7 @@ func checkRules(t *testing.T, p *prometheus, files []output.File, groups map[str
 		}
 	}
 	if len(got) != len(want) {
-		t.Errorf("Prometheus loaded groups %v, want %v", sortedKeys(got), sortedKeys(want))
+		t.Errorf("Prometheus loaded groups %v, want %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
 	}
 	t.Logf("%d rules in %d groups evaluated without error", n, len(got))
 }
@@ -455,7 +457,7 @@ func checkDashboards(t *testing.T, p *prometheus, gen *generator.Result, samples
 	groups := sampleGroups(samples)
 	sampleKinds := map[string]*model.Model{} // by group
 	for _, k := range gen.Model.Kinds {
-		if contains(groups[k.Group], k.Kind) {
+		if slices.Contains(groups[k.Group], k.Kind) {
 			if sampleKinds[k.Group] == nil {
 				sampleKinds[k.Group] = &model.Model{}
 			}
@@ -465,12 +467,12 @@ func checkDashboards(t *testing.T, p *prometheus, gen *generator.Result, samples
 	skipped := 0
 	namespaces := map[string][]string{}
 	for _, s := range samples {
-		if ns := s.obj.GetNamespace(); !contains(namespaces[s.group()], ns) {
+		if ns := s.obj.GetNamespace(); !slices.Contains(namespaces[s.group()], ns) {
 			namespaces[s.group()] = append(namespaces[s.group()], ns)
 		}
 	}
 	total := 0
-	for _, g := range sortedKeys(groups) {
+	for _, g := range slices.Sorted(maps.Keys(groups)) {
 		path := dashboards.Dir + "/" + g + ".json"
 		f, ok := findFile(files, path)
 		if !ok {
@@ -557,7 +559,7 @@ func selectedMetrics(expr string) ([]string, error) {
 	}
 	var out []string
 	parser.Inspect(node, func(n parser.Node, _ []parser.Node) error {
-		if vs, ok := n.(*parser.VectorSelector); ok && !contains(out, vs.Name) {
+		if vs, ok := n.(*parser.VectorSelector); ok && !slices.Contains(out, vs.Name) {
 			out = append(out, vs.Name)
 		}
 		return nil
@@ -601,13 +603,4 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

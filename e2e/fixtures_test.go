@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -95,7 +96,7 @@ func loadSamples(t *testing.T) []sample {
 func sampleGroups(samples []sample) map[string][]string {
 	out := map[string][]string{}
 	for _, s := range samples {
-		if !contains(out[s.group()], s.kind()) {
+		if !slices.Contains(out[s.group()], s.kind()) {
 			out[s.group()] = append(out[s.group()], s.kind())
 			sort.Strings(out[s.group()])
 		}
@@ -165,13 +166,4 @@ func createSample(ctx context.Context, r resources, s sample) error {
 		return fmt.Errorf("the server stored status\n%s\nwant\n%s", have, want)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

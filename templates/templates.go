@@ -10,9 +10,10 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"text/template"
 )
@@ -97,7 +98,7 @@ func Load(dir string) (*Set, error) {
 		}
 	}
 	s := &Set{tmpl: template.New("").Delims(LeftDelim, RightDelim).Funcs(Funcs).Option("missingkey=error")}
-	for _, name := range sortedKeys(texts) {
+	for _, name := range slices.Sorted(maps.Keys(texts)) {
 		if _, err := s.tmpl.New(name).Parse(texts[name]); err != nil {
 			where := origin[name]
 			if where == "" {
@@ -150,17 +151,8 @@ func (s *Set) Render(name string, data any) (string, error) {
 
 func fileNames(texts map[string]string) []string {
 	var out []string
-	for _, k := range sortedKeys(texts) {
+	for _, k := range slices.Sorted(maps.Keys(texts)) {
 		out = append(out, k+Ext)
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

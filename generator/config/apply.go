@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -57,7 +58,7 @@ func applyConditions(k *model.Kind, polarity map[string]string) {
 			continue
 		}
 		for _, t := range types {
-			if !contains(k.Conditions[i].KnownTypes, t) {
+			if !slices.Contains(k.Conditions[i].KnownTypes, t) {
 				k.Conditions[i].KnownTypes = append(k.Conditions[i].KnownTypes, t)
 			}
 		}
@@ -103,7 +104,7 @@ func (f *File) ControllersFor(k model.Kind) []string {
 	for _, r := range f.Kinds {
 		if r.Matches(k) {
 			for _, c := range r.Controllers {
-				if !contains(out, c) {
+				if !slices.Contains(out, c) {
 					out = append(out, c)
 				}
 			}

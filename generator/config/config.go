@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -184,7 +185,7 @@ func (f *File) check(file string) error {
 
 func checkAlerts(alerts map[string]Alert) error {
 	for name, a := range alerts {
-		if !contains(Classes, name) {
+		if !slices.Contains(Classes, name) {
 			return fmt.Errorf("unknown alert class %q (known: %s)", name, strings.Join(Classes, ", "))
 		}
 		if a.Severity != "" && a.Severity != "critical" && a.Severity != "warning" && a.Severity != "info" {
@@ -233,13 +234,4 @@ func glob(pattern, s string, fold bool) bool {
 	}
 	ok, _ := path.Match(pattern, s)
 	return ok
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

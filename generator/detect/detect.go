@@ -6,6 +6,8 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -114,7 +116,7 @@ func (d *detector) walkStatus(s *apiextensionsv1.JSONSchemaProps, path []string,
 		d.kind.Notes = append(d.kind.Notes, schemaPath+": schema deeper than "+strconv.Itoa(maxDepth)+" levels, not searched further")
 		return
 	}
-	for _, name := range sortedKeys(s.Properties) {
+	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 		prop := s.Properties[name]
 		childPath := append(append([]string(nil), path...), name)
 		childSchema := schemaPath + "." + name
@@ -191,22 +193,13 @@ func phase(s *apiextensionsv1.JSONSchemaProps, path []string, schemaPath string)
 	p.Rule = "phase-field-enum"
 	for _, v := range p.Values {
 		switch lower := strings.ToLower(v); {
-		case containsFold(model.FailurePhases, lower):
+		case slices.Contains(model.FailurePhases, lower):
 			p.Failure = append(p.Failure, v)
-		case containsFold(model.ProgressPhases, lower):
+		case slices.Contains(model.ProgressPhases, lower):
 			p.Progress = append(p.Progress, v)
 		}
 	}
 	return p
-}
-
-func containsFold(list []string, lower string) bool {
-	for _, v := range list {
-		if v == lower {
-			return true
-		}
-	}
-	return false
 }
 
 // conditions records a list of objects with a type field and at least one
@@ -248,7 +241,7 @@ func (d *detector) conditions(s *apiextensionsv1.JSONSchemaProps, path []string,
 			known[t] = true
 		}
 	}
-	set.KnownTypes = sortedKeys(known)
+	set.KnownTypes = slices.Sorted(maps.Keys(known))
 	d.kind.Conditions = append(d.kind.Conditions, set)
 }
 
@@ -307,13 +300,4 @@ func suspend(spec *apiextensionsv1.JSONSchemaProps) *model.Field {
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

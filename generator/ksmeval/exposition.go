@@ -3,7 +3,9 @@ package ksmeval
 import (
 	"bytes"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -76,7 +78,7 @@ func FormatValue(f float64) string {
 // writeSeries writes name{k="v",...} with keys sorted and values escaped.
 func writeSeries(b io.StringWriter, name string, labels map[string]string) {
 	b.WriteString(name)
-	for i, k := range sortedKeys(labels) {
+	for i, k := range slices.Sorted(maps.Keys(labels)) {
 		sep := ","
 		if i == 0 {
 			sep = "{"

@@ -2,8 +2,9 @@ package ksmeval
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -30,7 +31,7 @@ func isStarKey(k string) bool {
 // so that the reported error is deterministic.
 func compilePaths(paths map[string][]string) (map[string]valuePath, error) {
 	out := make(map[string]valuePath, len(paths))
-	for _, k := range sortedKeys(paths) {
+	for _, k := range slices.Sorted(maps.Keys(paths)) {
 		p, err := compilePath(paths[k])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k, err)
@@ -46,7 +47,7 @@ func compilePaths(paths map[string][]string) (map[string]valuePath, error) {
 // winner of two keys sanitizing to the same name is random) this walks keys
 // in sorted order.
 func addPathLabels(node any, paths map[string]valuePath, out map[string]string) {
-	keys := sortedKeys(paths)
+	keys := slices.Sorted(maps.Keys(paths))
 	for _, star := range keys {
 		if !isStarKey(star) {
 			continue
@@ -55,7 +56,7 @@ func addPathLabels(node any, paths map[string]valuePath, out map[string]string) 
 		if !ok {
 			continue
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			name := k
 			if strings.HasSuffix(star, "*") {
 				name = star[:len(star)-1] + k
@@ -78,7 +79,7 @@ func addPathLabels(node any, paths map[string]valuePath, out map[string]string) 
 // lessLabels is kube-state-metrics' ordering of label sets: compare the
 // sorted keys pairwise (key, then value), shorter set first on a tie.
 func lessLabels(a, b map[string]string) bool {
-	ak, bk := sortedKeys(a), sortedKeys(b)
+	ak, bk := slices.Sorted(maps.Keys(a)), slices.Sorted(maps.Keys(b))
 	for i := 0; i < len(ak) && i < len(bk); i++ {
 		if ak[i] != bk[i] {
 			return ak[i] < bk[i]
@@ -88,13 +89,4 @@ func lessLabels(a, b map[string]string) bool {
 		}
 	}
 	return len(ak) < len(bk)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -3,6 +3,8 @@ package ksmeval
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/crdmon/crdmon/generator/ksm"
@@ -104,7 +106,7 @@ func (c *compiledEach) gaugeValues(node any) (result []eachValue, errs []error) 
 		single := c.valueFrom.String()
 		single = single[1 : len(single)-1]
 		special := len(c.valueFrom) > 0 && single != "" && !strings.Contains(single, ",")
-		for _, key := range sortedKeys(n) {
+		for _, key := range slices.Sorted(maps.Keys(n)) {
 			child := n[key]
 			var ev *eachValue
 			if special && key == single {
@@ -195,7 +197,7 @@ func (c *compiledEach) infoValues(node any) (result []eachValue, errs []error) {
 				errs = append(errs, fmt.Errorf("%s: %v", c.path, []error{err}))
 			}
 		}
-		for _, key := range sortedKeys(n) {
+		for _, key := range slices.Sorted(maps.Keys(n)) {
 			labels := map[string]string{}
 			if key != "" && c.labelFromKey != "" {
 				labels[c.labelFromKey] = key

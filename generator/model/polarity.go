@@ -1,6 +1,9 @@
 package model
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Polarity says which status of a condition type means trouble.
 type Polarity string
@@ -33,12 +36,12 @@ var ProgressTypes = []string{"Progressing", "Reconciling"}
 // "Failed" or "Error" are negative.
 func PolarityOf(conditionType string) Polarity {
 	switch {
-	case contains(PositiveTypes, conditionType):
+	case slices.Contains(PositiveTypes, conditionType):
 		return Positive
-	case contains(NegativeTypes, conditionType),
+	case slices.Contains(NegativeTypes, conditionType),
 		strings.HasSuffix(conditionType, "Failed"), strings.HasSuffix(conditionType, "Error"):
 		return Negative
-	case contains(ProgressTypes, conditionType):
+	case slices.Contains(ProgressTypes, conditionType):
 		return Progress
 	}
 	return Neutral
@@ -57,13 +60,4 @@ var ProgressPhases = []string{
 	"pending", "progressing", "provisioning", "creating", "updating", "deleting",
 	"scalingup", "scalingdown", "scaling", "inprogress", "initializing", "processing",
 	"waiting", "new",
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -55,7 +56,7 @@ func typesOf(cs model.ConditionSet) []string {
 	}
 	out := append([]string(nil), cs.KnownTypes...)
 	for _, t := range defaults {
-		if !contains(out, t) {
+		if !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}
@@ -64,7 +65,7 @@ func typesOf(cs model.ConditionSet) []string {
 
 // crossplaneStyle reports whether a condition set has both Ready and Synced.
 func crossplaneStyle(cs model.ConditionSet) bool {
-	return contains(cs.KnownTypes, "Ready") && contains(cs.KnownTypes, "Synced")
+	return slices.Contains(cs.KnownTypes, "Ready") && slices.Contains(cs.KnownTypes, "Synced")
 }
 
 // builder turns subjects into alerts.
@@ -137,7 +138,7 @@ func (b *builder) conditionAlerts(s subject, c Class, pol model.Polarity) []aler
 		for _, cs := range k.Conditions {
 			scopes[cs.Scope] = true
 			for _, t := range typesOf(cs) {
-				if k.PolarityOf(t) == pol && !contains(types, t) {
+				if k.PolarityOf(t) == pol && !slices.Contains(types, t) {
 					types = append(types, t)
 				}
 			}
@@ -148,7 +149,7 @@ func (b *builder) conditionAlerts(s subject, c Class, pol model.Polarity) []aler
 		var parts []*condPart
 		for _, k := range s.kinds {
 			for _, cs := range k.Conditions {
-				if !contains(typesOf(cs), t) {
+				if !slices.Contains(typesOf(cs), t) {
 					continue
 				}
 				p := findPart(parts, cs)
@@ -184,7 +185,7 @@ func (p *condPart) absent(pol model.Polarity) bool { return pol == model.Positiv
 // other kind of the subject could produce matching series of another meaning.
 func (p *condPart) needsKinds(s subject, pol model.Polarity) bool {
 	for _, k := range s.kinds {
-		if containsKind(p.kinds, k) {
+		if slices.ContainsFunc(p.kinds, func(x model.Kind) bool { return x.ID() == k.ID() }) {
 			continue
 		}
 		if p.absent(pol) {
@@ -194,15 +195,6 @@ func (p *condPart) needsKinds(s subject, pol model.Polarity) bool {
 			if cs.Scope == p.scope && (cs.HasStatus != p.hasStatus || cs.HasTransitionTime != p.hasTime) {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func containsKind(kinds []model.Kind, k model.Kind) bool {
-	for _, x := range kinds {
-		if x.ID() == k.ID() {
-			return true
 		}
 	}
 	return false
@@ -300,7 +292,7 @@ func phaseMatcher(ph model.Phase) (m matcher, failure, healthy string, ok bool) 
 	case len(ph.Failure) > 0:
 		healthy = "Healthy"
 		for _, v := range ph.Values {
-			if !contains(ph.Failure, v) {
+			if !slices.Contains(ph.Failure, v) {
 				healthy = v
 				break
 			}

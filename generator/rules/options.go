@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/crdmon/crdmon/generator/model"
@@ -172,7 +173,7 @@ func checkSettings(where string, s AlertSettings) error {
 		if cs.Disabled {
 			continue
 		}
-		if !contains(Severities, cs.Severity) {
+		if !slices.Contains(Severities, cs.Severity) {
 			return fmt.Errorf("rules: %s: %s: severity %q: want one of %v", where, c, cs.Severity, Severities)
 		}
 		if cs.For <= 0 || cs.For%time.Second != 0 {
@@ -180,18 +181,9 @@ func checkSettings(where string, s AlertSettings) error {
 		}
 	}
 	for c := range s {
-		if !contains(Classes, c) {
+		if !slices.Contains(Classes, c) {
 			return fmt.Errorf("rules: %s: unknown alert class %q", where, c)
 		}
 	}
 	return nil
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

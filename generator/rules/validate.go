@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -145,7 +146,7 @@ func (v *validator) checkGroups(file string, g *rulefmt.RuleGroups) {
 				if !camelName.MatchString(r.Alert) || len(r.Alert) > MaxNameLen {
 					v.fail("%s: alert name must be CamelCase and at most %d characters", where, MaxNameLen)
 				}
-				if s := r.Labels[LabelSeverity]; !contains(Severities, s) {
+				if s := r.Labels[LabelSeverity]; !slices.Contains(Severities, s) {
 					v.fail("%s: severity %q: want one of %v", where, s, Severities)
 				}
 			}
@@ -194,7 +195,7 @@ func (v *validator) checkSelector(vs *parser.VectorSelector) string {
 	if name == "" {
 		return fmt.Sprintf("selector %s names no metric", vs)
 	}
-	if v.recorded[name] || contains(series.ControllerMetrics, name) {
+	if v.recorded[name] || slices.Contains(series.ControllerMetrics, name) {
 		return ""
 	}
 	producers, ok := v.known[name]
