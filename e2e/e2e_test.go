@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -480,25 +479,29 @@ func checkDashboards(t *testing.T, p *prometheus, gen *generator.Result, samples
 			continue
 		}
 		known := dashboards.KnownMetrics(*sampleKinds[g], series.DefaultPrefix, nil)
-		var d dashboard
-		if err := json.Unmarshal(f.Content, &d); err != nil {
+		variables, err := dashboards.Variables(f.Content)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		queries, err := dashboards.Queries(f.Content)
+		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
 		vals := map[string]string{"datasource": "prometheus", "namespace": ".*", "cluster": ".*", "kind": strings.Join(groups[g], "|")}
 		for k, v := range grafanaBuiltins {
 			vals[k] = v
 		}
-		for _, v := range d.Templating.List {
-			m := labelValuesRe.FindStringSubmatch(v.query())
-			if v.Type != "query" || m == nil {
+		for _, v := range variables {
+			sel, label, ok := dashboards.LabelValuesQuery(v.Query)
+			if v.Type != "query" || !ok {
 				continue
 			}
-			sel, unknown := expand(m[1], vals)
+			sel, unknown := dashboards.Expand(sel, vals)
 			if len(unknown) > 0 {
 				t.Errorf("%s: variable %s: unknown Grafana variables %v", path, v.Name, unknown)
 				continue
 			}
-			got, err := p.labelValues(m[2], sel)
+			got, err := p.labelValues(label, sel)
 			if err != nil {
 				t.Errorf("%s: variable %s: %v", path, v.Name, err)
 				continue
@@ -513,15 +516,14 @@ func checkDashboards(t *testing.T, p *prometheus, gen *generator.Result, samples
 				t.Errorf("%s: variable %s lists no values", path, v.Name)
 			}
 		}
-		queries := d.queries()
 		if len(queries) == 0 {
 			t.Errorf("%s: no panel queries", path)
 		}
 		for _, q := range queries {
 			total++
-			expr, unknown := expand(q.expr, vals)
+			expr, unknown := dashboards.Expand(q.Expr, vals)
 			if len(unknown) > 0 {
-				t.Errorf("%s: %s: unknown Grafana variables %v in %s", path, q, unknown, q.expr)
+				t.Errorf("%s: %s: unknown Grafana variables %v in %s", path, q, unknown, q.Expr)
 				continue
 			}
 			metrics, err := selectedMetrics(expr)
@@ -534,7 +536,7 @@ func checkDashboards(t *testing.T, p *prometheus, gen *generator.Result, samples
 				skipped++
 				continue
 			}
-			got, warnings, err := p.query(expr, q.instant)
+			got, warnings, err := p.query(expr, q.Instant)
 			switch {
 			case err != nil:
 				t.Errorf("%s: %s: %v\n  query: %s", path, q, err, expr)

@@ -28,16 +28,7 @@ func TestCorpus(t *testing.T) {
 			if len(sc.boards) == 0 {
 				t.Fatal("no dashboards from the corpus")
 			}
-			n := 0
-			for _, b := range sc.boards {
-				for _, q := range b.queries {
-					n++
-					if len(sc.eng.run(q, vars(".*", ".*", ".*"))) == 0 {
-						t.Errorf("no data: %s", q)
-					}
-				}
-			}
-			t.Logf("%d dashboards, %d queries", len(sc.boards), n)
+			sc.requireData(t)
 			if name == "default" {
 				sc.checkCounts(t, [][2]string{{".*", ".*"}, {prodNS, ".*"}})
 			}

@@ -20,12 +20,11 @@ import (
 
 // panelQuery is one target of one panel of a rendered dashboard.
 type panelQuery struct {
-	board, panel, panelType string
-	expr                    string
-	instant                 bool
+	board string
+	Query
 }
 
-func (q panelQuery) String() string { return fmt.Sprintf("%s / %s: %s", q.board, q.panel, q.expr) }
+func (q panelQuery) String() string { return fmt.Sprintf("%s / %s: %s", q.board, q.Panel, q.Expr) }
 
 // renderedBoard is a rendered dashboard read back through the SDK.
 type renderedBoard struct {
@@ -51,11 +50,8 @@ func readBoards(t *testing.T, files []output.File) []renderedBoard {
 		for _, v := range d.Templating.List {
 			b.namespaced = b.namespaced || v.Name == varNamespace
 		}
-		for _, p := range d.allPanels() {
-			for _, tg := range p.Targets {
-				b.queries = append(b.queries, panelQuery{board: b.title, panel: p.Title, panelType: p.Type,
-					expr: *tg.Expr, instant: tg.Instant != nil && *tg.Instant})
-			}
+		for _, q := range d.queries() {
+			b.queries = append(b.queries, panelQuery{board: b.title, Query: q})
 		}
 		out = append(out, b)
 	}
@@ -97,13 +93,13 @@ var queryEnd = scrapeStart.Add(scrapeDuration)
 // last hour in 1m steps. It returns the series, each with its last value.
 func (e *engine) run(q panelQuery, vals map[string]string) []promql.Sample {
 	e.t.Helper()
-	expr := expand(q.expr, vals)
+	expr, _ := Expand(q.Expr, vals)
 	ctx := context.Background()
 	var (
 		qry promql.Query
 		err error
 	)
-	if q.instant {
+	if q.Instant {
 		qry, err = e.ng.NewInstantQuery(ctx, e.db, nil, expr, queryEnd)
 	} else {
 		qry, err = e.ng.NewRangeQuery(ctx, e.db, nil, expr, queryEnd.Add(-time.Hour), queryEnd, time.Minute)
@@ -175,18 +171,25 @@ func TestEveryPanelShowsData(t *testing.T) {
 			if len(sc.boards) == 0 {
 				t.Fatal("no dashboards")
 			}
-			n := 0
-			for _, b := range sc.boards {
-				for _, q := range b.queries {
-					n++
-					if len(sc.eng.run(q, vars(".*", ".*", ".*"))) == 0 {
-						t.Errorf("no data: %s", q)
-					}
-				}
-			}
-			t.Logf("%d dashboards, %d queries", len(sc.boards), n)
+			sc.requireData(t)
 		})
 	}
+}
+
+// requireData runs every query of every board with all namespaces, kinds
+// and clusters selected and requires data from each.
+func (sc scenario) requireData(t *testing.T) {
+	t.Helper()
+	n := 0
+	for _, b := range sc.boards {
+		for _, q := range b.queries {
+			n++
+			if len(sc.eng.run(q, vars(".*", ".*", ".*"))) == 0 {
+				t.Errorf("no data: %s", q)
+			}
+		}
+	}
+	t.Logf("%d dashboards, %d queries", len(sc.boards), n)
 }
 
 // expected counts the fixture objects of a board matching the variables.
@@ -239,11 +242,11 @@ func (sc scenario) checkCounts(t *testing.T, selections [][2]string) {
 			vals := vars(sel[0], sel[1], ".*")
 			for _, q := range b.queries {
 				var keep func(fixtureObject) bool
-				switch q.panel {
+				switch q.Panel {
 				case "Objects":
 					keep = func(fixtureObject) bool { return true }
 				case stHealthy, stUnhealthy, stProgressing, stSuspended:
-					state := q.panel
+					state := q.Panel
 					keep = func(o fixtureObject) bool { return o.state == state }
 				case "Unhealthy objects by kind", "Unhealthy objects over time":
 					keep = func(o fixtureObject) bool { return o.state == stUnhealthy }
@@ -255,7 +258,7 @@ func (sc scenario) checkCounts(t *testing.T, selections [][2]string) {
 				checked++
 				want := sc.expected(b, vals, keep)
 				got := sc.eng.run(q, vals)
-				if q.panelType == "stat" {
+				if q.PanelType == "stat" {
 					var v float64
 					if len(got) == 1 {
 						v = got[0].F
@@ -291,7 +294,7 @@ func TestObjectTables(t *testing.T) {
 		for _, q := range b.queries {
 			var keep func(fixtureObject) bool
 			var value func(fixtureObject) float64
-			switch q.panel {
+			switch q.Panel {
 			case "Unhealthy objects":
 				keep = func(o fixtureObject) bool { return o.state == stUnhealthy }
 				value = func(o fixtureObject) float64 {

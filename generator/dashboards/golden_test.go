@@ -147,7 +147,7 @@ func TestPanelsFollowSignals(t *testing.T) {
 		out := map[string]bool{}
 		for _, b := range readBoards(t, files) {
 			for _, q := range b.queries {
-				if q.panel == title {
+				if q.Panel == title {
 					out[b.file] = true
 				}
 			}

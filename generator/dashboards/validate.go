@@ -81,7 +81,7 @@ func Validate(dashboardJSON []byte, known map[string]bool) error {
 		if v.Type != "query" {
 			continue
 		}
-		if sel, ok := labelValuesSelector(v.query()); ok {
+		if sel, _, ok := LabelValuesQuery(v.query()); ok {
 			if err := checkExpr(sel, vals, known); err != nil {
 				fail("variable %q: %v", v.Name, err)
 			}
@@ -193,21 +193,80 @@ func (d rawDashboard) allPanels() []rawPanel {
 	return out
 }
 
-var labelValuesRe = regexp.MustCompile(`^\s*label_values\((.+),\s*[a-zA-Z_][a-zA-Z0-9_]*\s*\)\s*$`)
+// Query is one Prometheus target of one panel of a dashboard.
+type Query struct {
+	Panel     string // the panel's title
+	PanelType string // the panel's type, such as "timeseries" or "stat"
+	RefID     string
+	Expr      string // "" when the target has no expr
+	Instant   bool
+}
 
-// labelValuesSelector returns the series selector of a label_values(sel, label) query.
-func labelValuesSelector(q string) (string, bool) {
+func (q Query) String() string { return fmt.Sprintf("panel %q target %s", q.Panel, q.RefID) }
+
+// Queries decodes a dashboard's JSON as Validate does and lists the targets
+// of its panels, the panels of collapsed rows included, in panel order.
+func Queries(dashboardJSON []byte) ([]Query, error) {
+	d, err := decode(dashboardJSON)
+	if err != nil {
+		return nil, err
+	}
+	return d.queries(), nil
+}
+
+func (d rawDashboard) queries() []Query {
+	var out []Query
+	for _, p := range d.allPanels() {
+		for _, t := range p.Targets {
+			q := Query{Panel: p.Title, PanelType: p.Type, RefID: t.RefID}
+			if t.Expr != nil {
+				q.Expr = *t.Expr
+			}
+			if t.Instant != nil {
+				q.Instant = *t.Instant
+			}
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// Variable is one templating variable of a dashboard.
+type Variable struct {
+	Name, Type string
+	Query      string // the variable's query: a string, or an object's "query" field
+}
+
+// Variables decodes a dashboard's JSON as Validate does and lists its
+// templating variables.
+func Variables(dashboardJSON []byte) ([]Variable, error) {
+	d, err := decode(dashboardJSON)
+	if err != nil {
+		return nil, err
+	}
+	var out []Variable
+	for _, v := range d.Templating.List {
+		out = append(out, Variable{Name: v.Name, Type: v.Type, Query: v.query()})
+	}
+	return out, nil
+}
+
+var labelValuesRe = regexp.MustCompile(`^\s*label_values\((.+),\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$`)
+
+// LabelValuesQuery splits a label_values(selector, label) variable query;
+// ok is false for other queries.
+func LabelValuesQuery(q string) (selector, label string, ok bool) {
 	m := labelValuesRe.FindStringSubmatch(q)
 	if m == nil {
-		return "", false
+		return "", "", false
 	}
-	return m[1], true
+	return m[1], m[2], true
 }
 
 // checkExpr parses expr after substituting variables and checks the metrics
 // it selects against known (nil: any).
 func checkExpr(expr string, vals map[string]string, known map[string]bool) error {
-	expanded := expand(expr, vals)
+	expanded, _ := Expand(expr, vals)
 	node, err := promParser.ParseExpr(expanded)
 	if err != nil {
 		return fmt.Errorf("PromQL does not parse: %v (query with variables substituted: %s)", err, expanded)
@@ -293,15 +352,21 @@ func (d rawDashboard) parseValues() map[string]string {
 // varRef matches Grafana variable references: $var, ${var}, ${var:format}, [[var]].
 var varRef = regexp.MustCompile(`\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]|\$(\w+)`)
 
-// expand substitutes the variables that have a value, leaving other
-// references (such as label_replace's "$1") as Grafana does.
-func expand(expr string, vals map[string]string) string {
-	return varRef.ReplaceAllStringFunc(expr, func(ref string) string {
+// Expand substitutes the Grafana variable references in expr ($var,
+// ${var}, ${var:format}, [[var]]) that vals holds a value for, leaving other
+// references as they are. It returns the references left, except $1-style
+// regex group references (label_replace), which Grafana leaves alone too.
+func Expand(expr string, vals map[string]string) (expanded string, unknown []string) {
+	expanded = varRef.ReplaceAllStringFunc(expr, func(ref string) string {
 		m := varRef.FindStringSubmatch(ref)
 		name := m[1] + m[2] + m[3]
 		if v, ok := vals[name]; ok {
 			return v
 		}
+		if strings.Trim(name, "0123456789") != "" {
+			unknown = append(unknown, ref)
+		}
 		return ref
 	})
+	return expanded, unknown
 }

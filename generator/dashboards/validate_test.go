@@ -110,8 +110,16 @@ func TestExpand(t *testing.T) {
 		`x{a="$undefined"}`:                           `x{a="$undefined"}`,
 		`x{namespace=~"$namespace", kind=~"${kind}"}`: `x{namespace=~"prod", kind=~"A|B"}`,
 	} {
-		if got := expand(in, vals); got != want {
-			t.Errorf("expand(%s) = %s, want %s", in, got, want)
+		got, unknown := Expand(in, vals)
+		if got != want {
+			t.Errorf("Expand(%s) = %s, want %s", in, got, want)
+		}
+		wantUnknown := ""
+		if in == `x{a="$undefined"}` {
+			wantUnknown = "$undefined"
+		}
+		if strings.Join(unknown, " ") != wantUnknown {
+			t.Errorf("Expand(%s) leaves %v unknown, want %q", in, unknown, wantUnknown)
 		}
 	}
 }
