@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -60,7 +58,7 @@ func prometheusVersion(t *testing.T) string {
 // prometheus is a running Prometheus server.
 type prometheus struct {
 	url  string // http://127.0.0.1:port
-	logs *syncBuffer
+	logs *testutil.SyncBuffer
 }
 
 // startPrometheus runs bin scraping target every second and evaluating
@@ -106,7 +104,7 @@ func runPrometheus(t *testing.T, bin, cfgPath, dataDir string) (*prometheus, err
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	cmd := exec.Command(bin,
 		"--config.file="+cfgPath,
 		"--storage.tsdb.path="+dataDir,
@@ -303,22 +301,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// syncBuffer collects a process' output.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
