@@ -2,9 +2,6 @@ package generator_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/crdmon/crdmon/generator"
@@ -17,25 +14,7 @@ import (
 // accepted input never makes a renderer produce output that fails its own
 // validation.
 func FuzzGenerate(f *testing.F) {
-	corpus := os.Getenv("CRDMON_CORPUS")
-	if corpus == "" {
-		corpus = filepath.Join(testutil.RepoRoot(f), "..", "shared", "corpus")
-	}
-	for _, dir := range []string{testutil.TestdataCRDs(f), corpus} {
-		var files []string
-		filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
-			if err == nil && !e.IsDir() && filepath.Ext(p) == ".yaml" {
-				files = append(files, p)
-			}
-			return nil
-		})
-		sort.Strings(files)
-		for _, p := range files {
-			if b, err := os.ReadFile(p); err == nil && len(b) <= 16<<10 {
-				f.Add(b)
-			}
-		}
-	}
+	testutil.AddCorpusSeeds(f, 16<<10)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		loaded, err := load.Bytes("fuzz.yaml", data)
 		if err != nil {

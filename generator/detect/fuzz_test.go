@@ -1,9 +1,6 @@
 package detect
 
 import (
-	"os"
-	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/crdmon/crdmon/generator/load"
@@ -14,21 +11,7 @@ import (
 // Any bytes the loader accepts: detection does not panic and every signal
 // has a usable kube-state-metrics path and a schema path.
 func FuzzDetect(f *testing.F) {
-	for _, dir := range []string{testutil.TestdataCRDs(f), corpusDir(f)} {
-		var files []string
-		filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
-			if err == nil && !e.IsDir() && filepath.Ext(p) == ".yaml" {
-				files = append(files, p)
-			}
-			return nil
-		})
-		sort.Strings(files)
-		for _, p := range files {
-			if b, err := os.ReadFile(p); err == nil && len(b) <= 16<<10 {
-				f.Add(b)
-			}
-		}
-	}
+	testutil.AddCorpusSeeds(f, 16<<10)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := load.Bytes("fuzz.yaml", data)
 		if err != nil {
@@ -68,12 +51,4 @@ func signalFields(k model.Kind) []model.Field {
 		out = append(out, *k.Suspend)
 	}
 	return out
-}
-
-// corpusDir is the corpus directory, or "" (no seeds from it) when absent.
-func corpusDir(f *testing.F) string {
-	if d := os.Getenv("CRDMON_CORPUS"); d != "" {
-		return d
-	}
-	return filepath.Join(testutil.RepoRoot(f), "..", "shared", "corpus")
 }

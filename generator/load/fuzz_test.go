@@ -2,10 +2,7 @@ package load
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
@@ -16,36 +13,10 @@ import (
 // bigger corpus CRDs add nothing the small ones do not already exercise.
 const maxSeed = 16 << 10
 
-// AddSeeds adds the example CRDs and the corpus CRDs (when the corpus is
-// present, no skip otherwise) of at most maxSeed bytes to f.
-func addSeeds(f *testing.F) {
-	dirs := []string{testutil.TestdataCRDs(f)}
-	corpus := os.Getenv("CRDMON_CORPUS")
-	if corpus == "" {
-		corpus = filepath.Join(testutil.RepoRoot(f), "..", "shared", "corpus")
-	}
-	dirs = append(dirs, corpus)
-	var files []string
-	for _, d := range dirs {
-		filepath.WalkDir(d, func(p string, e os.DirEntry, err error) error {
-			if err == nil && !e.IsDir() && isManifest(p) {
-				files = append(files, p)
-			}
-			return nil
-		})
-	}
-	sort.Strings(files)
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil && len(b) <= maxSeed {
-			f.Add(b)
-		}
-	}
-}
-
 // Any bytes: no panic; an accepted input yields CRDs the rest of crdmon can
 // rely on (names checked, a served version, sorted and unique by name).
 func FuzzLoad(f *testing.F) {
-	addSeeds(f)
+	testutil.AddCorpusSeeds(f, maxSeed)
 	f.Add([]byte(crd))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		onePass = false

@@ -1,4 +1,4 @@
-// Package testutil finds test inputs shared by several packages' tests.
+// Package testutil holds test inputs and helpers shared by several packages' tests.
 package testutil
 
 import (
@@ -30,14 +30,19 @@ func RepoRoot(t testing.TB) string {
 // ../shared/corpus beside the repository. It skips the test when neither exists.
 func Corpus(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("CRDMON_CORPUS")
-	if dir == "" {
-		dir = filepath.Join(RepoRoot(t), "..", "shared", "corpus")
-	}
+	dir := corpusDir(t)
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("CRD corpus not found at %s (set CRDMON_CORPUS to run corpus tests)", dir)
 	}
 	return dir
+}
+
+// corpusDir is $CRDMON_CORPUS, else ../shared/corpus beside the repository.
+func corpusDir(t testing.TB) string {
+	if dir := os.Getenv("CRDMON_CORPUS"); dir != "" {
+		return dir
+	}
+	return filepath.Join(RepoRoot(t), "..", "shared", "corpus")
 }
 
 // TestdataCRDs returns the repository's example CRDs directory.
