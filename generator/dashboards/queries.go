@@ -1,7 +1,9 @@
 package dashboards
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,12 +57,7 @@ func controllers(kinds []model.Kind, override map[string][]string) []string {
 			set[n] = true
 		}
 	}
-	out := make([]string, 0, len(set))
-	for n := range set {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
 // signals summarizes what the board's kinds expose.
