@@ -1,14 +1,10 @@
 package ksmeval
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"sigs.k8s.io/yaml"
-
-	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/internal/golden"
 )
 
@@ -17,25 +13,10 @@ import (
 // (testdata/<name>.errors) with golden files; the exposition must parse as
 // Prometheus text format.
 func TestGolden(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "objects.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	objects, err := LoadObjects(f, "objects.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	objects := testdataObjects(t)
 	for _, name := range []string{"flux", "capi", "crdmon"} {
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", name+"-config.yaml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var cfg ksm.Config
-			if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
-				t.Fatal(err)
-			}
+			cfg := testdataConfig(t, name)
 			res, err := Evaluate(cfg, objects)
 			if err != nil {
 				t.Fatal(err)

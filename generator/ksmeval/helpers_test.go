@@ -1,6 +1,8 @@
 package ksmeval
 
 import (
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -18,6 +20,35 @@ func parseConfig(t *testing.T, doc string) ksm.Config {
 		t.Fatalf("config: %v\n%s", err, doc)
 	}
 	return cfg
+}
+
+// testdataConfig decodes testdata/<name>-config.yaml.
+func testdataConfig(t *testing.T, name string) ksm.Config {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name+"-config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg ksm.Config
+	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// testdataObjects loads testdata/objects.yaml.
+func testdataObjects(t *testing.T) []map[string]any {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "objects.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	objects, err := LoadObjects(f, "objects.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objects
 }
 
 // oneResource wraps a resource body (metrics, labels, prefix) for g/v1 K.

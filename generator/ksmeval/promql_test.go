@@ -2,39 +2,17 @@ package ksmeval
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/prometheus/promql/promqltest"
-	"sigs.k8s.io/yaml"
-
-	"github.com/crdmon/crdmon/generator/ksm"
 )
 
 // The golden CAPI result loads into a real Prometheus TSDB and answers
 // the queries a rule author would write.
 func TestPromQLLoad(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "capi-config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg ksm.Config
-	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join("testdata", "objects.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	objects, err := LoadObjects(f, "objects.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Evaluate(cfg, objects)
+	res, err := Evaluate(testdataConfig(t, "capi"), testdataObjects(t))
 	if err != nil {
 		t.Fatal(err)
 	}
