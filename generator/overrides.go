@@ -19,6 +19,9 @@ func applyConfig(opts *Options, f *config.File, m model.Model) error {
 	for k, v := range d.Labels {
 		opts.Rules.ExtraAlertLabels = setKey(opts.Rules.ExtraAlertLabels, k, v)
 	}
+	for k, v := range d.Annotations {
+		opts.Rules.ExtraAnnotations = setKey(opts.Rules.ExtraAnnotations, k, v)
+	}
 	for k, v := range d.RuleSelector {
 		opts.Rules.RuleLabels = setKey(opts.Rules.RuleLabels, k, v)
 	}

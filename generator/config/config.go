@@ -40,6 +40,7 @@ type Defaults struct {
 	Granularity     string            `yaml:"granularity"`     // "kind" or "group"
 	Alerts          map[string]Alert  `yaml:"alerts"`          // per alert class
 	Labels          map[string]string `yaml:"labels"`          // extra labels on every alert
+	Annotations     map[string]string `yaml:"annotations"`     // extra annotations on every alert
 	RunbookURL      string            `yaml:"runbookURL"`      // runbook URL template
 	RuleSelector    map[string]string `yaml:"ruleSelector"`    // labels on PrometheusRule objects
 	RuleNamespace   string            `yaml:"ruleNamespace"`   // namespace of PrometheusRule objects

@@ -75,6 +75,7 @@ type Options struct {
 	RuleLabels map[string]string // metadata.labels of PrometheusRule objects (match the ruleSelector)
 
 	ExtraAlertLabels   map[string]string // added to every alert's labels
+	ExtraAnnotations   map[string]string // added to every alert's annotations (Prometheus templates allowed)
 	RunbookURLTemplate string            // overrides the runbook_url template when set ([[ ]] delimiters)
 	Templates          *templates.Set    // annotation templates; nil = embedded defaults
 

@@ -113,6 +113,9 @@ func (b *builder) rule(a *alert, set *templates.Set) (monitoringv1.Rule, error) 
 		labels[k] = v
 	}
 	ann := map[string]string{}
+	for k, v := range b.o.ExtraAnnotations {
+		ann[k] = v
+	}
 	for name, tmpl := range map[string]string{
 		AnnotationSummary:     string(a.class) + ".summary",
 		AnnotationDescription: string(a.class) + ".description",
