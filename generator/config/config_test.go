@@ -29,9 +29,9 @@ func TestStrictErrors(t *testing.T) {
 		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\ndefaults:\n  granularity: namespace\n":                     "granularity",
 		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - kind: '['\n":                                   "bad glob",
 		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - conditions: {Ready: good}\n":                   "want positive, negative",
-		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - phases: [{field: spec.mode}]\n":               "under status",
+		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - phases: [{field: spec.mode}]\n":                "under status",
 		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\ndefaults:\n  alerts:\n    PhaseFailed: {severity: page}\n": "severity",
-		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nextra: 1\n":                                                 "crdmon.yaml:3: field extra is not a known key of File",
+		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nextra: 1\n":                                                "crdmon.yaml:3: field extra is not a known key of File",
 		"": "empty file",
 	}
 	for in, want := range cases {
