@@ -201,25 +201,63 @@ func runGenerate(args []string, env Env) int {
 	return ExitOK
 }
 
-// printChanges prints one line per written or removed file and a total.
+// printChanges prints one line per written or removed file, or per
+// directory when there are many, and a total.
 func printChanges(w io.Writer, dir string, changes []output.Change) {
 	counts := map[output.Status]int{}
+	changed := 0
 	for _, c := range changes {
 		counts[c.Status]++
-		switch c.Status {
-		case output.Created, output.Updated, output.Removed:
-			fmt.Fprintf(w, "  %-9s %s\n", c.Status, joinPath(dir, c.Path))
-		case output.Stale:
+		if c.Status != output.Unchanged {
+			changed++
+		}
+	}
+	if changed <= maxListed {
+		for _, c := range changes {
+			switch c.Status {
+			case output.Created, output.Updated, output.Removed:
+				fmt.Fprintf(w, "  %-9s %s\n", c.Status, joinPath(dir, c.Path))
+			case output.Stale:
+				fmt.Fprintf(w, "  %-9s %s (no longer generated; --prune removes it)\n", c.Status, joinPath(dir, c.Path))
+			}
+		}
+	} else {
+		printChangesByDir(w, dir, changes)
+	}
+	fmt.Fprintf(w, "wrote %s: %s\n", dir, statusCounts(counts))
+}
+
+// printChangesByDir prints, per top-level directory, how many files changed how.
+func printChangesByDir(w io.Writer, dir string, changes []output.Change) {
+	var dirs []string
+	byDir := map[string]map[output.Status]int{}
+	for _, c := range changes {
+		top, _, _ := strings.Cut(c.Path, "/")
+		if byDir[top] == nil {
+			dirs = append(dirs, top)
+			byDir[top] = map[output.Status]int{}
+		}
+		byDir[top][c.Status]++
+	}
+	for _, d := range dirs {
+		fmt.Fprintf(w, "  %-28s %s\n", joinPath(dir, d)+"/", statusCounts(byDir[d]))
+	}
+	for _, c := range changes {
+		if c.Status == output.Stale {
 			fmt.Fprintf(w, "  %-9s %s (no longer generated; --prune removes it)\n", c.Status, joinPath(dir, c.Path))
 		}
 	}
+}
+
+// statusCounts renders counts such as "3 created, 2 unchanged".
+func statusCounts(counts map[output.Status]int) string {
 	var parts []string
 	for _, s := range []output.Status{output.Created, output.Updated, output.Unchanged, output.Removed, output.Stale} {
 		if counts[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}
 	}
-	fmt.Fprintf(w, "wrote %s: %s\n", dir, strings.Join(parts, ", "))
+	return strings.Join(parts, ", ")
 }
 
 func joinPath(dir, p string) string {

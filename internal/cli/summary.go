@@ -27,27 +27,80 @@ func printSummary(w io.Writer, res *generator.Result) {
 		fmt.Fprintf(w, ", %d kinds left out by --group/--kind", res.Filtered)
 	}
 	fmt.Fprintln(w)
-	var none []string
-	width := 0
+	var with, none []model.Kind
 	for _, k := range res.Model.Kinds {
+		if k.HasSignals() {
+			with = append(with, k)
+		} else {
+			none = append(none, k)
+		}
+	}
+	if len(with) <= maxListed {
+		printKinds(w, with)
+	} else {
+		printGroups(w, with)
+	}
+	fmt.Fprintf(w, "%d kinds with signals", len(with))
+	if len(none) > 0 {
+		fmt.Fprintf(w, "; %d without (not monitored): %s", len(none), shortList(kindNames(none), 8))
+	}
+	fmt.Fprintln(w)
+}
+
+// maxListed is how many kinds or files are listed one a line; beyond it the
+// summary groups them, so it stays one screen long for large inputs.
+const maxListed = 15
+
+// printKinds prints one line per kind with its signals.
+func printKinds(w io.Writer, kinds []model.Kind) {
+	width := 0
+	for _, k := range kinds {
 		if n := len(kindName(k)); n > width && n <= 48 {
 			width = n
 		}
 	}
-	with := 0
-	for _, k := range res.Model.Kinds {
-		if !k.HasSignals() {
-			none = append(none, kindName(k))
-			continue
-		}
-		with++
+	for _, k := range kinds {
 		fmt.Fprintf(w, "  %-*s  %s\n", width, kindName(k), strings.Join(signalWords(k), ", "))
 	}
-	fmt.Fprintf(w, "%d kinds with signals", with)
-	if len(none) > 0 {
-		fmt.Fprintf(w, "; %d without (not monitored): %s", len(none), strings.Join(none, ", "))
+}
+
+// printGroups prints one line per API group with its kinds
+// (crdmon inspect lists each kind's signals).
+func printGroups(w io.Writer, kinds []model.Kind) {
+	var groups []string
+	byGroup := map[string][]string{}
+	for _, k := range kinds {
+		if byGroup[k.Group] == nil {
+			groups = append(groups, k.Group)
+		}
+		byGroup[k.Group] = append(byGroup[k.Group], k.Kind)
 	}
-	fmt.Fprintln(w)
+	shown := groups
+	if len(shown) > maxListed {
+		shown = shown[:maxListed]
+	}
+	for _, g := range shown {
+		fmt.Fprintf(w, "  %-32s %d: %s\n", g, len(byGroup[g]), shortList(byGroup[g], 5))
+	}
+	if more := len(groups) - len(shown); more > 0 {
+		fmt.Fprintf(w, "  ... and %d more groups (crdmon inspect lists every kind)\n", more)
+	}
+}
+
+// shortList joins up to n items and says how many more there are.
+func shortList(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
+
+func kindNames(kinds []model.Kind) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = kindName(k)
+	}
+	return out
 }
 
 func kindName(k model.Kind) string { return k.Group + "/" + k.Kind }
