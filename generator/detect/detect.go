@@ -192,10 +192,10 @@ func phase(s *apiextensionsv1.JSONSchemaProps, path []string, schemaPath string)
 	}
 	p.Rule = "phase-field-enum"
 	for _, v := range p.Values {
-		switch lower := strings.ToLower(v); {
-		case slices.Contains(model.FailurePhases, lower):
+		switch {
+		case model.IsFailurePhase(v):
 			p.Failure = append(p.Failure, v)
-		case slices.Contains(model.ProgressPhases, lower):
+		case slices.Contains(model.ProgressPhases, strings.ToLower(v)):
 			p.Progress = append(p.Progress, v)
 		}
 	}

@@ -52,7 +52,15 @@ var FailurePhases = []string{
 	"failed", "failure", "error", "errored", "invalid", "rejected", "configerror",
 	"degraded", "unhealthy", "crashloopbackoff", "createfailed", "updatefailed",
 	"deletefailed", "syncfailed", "upgradefailed", "expired", "partiallyfailed",
-	"failedvalidation",
+	"failedvalidation", "unavailable", "notready",
+}
+
+// IsFailurePhase reports whether an enum value of a phase field means
+// failure: one of FailurePhases, or a value ending in "Failed" or "Error",
+// compared case-insensitively (Velero's FinalizingPartiallyFailed, say).
+func IsFailurePhase(value string) bool {
+	lower := strings.ToLower(value)
+	return slices.Contains(FailurePhases, lower) || strings.HasSuffix(lower, "failed") || strings.HasSuffix(lower, "error")
 }
 
 // ProgressPhases are phase values (compared case-insensitively) that mean work is ongoing.
