@@ -90,12 +90,16 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-// newFlagSet returns a flag set that prints help to stdout on -h and
-// reports errors on stderr.
+// newFlagSet returns a flag set that prints its full help to stdout when
+// asked with -h, and a one-line hint after a flag error on stderr.
 func newFlagSet(name, help string, env Env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() {
+		if fs.Output() != env.Stdout {
+			fmt.Fprintf(fs.Output(), "Run 'crdmon help %s' for every flag.\n", name)
+			return
+		}
 		fmt.Fprint(fs.Output(), help+"\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -105,11 +109,14 @@ func newFlagSet(name, help string, env Env) *flag.FlagSet {
 // parse parses flags; positional arguments are inputs as if given with -f.
 // It returns an exit code and false when the command should stop.
 func parse(fs *flag.FlagSet, args []string, inputs *listFlag, env Env) (int, bool) {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(env.Stdout) // help is asked for: it goes to stdout, once
+		}
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(env.Stdout)
-				fs.Usage()
 				return ExitOK, false
 			}
 			return ExitUsage, false

@@ -20,10 +20,16 @@ import (
 
 const generateHelp = `Usage: crdmon generate -f PATH... [-o DIR] [flags]
 
-Reads CRDs and writes, under DIR (default out/):
-  kube-state-metrics/custom-resource-state.yaml      the config (--custom-resource-state-config-file)
-  kube-state-metrics/rbac.yaml                       ClusterRole + binding kube-state-metrics needs
-  kube-state-metrics/kube-prometheus-stack-values.yaml  the same as Helm values
+Reads CRDs, finds their health signals and writes, under DIR (default out/):
+  kube-state-metrics/custom-resource-state.yaml         --custom-resource-state-config-file
+  kube-state-metrics/rbac.yaml                          ClusterRole + binding kube-state-metrics needs
+  kube-state-metrics/kube-prometheus-stack-values.yaml  the same config as Helm values
+  rules/<group>.yaml, rules/<group>.rules.yaml          PrometheusRule and plain rule files
+  rules/tests/<group>.test.yaml                         promtool test rules: each alert firing and silent
+  dashboards/<group>.json, dashboards/<group>.configmap.yaml  Grafana dashboard, sidecar ConfigMap
+
+./crdmon.yaml (or -c FILE) tunes thresholds, severities, labels and signals;
+crdmon init writes a commented one.
 
 Everything is rendered and validated in memory first; on any error nothing is
 written. Files are written atomically and only when their content changed.
@@ -52,7 +58,7 @@ func (g *generateFlags) register(fs *flag.FlagSet) {
 	fs.Var(&g.inputs, "f", "CRD file, directory, glob or - for stdin (repeatable)")
 	fs.Var(&g.groups, "group", "only kinds whose API group matches this glob (repeatable)")
 	fs.Var(&g.kinds, "kind", "only kinds matching this glob, case-insensitive (repeatable)")
-	fs.StringVar(&g.opts.KSM.Prefix, "prefix", g.opts.KSM.Prefix, "metric name prefix of the kube-state-metrics config")
+	fs.StringVar(&g.opts.KSM.Prefix, "prefix", g.opts.KSM.Prefix, "metric name prefix, used by every artifact")
 	fs.StringVar(&g.configFile, "c", "", "overrides file (default: ./"+defaultConfigFile+" when it exists)")
 	fs.Var(&g.controllers, "controller", "KIND=NAME: controller-runtime controller reconciling KIND (repeatable)")
 	fs.StringVar(&g.opts.Rules.Granularity, "granularity", g.opts.Rules.Granularity, "alerts per kind, or per API group with label matchers (kind|group)")
