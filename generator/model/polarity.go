@@ -29,17 +29,21 @@ var NegativeTypes = []string{
 	"Invalid", "InvalidSpec", "NotReady", "Stalled",
 }
 
+// NegativeSuffixes end condition types that are negative whatever precedes
+// them (SyncError, UploadFailed...).
+var NegativeSuffixes = []string{"Failed", "Error"}
+
 // ProgressTypes are condition types that are True while work is ongoing.
 var ProgressTypes = []string{"Progressing", "Reconciling"}
 
-// PolarityOf returns the polarity of a condition type. Types ending in
-// "Failed" or "Error" are negative.
+// PolarityOf returns the polarity of a condition type. Types ending in one
+// of NegativeSuffixes are negative.
 func PolarityOf(conditionType string) Polarity {
 	switch {
 	case slices.Contains(PositiveTypes, conditionType):
 		return Positive
 	case slices.Contains(NegativeTypes, conditionType),
-		strings.HasSuffix(conditionType, "Failed"), strings.HasSuffix(conditionType, "Error"):
+		slices.ContainsFunc(NegativeSuffixes, func(s string) bool { return strings.HasSuffix(conditionType, s) }):
 		return Negative
 	case slices.Contains(ProgressTypes, conditionType):
 		return Progress

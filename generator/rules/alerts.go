@@ -2,8 +2,11 @@ package rules
 
 import (
 	"fmt"
+	"maps"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	prommodel "github.com/prometheus/common/model"
@@ -19,7 +22,7 @@ type TemplateData struct {
 	Subject     string   // what one object is called: the kind, or "<group> object"
 	Group       string   // API group
 	Kinds       []string // kinds the alert covers
-	Condition   string   // condition type (condition alerts)
+	Condition   string   // condition type (condition alerts); for a catch-all, the template {{ $labels.type }}
 	Threshold   string   // how long the problem must last, e.g. "15m"
 	Limit       string   // numeric threshold (controller alerts)
 	Crossplane  bool     // the kinds have Crossplane's Ready and Synced conditions
@@ -62,6 +65,23 @@ func typesOf(cs model.ConditionSet) []string {
 	}
 	return out
 }
+
+// negativePattern matches the condition types that are negative by default:
+// model.NegativeTypes, and anything ending in one of model.NegativeSuffixes.
+var negativePattern = func() string {
+	alts := []string{alternation(model.NegativeTypes)}
+	for _, s := range model.NegativeSuffixes {
+		alts = append(alts, ".+"+regexp.QuoteMeta(s))
+	}
+	return strings.Join(alts, "|")
+}()
+
+// negativeRE is negativePattern anchored, as Prometheus anchors label regexes.
+var negativeRE = regexp.MustCompile("^(?:" + negativePattern + ")$")
+
+// catchAllFixtureTypes are the condition types fixtures of catch-all alerts
+// set: the first that no per-type alert of the subject covers.
+var catchAllFixtureTypes = []string{"ExampleFailed", "ExampleError", "SomethingFailed", "SomethingError"}
 
 // crossplaneStyle reports whether a condition set has both Ready and Synced.
 func crossplaneStyle(cs model.ConditionSet) bool {
@@ -129,6 +149,9 @@ type condPart struct {
 	hasStatus, hasTime bool
 	kinds              []model.Kind
 	sets               []model.ConditionSet // per kind
+	// catchAll parts select every negative type but excluded (sorted).
+	catchAll bool
+	excluded []string
 }
 
 func (b *builder) conditionAlerts(s subject, c Class, pol model.Polarity) []alert {
@@ -152,7 +175,7 @@ func (b *builder) conditionAlerts(s subject, c Class, pol model.Polarity) []aler
 				if !slices.Contains(typesOf(cs), t) {
 					continue
 				}
-				p := findPart(parts, cs)
+				p := findPart(parts, cs, false, nil)
 				if p == nil {
 					p = &condPart{scope: cs.Scope, hasStatus: cs.HasStatus, hasTime: cs.HasTransitionTime}
 					parts = append(parts, p)
@@ -165,16 +188,89 @@ func (b *builder) conditionAlerts(s subject, c Class, pol model.Polarity) []aler
 		}
 		out = append(out, b.conditionAlert(s, c, pol, t, parts, len(scopes) > 1 || !scopes[""]))
 	}
+	if pol == model.Negative && len(scopes) > 0 {
+		out = append(out, b.catchAllAlert(s, c, types, len(scopes) > 1 || !scopes[""]))
+	}
 	return out
 }
 
-func findPart(parts []*condPart, cs model.ConditionSet) *condPart {
+// catchAllAlert alerts on any negative condition type of the subject that has
+// no alert of its own: schemas rarely name every type a controller sets
+// (Argo CD's ComparisonError, SyncError...). Each kind excludes the types
+// with their own alert (alerted) and the types it declares non-negative.
+func (b *builder) catchAllAlert(s subject, c Class, alerted []string, pathLabel bool) alert {
+	var parts []*condPart
+	for _, k := range s.kinds {
+		excluded := excludedTypes(k, alerted)
+		for _, cs := range k.Conditions {
+			p := findPart(parts, cs, true, excluded)
+			if p == nil {
+				p = &condPart{scope: cs.Scope, hasStatus: cs.HasStatus, hasTime: cs.HasTransitionTime,
+					catchAll: true, excluded: excluded}
+				parts = append(parts, p)
+			}
+			if len(p.kinds) == 0 || p.kinds[len(p.kinds)-1].ID() != k.ID() {
+				p.kinds = append(p.kinds, k)
+				p.sets = append(p.sets, cs)
+			}
+		}
+	}
+	return b.conditionAlert(s, c, model.Negative, "", parts, pathLabel)
+}
+
+// excludedTypes returns the negative-looking types a catch-all must not
+// select for kind k: those with an alert of their own, and those k (or the
+// default lists) give another polarity.
+func excludedTypes(k model.Kind, alerted []string) []string {
+	candidates := slices.Concat(alerted, model.PositiveTypes, model.ProgressTypes, slices.Collect(maps.Keys(k.Polarity)))
+	for _, cs := range k.Conditions {
+		candidates = append(candidates, typesOf(cs)...)
+	}
+	var out []string
+	for _, t := range candidates {
+		if negativeRE.MatchString(t) && (slices.Contains(alerted, t) || k.PolarityOf(t) != model.Negative) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func findPart(parts []*condPart, cs model.ConditionSet, catchAll bool, excluded []string) *condPart {
 	for _, p := range parts {
-		if p.scope == cs.Scope && p.hasStatus == cs.HasStatus && p.hasTime == cs.HasTransitionTime {
+		if p.scope == cs.Scope && p.hasStatus == cs.HasStatus && p.hasTime == cs.HasTransitionTime &&
+			p.catchAll == catchAll && slices.Equal(p.excluded, excluded) {
 			return p
 		}
 	}
 	return nil
+}
+
+// typeMatchers select the part's condition type: typ, or for a catch-all
+// part every negative type but its excluded ones.
+func (p *condPart) typeMatchers(typ string) []matcher {
+	if !p.catchAll {
+		return []matcher{eq(series.LabelType, typ)}
+	}
+	ms := []matcher{{series.LabelType, "=~", negativePattern}}
+	if len(p.excluded) > 0 {
+		ms = append(ms, matcher{series.LabelType, "!~", alternation(p.excluded)})
+	}
+	return ms
+}
+
+// fixtureType is the condition type a part's fixture sets: typ, or for a
+// catch-all part a negative type no other alert covers.
+func (p *condPart) fixtureType(typ string) string {
+	if !p.catchAll {
+		return typ
+	}
+	for _, t := range catchAllFixtureTypes {
+		if !slices.Contains(p.excluded, t) {
+			return t
+		}
+	}
+	panic("rules: every catch-all fixture type is excluded")
 }
 
 // absent reports whether the part detects a positive condition by its absence
@@ -182,7 +278,9 @@ func findPart(parts []*condPart, cs model.ConditionSet) *condPart {
 func (p *condPart) absent(pol model.Polarity) bool { return pol == model.Positive && !p.hasStatus }
 
 // needsKinds reports whether a part's selector must name its kinds: when some
-// other kind of the subject could produce matching series of another meaning.
+// other kind of the subject could produce matching series of another meaning
+// (for a catch-all part: any other kind with conditions at its scope, which
+// another part covers).
 func (p *condPart) needsKinds(s subject, pol model.Polarity) bool {
 	for _, k := range s.kinds {
 		if slices.ContainsFunc(p.kinds, func(x model.Kind) bool { return x.ID() == k.ID() }) {
@@ -192,7 +290,7 @@ func (p *condPart) needsKinds(s subject, pol model.Polarity) bool {
 			return true
 		}
 		for _, cs := range k.Conditions {
-			if cs.Scope == p.scope && (cs.HasStatus != p.hasStatus || cs.HasTransitionTime != p.hasTime) {
+			if cs.Scope == p.scope && (p.catchAll || cs.HasStatus != p.hasStatus || cs.HasTransitionTime != p.hasTime) {
 				return true
 			}
 		}
@@ -202,9 +300,17 @@ func (p *condPart) needsKinds(s subject, pol model.Polarity) bool {
 
 var condSuffix = map[model.Polarity]string{model.Positive: "Not%s", model.Negative: "%s", model.Progress: "Stuck%s"}
 
+// conditionAlert alerts on condition type typ over parts, or, with typ ""
+// and catch-all parts, on the negative types the parts do not exclude.
 func (b *builder) conditionAlert(s subject, c Class, pol model.Polarity, typ string, parts []*condPart, pathLabel bool) alert {
-	a := b.newAlert(s, c, string(c)+"/"+typ, fmt.Sprintf(condSuffix[pol], camel(typ)))
-	a.data.Condition = typ
+	var a alert
+	if typ == "" {
+		a = b.newAlert(s, c, string(c)+"/*", "ConditionFailing")
+		a.data.Condition = "{{ $labels.type }}"
+	} else {
+		a = b.newAlert(s, c, string(c)+"/"+typ, fmt.Sprintf(condSuffix[pol], camel(typ)))
+		a.data.Condition = typ
+	}
 	timed := true
 	for _, p := range parts {
 		timed = timed && p.hasTime && !p.absent(pol)
@@ -216,7 +322,7 @@ func (b *builder) conditionAlert(s subject, c Class, pol model.Polarity, typ str
 		if pathLabel {
 			ms = append(ms, eq(series.LabelPath, p.scope))
 		}
-		ms = append(ms, eq(series.LabelType, typ))
+		ms = append(ms, p.typeMatchers(typ)...)
 		cond := b.metric(series.Condition)
 		switch {
 		case p.absent(pol):
@@ -242,7 +348,7 @@ func (b *builder) conditionAlert(s subject, c Class, pol model.Polarity, typ str
 	if timed {
 		a.forDur = b.o.TimestampFor
 	}
-	a.fixture = b.conditionFixture(s, pol, typ, parts[0], pathLabel, timed, threshold, a.forDur)
+	a.fixture = b.conditionFixture(s, pol, parts[0].fixtureType(typ), parts[0], pathLabel, timed, threshold, a.forDur)
 	return a
 }
 

@@ -24,7 +24,7 @@ type generatedAlert struct {
 	For      string            `json:"for"`
 	Labels   map[string]string `json:"labels"`
 	File     string            `json:"-"`
-	matchers map[string]string // label → value or regex, from every selector
+	matchers map[string]string // label → value or regex, from every selector (several type matchers joined)
 }
 
 // readAlerts parses the generated plain rule files.
@@ -56,7 +56,12 @@ func readAlerts(files []output.File) ([]generatedAlert, error) {
 				parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
 					if vs, ok := n.(*parser.VectorSelector); ok {
 						for _, m := range vs.LabelMatchers {
-							if m.Name != "__name__" {
+							switch prev, ok := a.matchers[m.Name]; {
+							case m.Name == "__name__":
+							case ok && m.Name == series.LabelType && !strings.Contains(prev, m.Type.String()+m.Value):
+								// A catch-all's type=~"..." and type!~"...".
+								a.matchers[m.Name] = prev + ", " + m.Name + m.Type.String() + m.Value
+							default:
 								a.matchers[m.Name] = m.Type.String() + m.Value
 							}
 						}
