@@ -12,8 +12,9 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
-	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 var registerPlugins = sync.OnceFunc(plugins.RegisterDefaultPlugins)
@@ -272,40 +273,20 @@ func checkExpr(expr string, vals map[string]string, known map[string]bool) error
 		return fmt.Errorf("PromQL does not parse: %v (query with variables substituted: %s)", err, expanded)
 	}
 	var unknown []string
-	parser.Inspect(node, func(n parser.Node, _ []parser.Node) error {
-		vs, ok := n.(*parser.VectorSelector)
-		if !ok {
-			return nil
-		}
-		name := metricName(vs)
+	for _, vs := range promqlx.Selectors(node) {
+		name := promqlx.MetricName(vs)
 		switch {
 		case name == "":
-			err = fmt.Errorf("selector %s has no fixed metric name", vs)
+			return fmt.Errorf("selector %s has no fixed metric name", vs)
 		case known != nil && !known[name]:
 			unknown = append(unknown, name)
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		return fmt.Errorf("metric %s is not produced by the generated kube-state-metrics config, a recording rule or controller-runtime", strings.Join(unknown, ", "))
 	}
 	return nil
-}
-
-func metricName(vs *parser.VectorSelector) string {
-	if vs.Name != "" {
-		return vs.Name
-	}
-	for _, m := range vs.LabelMatchers {
-		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
-			return m.Value
-		}
-	}
-	return ""
 }
 
 // builtinValues are values for Grafana's global variables, as a 1h range

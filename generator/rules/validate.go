@@ -20,6 +20,7 @@ import (
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
+	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // promqlParser parses as `promtool check rules` does without feature flags.
@@ -160,7 +161,7 @@ func (v *validator) checkGroups(file string, g *rulefmt.RuleGroups) {
 				v.fail("%s: %w", where, err)
 				continue
 			}
-			for _, vs := range selectors(expr) {
+			for _, vs := range promqlx.Selectors(expr) {
 				if msg := v.checkSelector(vs); msg != "" {
 					v.fail("%s: %s", where, msg)
 				}
@@ -169,28 +170,14 @@ func (v *validator) checkGroups(file string, g *rulefmt.RuleGroups) {
 	}
 }
 
-func selectors(expr parser.Expr) []*parser.VectorSelector {
-	var out []*parser.VectorSelector
-	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
-		if vs, ok := n.(*parser.VectorSelector); ok {
-			out = append(out, vs)
-		}
-		return nil
-	})
-	return out
-}
-
 // checkSelector explains why a selector reads a metric nothing produces, or returns "".
 func (v *validator) checkSelector(vs *parser.VectorSelector) string {
-	name := vs.Name
+	name := promqlx.MetricName(vs)
 	eqs := map[string]string{}
 	for _, m := range vs.LabelMatchers {
 		if m.Type == labels.MatchEqual {
 			eqs[m.Name] = m.Value
 		}
-	}
-	if name == "" {
-		name = eqs[labels.MetricName]
 	}
 	if name == "" {
 		return fmt.Sprintf("selector %s names no metric", vs)

@@ -7,6 +7,7 @@ import (
 	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/series"
+	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // kindKey names a kind across versions.
@@ -75,7 +76,7 @@ func shapes(cfg ksm.Config) map[kindKey][]familyShape {
 
 // couldMatch reports whether a series of this shape could be selected by sel.
 func (s familyShape) couldMatch(sel *parser.VectorSelector) bool {
-	if metricName(sel) != s.name {
+	if promqlx.MetricName(sel) != s.name {
 		return false
 	}
 	for _, m := range sel.LabelMatchers {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/series"
+	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // explainer says in a few words why an alert is active for an object: the
@@ -173,7 +174,7 @@ func describe(x parser.Expr, prefix string) string {
 	if !ok {
 		return x.String()
 	}
-	if metricName(sel) == series.Name(prefix, series.Condition) {
+	if promqlx.MetricName(sel) == series.Name(prefix, series.Condition) {
 		for _, m := range sel.LabelMatchers {
 			if m.Name == series.LabelType && m.Type == labels.MatchEqual {
 				return m.Value + " condition"
@@ -185,7 +186,7 @@ func describe(x parser.Expr, prefix string) string {
 
 // shortName is a selector's metric name without the prefix, in words.
 func shortName(sel *parser.VectorSelector, prefix string) string {
-	name := strings.TrimPrefix(metricName(sel), series.Name(prefix, ""))
+	name := strings.TrimPrefix(promqlx.MetricName(sel), series.Name(prefix, ""))
 	return strings.ReplaceAll(name, "_", " ")
 }
 
@@ -212,19 +213,6 @@ func unparen(x parser.Expr) parser.Expr {
 		}
 		x = p.Expr
 	}
-}
-
-// metricName is the metric a selector reads, "" when it names none exactly.
-func metricName(sel *parser.VectorSelector) string {
-	if sel.Name != "" {
-		return sel.Name
-	}
-	for _, m := range sel.LabelMatchers {
-		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
-			return m.Value
-		}
-	}
-	return ""
 }
 
 // readSelectors returns the selectors whose series an alert can come from:

@@ -14,6 +14,7 @@ import (
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/generator/series"
+	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // generatedAlert is one alert read back from a generated plain rule file,
@@ -53,21 +54,18 @@ func readAlerts(files []output.File) ([]generatedAlert, error) {
 				if err != nil {
 					return nil, fmt.Errorf("%s: %s: %v", f.Path, a.Name, err)
 				}
-				parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
-					if vs, ok := n.(*parser.VectorSelector); ok {
-						for _, m := range vs.LabelMatchers {
-							switch prev, ok := a.matchers[m.Name]; {
-							case m.Name == "__name__":
-							case ok && m.Name == series.LabelType && !strings.Contains(prev, m.Type.String()+m.Value):
-								// A catch-all's type=~"..." and type!~"...".
-								a.matchers[m.Name] = prev + ", " + m.Name + m.Type.String() + m.Value
-							default:
-								a.matchers[m.Name] = m.Type.String() + m.Value
-							}
+				for _, vs := range promqlx.Selectors(expr) {
+					for _, m := range vs.LabelMatchers {
+						switch prev, ok := a.matchers[m.Name]; {
+						case m.Name == "__name__":
+						case ok && m.Name == series.LabelType && !strings.Contains(prev, m.Type.String()+m.Value):
+							// A catch-all's type=~"..." and type!~"...".
+							a.matchers[m.Name] = prev + ", " + m.Name + m.Type.String() + m.Value
+						default:
+							a.matchers[m.Name] = m.Type.String() + m.Value
 						}
 					}
-					return nil
-				})
+				}
 				out = append(out, a)
 			}
 		}
