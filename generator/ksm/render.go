@@ -2,7 +2,6 @@ package ksm
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/series"
@@ -124,6 +123,3 @@ func gauge(name, help string, path []string, nilIsZero bool) Generator {
 	}
 	return g
 }
-
-// PathString renders a path the way kube-state-metrics prints it in errors.
-func PathString(path []string) string { return "[" + strings.Join(path, ",") + "]" }

@@ -458,9 +458,6 @@ func (r *Result) dedupe() error {
 	return nil
 }
 
-// jsonMarshal is encoding/json's Marshal, named for tests.
-var jsonMarshal = json.Marshal
-
 // FromCluster wraps CRDs read from a live cluster; source names the cluster
 // in messages. CRDs crdmon cannot work from are errors, as from files.
 func FromCluster(crds []apiextensionsv1.CustomResourceDefinition, source string) (*Result, error) {

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,7 +80,7 @@ func mustJSON(t *testing.T, y string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := jsonMarshal(r.CRDs[0].CustomResourceDefinition)
+	b, err := json.Marshal(r.CRDs[0].CustomResourceDefinition)
 	if err != nil {
 		t.Fatal(err)
 	}
