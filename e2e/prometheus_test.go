@@ -28,11 +28,8 @@ const PrometheusEnv = "PROMETHEUS_BIN"
 // prometheusBinary finds the prometheus binary or skips the test.
 func prometheusBinary(t *testing.T) string {
 	t.Helper()
-	bin := os.Getenv(PrometheusEnv)
-	if bin == "" {
-		bin = filepath.Join(testutil.RepoRoot(t), "bin", "prometheus")
-	}
-	if _, err := os.Stat(bin); err != nil {
+	bin, ok := testutil.RepoBinary(t, PrometheusEnv, "prometheus")
+	if !ok {
 		t.Skipf("no prometheus binary at %s: run `make e2e`, or build it with `GOBIN=$PWD/bin go install %s@%s`, or set %s",
 			bin, prometheusCmd, prometheusVersion(t), PrometheusEnv)
 	}

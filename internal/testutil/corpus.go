@@ -26,6 +26,18 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
+// RepoBinary returns the path of a tool tests run: $env, else bin/name in
+// the repository (where `make tools` installs it); ok says whether it exists.
+func RepoBinary(t testing.TB, env, name string) (path string, ok bool) {
+	t.Helper()
+	path = os.Getenv(env)
+	if path == "" {
+		path = filepath.Join(RepoRoot(t), "bin", name)
+	}
+	_, err := os.Stat(path)
+	return path, err == nil
+}
+
 // Corpus returns the directory of real CRDs: $CRDMON_CORPUS, else
 // ../shared/corpus beside the repository. It skips the test when neither exists.
 func Corpus(t testing.TB) string {
