@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"path"
 	"sort"
 	"strconv"
@@ -14,8 +13,8 @@ import (
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	prommodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/promql"
-	"github.com/prometheus/prometheus/template"
 
+	"github.com/crdmon/crdmon/generator/alerting"
 	"github.com/crdmon/crdmon/generator/output"
 )
 
@@ -117,14 +116,10 @@ func expected(r monitoringv1.Rule, f fixture) (ExpAlert, error) {
 // expandAnnotation expands an annotation as Prometheus does when the alert
 // fires with the given labels and value at time at.
 func expandAnnotation(alertName, text string, labels map[string]string, value float64, at time.Duration) (string, error) {
-	defs := "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}"
-	data := template.AlertTemplateData(labels, map[string]string{}, "", promql.Sample{F: value})
 	noQuery := func(context.Context, string, time.Time) (promql.Vector, error) {
 		return nil, errors.New("crdmon cannot compute the expected value of a template that queries")
 	}
-	e := template.NewTemplateExpander(context.Background(), defs+text, "__alert_"+alertName, data,
-		prommodel.Time(at.Milliseconds()), noQuery, &url.URL{}, nil)
-	return e.Expand()
+	return alerting.Expand(context.Background(), alertName, text, labels, value, time.UnixMilli(at.Milliseconds()), noQuery)
 }
 
 // seriesString renders metric{labels} with sorted labels.

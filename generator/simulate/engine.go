@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"path"
 	"sort"
 	"time"
@@ -15,8 +14,8 @@ import (
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
-	"github.com/prometheus/prometheus/rules"
 
+	"github.com/crdmon/crdmon/generator/alerting"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/output"
 	crdrules "github.com/crdmon/crdmon/generator/rules"
@@ -121,10 +120,10 @@ type Alert struct {
 // Evaluate evaluates rules over a snapshot of samples, as Prometheus would at
 // time at had the samples been scraped unchanged every Step before it: the
 // samples are loaded at every Step from at-(longest for: + 5m) to at, and
-// every rule is evaluated by Prometheus' own rule code at each step. An
-// alert is Firing when its expression held at every step of the last for:
-// duration, Pending when it holds at at but not for that long. Alerts are
-// returned in rule order, then by labels.
+// every rule is evaluated at each step as Prometheus' rule manager does
+// (package alerting). An alert is Firing when its expression held at every
+// step of the last for: duration, Pending when it holds at at but not for
+// that long. Alerts are returned in rule order, then by labels.
 func Evaluate(rs []Rule, samples []ksmeval.Sample, at time.Time) ([]Alert, error) {
 	s := newSession(rs, samples, at)
 	defer s.close()
@@ -136,7 +135,7 @@ type session struct {
 	at     time.Time
 	steps  []time.Time
 	engine *promql.Engine
-	query  rules.QueryFunc
+	query  alerting.QueryFunc
 	cache  map[string]promql.Vector // instant query results at at
 }
 
@@ -154,7 +153,8 @@ func newSession(rs []Rule, samples []ksmeval.Sample, at time.Time) *session {
 		s.steps = append(s.steps, t)
 		ts = append(ts, t.UnixMilli())
 	}
-	values := map[string]labelledValue{}
+	seen := map[string]bool{}
+	var series []alerting.Series
 	for _, smp := range samples {
 		m := make(map[string]string, len(smp.Labels)+1)
 		for k, v := range smp.Labels {
@@ -162,17 +162,23 @@ func newSession(rs []Rule, samples []ksmeval.Sample, at time.Time) *session {
 		}
 		m[labels.MetricName] = smp.Name
 		l := labels.FromMap(m)
-		if _, dup := values[l.String()]; !dup { // Prometheus keeps the first of a scrape's duplicates
-			values[l.String()] = labelledValue{labels: l, value: smp.Value}
+		if seen[l.String()] { // Prometheus keeps the first of a scrape's duplicates
+			continue
 		}
+		seen[l.String()] = true
+		points := make([]alerting.Sample, len(ts))
+		for i, t := range ts {
+			points[i] = alerting.Sample{T: t, F: smp.Value}
+		}
+		series = append(series, alerting.Series{Labels: l, Samples: points})
 	}
-	store := newMemStorage(values, ts)
+	store := alerting.NewStorage(series)
 	s.engine = promql.NewEngine(promql.EngineOpts{
 		MaxSamples: 50_000_000, Timeout: time.Minute, LookbackDelta: lookback,
 		NoStepSubqueryIntervalFn: func(int64) int64 { return Step.Milliseconds() },
 		EnableAtModifier:         true, EnableNegativeOffset: true, Parser: promqlParser,
 	})
-	s.query = rules.EngineQueryFunc(s.engine, store)
+	s.query = alerting.EngineQuery(s.engine, store)
 	return s
 }
 
@@ -181,21 +187,20 @@ func (s *session) close() { s.engine.Close() }
 // alerts runs every rule over the window and returns the active alerts at s.at.
 func (s *session) alerts(rs []Rule) ([]Alert, error) {
 	ctx := context.Background()
-	logger := slog.New(slog.DiscardHandler)
 	var out []Alert
 	for i := range rs {
 		r := &rs[i]
-		ar := rules.NewAlertingRule(r.Name, r.Expr, r.For, r.KeepFiringFor,
-			labels.FromMap(r.Labels), labels.FromMap(r.Annotations), labels.EmptyLabels(), "", true, logger)
+		ev := alerting.NewEvaluator(alerting.Rule{Name: r.Name, Expr: r.Expr, For: r.For, KeepFiringFor: r.KeepFiringFor,
+			Labels: r.Labels, Annotations: r.Annotations})
 		for _, t := range s.steps {
-			if _, err := ar.Eval(ctx, 0, t, s.query, &url.URL{}, 0); err != nil {
+			if err := ev.Eval(ctx, t, s.query); err != nil {
 				return nil, fmt.Errorf("%s: alert %s at %s: %w", r.File, r.Name, t.Format(time.RFC3339), err)
 			}
 		}
 		var got []Alert
-		for _, a := range ar.ActiveAlerts() {
+		for _, a := range ev.Active() {
 			st := Pending
-			if a.State == rules.StateFiring {
+			if a.State == alerting.Firing {
 				st = Firing
 			}
 			got = append(got, Alert{Rule: r, State: st, Labels: a.Labels.Map(), Annotations: a.Annotations.Map(), Value: a.Value, ActiveAt: a.ActiveAt.UTC()})

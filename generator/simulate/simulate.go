@@ -2,9 +2,9 @@
 // now?" offline: it evaluates the kube-state-metrics config crdmon generated
 // over Kubernetes objects (with ksmeval, the same semantics as
 // kube-state-metrics), loads the resulting series into Prometheus' PromQL
-// engine at a simulated time, and evaluates every generated alert with
-// Prometheus' own rule code, reporting each alert as firing, pending or ok
-// for each object.
+// engine at a simulated time, and evaluates every generated alert as
+// Prometheus' rule manager does (package alerting), reporting each alert as
+// firing, pending or ok for each object.
 //
 // The objects are a snapshot, so their series are taken as constant over a
 // window before the simulated time; condition timestamps
