@@ -4,20 +4,44 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
-	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
+	"github.com/grafana/grafana-foundation-sdk/go/cog/variants"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/piechart"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
+	"github.com/grafana/grafana-foundation-sdk/go/table"
+	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
-var registerPlugins = sync.OnceFunc(plugins.RegisterDefaultPlugins)
+// panelPlugins are the panel types crdmon's dashboards use: the SDK decodes
+// their options and field config strictly. Validate rejects other types.
+var panelPlugins = map[string]variants.PanelcfgConfig{
+	"piechart": piechart.VariantConfig(), "stat": stat.VariantConfig(),
+	"table": table.VariantConfig(), "timeseries": timeseries.VariantConfig(),
+}
+
+// registerPlugins registers panelPlugins and the Prometheus query with the
+// SDK. (The SDK's plugins.RegisterDefaultPlugins would register every panel
+// and data source it knows, CloudWatch and Azure Monitor among them, and
+// link all their packages into crdmon.)
+var registerPlugins = sync.OnceFunc(func() {
+	runtime := cog.NewRuntime()
+	for _, p := range panelPlugins {
+		runtime.RegisterPanelcfgVariant(p)
+	}
+	runtime.RegisterDataqueryVariant(prometheus.VariantConfig())
+})
 
 // promParser parses PromQL as a default Prometheus server does.
 var promParser = parser.NewParser(parser.Options{})
@@ -53,6 +77,8 @@ func Validate(dashboardJSON []byte, known map[string]bool) error {
 		what := fmt.Sprintf("panel %q", p.Title)
 		if p.Type == "row" {
 			what = fmt.Sprintf("row %q", p.Title)
+		} else if panelPlugins[p.Type].Identifier == "" {
+			fail("%s: panel type %q is not one crdmon validates (%s)", what, p.Type, strings.Join(slices.Sorted(maps.Keys(panelPlugins)), ", "))
 		}
 		switch {
 		case p.ID == nil:

@@ -46,6 +46,8 @@ func TestValidateRejects(t *testing.T) {
 		{"unknown field", `"editable": true,`, `"editable": true, "bogus": 1,`, []string{"unexpected field 'bogus'"}},
 		{"bad uid", `"uid": "crdmon-`, `"uid": "crdmon.`, []string{"uid"}},
 		{"outside grid", `"w": 24,`, `"w": 25,`, []string{"outside the 24-column grid"}},
+		{"panel type not validated", `"type": "stat"`, `"type": "gauge"`, []string{`panel type "gauge"`}},
+		{"unknown panel option", `"colorMode": "background",`, `"colorMode": "background", "bogusOption": 1,`, []string{"bogusOption"}},
 		{"variable metric", `label_values(kube_customresource_info{`, `label_values(kube_customresource_nope{`,
 			[]string{`variable "namespace"`, "kube_customresource_nope"}},
 	} {
