@@ -9,13 +9,16 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	"k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -120,10 +123,7 @@ func ListCRDsWithConfig(ctx context.Context, cfg *rest.Config, opts Options) ([]
 		pageSize = DefaultPageSize
 	}
 
-	cfg = rest.CopyConfig(cfg)
-	cfg.Timeout = timeout
-	cfg = rest.AddUserAgent(cfg, "crdmon")
-	client, err := clientset.NewForConfig(cfg)
+	client, err := crdClient(cfg, timeout)
 	if err != nil {
 		return nil, fmt.Errorf("building a client for %s: %w", cfg.Host, err)
 	}
@@ -134,7 +134,8 @@ func ListCRDsWithConfig(ctx context.Context, cfg *rest.Config, opts Options) ([]
 	var crds []apiextensionsv1.CustomResourceDefinition
 	listOpts := metav1.ListOptions{LabelSelector: selector, Limit: pageSize}
 	for {
-		page, err := client.ApiextensionsV1().CustomResourceDefinitions().List(ctx, listOpts)
+		var page apiextensionsv1.CustomResourceDefinitionList
+		err := client.Get().Resource("customresourcedefinitions").VersionedParams(&listOpts, metav1.ParameterCodec).Do(ctx).Into(&page)
 		if err != nil {
 			return nil, explain(cfg.Host, err)
 		}
@@ -154,6 +155,30 @@ func ListCRDsWithConfig(ctx context.Context, cfg *rest.Config, opts Options) ([]
 	sort.Slice(crds, func(i, j int) bool { return crds[i].Name < crds[j].Name })
 	return crds, nil
 }
+
+// crdClient returns a REST client for the apiextensions.k8s.io/v1 API of
+// the server cfg points at, as the generated apiextensions clientset builds
+// it (which crdmon does not import: it links clients and apply
+// configurations for every API version into the binary).
+func crdClient(cfg *rest.Config, timeout time.Duration) (*rest.RESTClient, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.Timeout = timeout
+	cfg = rest.AddUserAgent(cfg, "crdmon")
+	cfg.APIPath = "/apis"
+	cfg.GroupVersion = &apiextensionsv1.SchemeGroupVersion
+	cfg.NegotiatedSerializer = codecs().WithoutConversion()
+	return rest.RESTClientFor(cfg)
+}
+
+// codecs decode CRD lists and the API server's Status errors.
+var codecs = sync.OnceValue(func() serializer.CodecFactory {
+	scheme := runtime.NewScheme()
+	if err := apiextensionsv1.AddToScheme(scheme); err != nil {
+		panic(err)
+	}
+	metav1.AddToGroupVersion(scheme, schema.GroupVersion{Version: "v1"})
+	return serializer.NewCodecFactory(scheme)
+})
 
 // parseSelector validates a label selector and returns its canonical form.
 func parseSelector(s string) (string, error) {
