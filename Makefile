@@ -3,7 +3,7 @@ GO ?= go
 PROMETHEUS_VERSION := $(shell $(GO) list -m -f '{{.Version}}' github.com/prometheus/prometheus)
 BIN := $(CURDIR)/bin
 
-.PHONY: help build test generate check lint e2e tools
+.PHONY: help build test generate check lint deps-check e2e tools
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ lint: ## gofmt and go vet (including the e2e package behind its build tag)
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./e2e/...
+
+deps-check: ## fail if the crdmon tool brings cloud SDKs, gRPC or too many modules into a user's go.mod
+	.ci/deps-check
 
 tools: $(BIN)/promtool $(BIN)/prometheus ## build promtool and prometheus (go.mod's version) into bin/
 
