@@ -129,7 +129,7 @@ func (e *Evaluator) Eval(ctx context.Context, ts time.Time, query QueryFunc) err
 	current := make(map[string]*Alert, len(res))
 	for _, smpl := range res {
 		l := smpl.Metric.Map()
-		expand := func(text string) string {
+		expandText := func(text string) string {
 			out, err := expand(ctx, e.rule.Name, text, l, smpl, ts, query)
 			if err != nil {
 				return fmt.Sprintf("<error expanding template: %s>", err)
@@ -139,12 +139,12 @@ func (e *Evaluator) Eval(ctx context.Context, ts time.Time, query QueryFunc) err
 		lb := labels.NewBuilder(smpl.Metric)
 		lb.Del(labels.MetricName)
 		for name, text := range e.rule.Labels {
-			lb.Set(name, expand(text))
+			lb.Set(name, expandText(text))
 		}
 		lb.Set(labels.AlertName, e.rule.Name)
 		annotations := make(map[string]string, len(e.rule.Annotations))
 		for name, text := range e.rule.Annotations {
-			annotations[name] = expand(text)
+			annotations[name] = expandText(text)
 		}
 		lset := lb.Labels()
 		key := lset.String()
