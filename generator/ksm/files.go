@@ -143,8 +143,9 @@ func Shards(cfg Config, budget int) ([]Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A file is the empty config, whose list is written " []", plus each
-	// resource's lines: what a resource adds to the empty config, plus " []".
+	// A file's size is base, the empty config without the " []" its empty
+	// list is written with, plus each resource's lines: the size of a config
+	// of that resource alone, minus base.
 	base := len(empty) - len(" []")
 	cost := make([]int, len(cfg.Spec.Resources))
 	total := base
@@ -184,6 +185,9 @@ func Shards(cfg Config, budget int) ([]Config, error) {
 		gvk := items[big.Index][0].GroupVersionKind
 		return nil, &limits.Error{File: ConfigFile, What: fmt.Sprintf("the resource for %s/%s %s alone", gvk.Group, gvk.Version, gvk.Kind),
 			Size: big.Size + base, Limit: budget, Reason: "a config file holds at least one resource"}
+	}
+	if err != nil {
+		return nil, err
 	}
 	var out []Config
 	start := 0
