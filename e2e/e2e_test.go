@@ -125,7 +125,7 @@ func TestEndToEnd(t *testing.T) {
 	objects := listBack(t, cluster, fast.KSM, crds, samples)
 	step(fmt.Sprintf("create and list %d sample objects", len(samples)), t0)
 
-	res, err := ksmeval.Evaluate(fast.KSM, objects)
+	res, err := ksmeval.EvaluateInstalled(fast.KSM, fast.Installed, objects)
 	if err != nil {
 		t.Fatalf("evaluating the generated KSM config: %v", err)
 	}
@@ -233,7 +233,8 @@ func listBack(t *testing.T, c *testcluster.Cluster, cfg ksm.Config, crds []*apie
 	for _, r := range cfg.Spec.Resources {
 		gvk := r.GroupVersionKind
 		for _, crd := range crds {
-			if crd.Spec.Group != gvk.Group || crd.Spec.Names.Kind != gvk.Kind || !serves(crd, gvk.Version) {
+			kindMatches := ksm.IsWildcard(gvk.Kind) || crd.Spec.Names.Kind == gvk.Kind
+			if crd.Spec.Group != gvk.Group || !kindMatches || !serves(crd, gvk.Version) {
 				continue
 			}
 			gvr := schema.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: crd.Spec.Names.Plural}
@@ -243,7 +244,7 @@ func listBack(t *testing.T, c *testcluster.Cluster, cfg ksm.Config, crds []*apie
 			}
 			for _, item := range list.Items {
 				objects = append(objects, item.Object)
-				seen[objectID(gvk.Group, gvk.Kind, item.GetNamespace(), item.GetName())] = true
+				seen[objectID(gvk.Group, crd.Spec.Names.Kind, item.GetNamespace(), item.GetName())] = true
 			}
 		}
 	}

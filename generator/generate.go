@@ -5,6 +5,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -14,6 +15,7 @@ import (
 	"github.com/crdmon/crdmon/generator/dashboards"
 	"github.com/crdmon/crdmon/generator/detect"
 	"github.com/crdmon/crdmon/generator/ksm"
+	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
@@ -60,8 +62,12 @@ type Result struct {
 	Model    model.Model  // kinds that passed the filters
 	Filtered int          // kinds left out by --group/--kind
 	Warnings []string     // overrides that matched nothing, and the like
-	KSM      ksm.Config
-	Files    []output.File // sorted by path
+	KSM      ksm.Config   // the whole config, even when its files split it into shards
+	// Installed are the input's CRDs as kube-state-metrics' discovery would
+	// see them installed (before --group/--kind): what the config's
+	// wildcard resources expand to (ksmeval.EvaluateInstalled).
+	Installed []ksm.CRD
+	Files     []output.File // sorted by path
 }
 
 // Generate loads the inputs and renders every artifact.
@@ -92,7 +98,7 @@ func FromCRDs(loaded *load.Result, opts Options) (*Result, error) {
 	}
 	kinds := detect.Model(loaded.CRDs).Kinds
 	// Nothing reads the schemas after detection: let them go.
-	res := &Result{Load: loaded.WithoutSchemas()}
+	res := &Result{Load: loaded.WithoutSchemas(), Installed: installed(loaded)}
 	for _, k := range kinds {
 		if matchAny(opts.Groups, k.Group, false) && matchAny(opts.Kinds, k.Kind, true) {
 			res.Model.Kinds = append(res.Model.Kinds, k)
@@ -108,7 +114,12 @@ func FromCRDs(loaded *load.Result, opts Options) (*Result, error) {
 		}
 	}
 	opts.Rules.Prefix, opts.Dashboards.Prefix = opts.KSM.Prefix, opts.KSM.Prefix
+	opts.KSM.Installed = res.Installed
 	cfg, files, err := ksm.Render(res.Model, opts.KSM)
+	var tooLarge *limits.Error
+	if errors.As(err, &tooLarge) {
+		return nil, &ValidationError{Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -133,14 +144,32 @@ func FromCRDs(loaded *load.Result, opts Options) (*Result, error) {
 	for _, fs := range rendered {
 		res.Files = append(res.Files, fs...)
 	}
-	progress(fmt.Sprintf("rendered and validated %d files", len(res.Files)))
 	for _, f := range res.Files {
 		if err := output.SafePath(f.Path); err != nil {
 			return nil, err
 		}
 	}
+	if err := limits.Check(res.Files); err != nil {
+		return nil, &ValidationError{Err: err}
+	}
+	progress(fmt.Sprintf("rendered and validated %d files", len(res.Files)))
 	output.Sort(res.Files)
 	return res, nil
+}
+
+// installed lists the loaded CRDs as kube-state-metrics' discovery reads them.
+func installed(loaded *load.Result) []ksm.CRD {
+	out := make([]ksm.CRD, 0, len(loaded.CRDs))
+	for _, c := range loaded.CRDs {
+		crd := ksm.CRD{Group: c.Spec.Group, Kind: c.Spec.Names.Kind, Plural: c.Spec.Names.Plural}
+		for _, v := range c.Spec.Versions {
+			if v.Served {
+				crd.Served = append(crd.Served, v.Name)
+			}
+		}
+		out = append(out, crd)
+	}
+	return out
 }
 
 func want(only []string, artifact string) bool {

@@ -1,11 +1,17 @@
 package ksm
 
 import (
-	"sort"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 )
@@ -16,6 +22,22 @@ type Options struct {
 	Namespace      string // namespace of kube-state-metrics' ServiceAccount
 	ServiceAccount string // kube-state-metrics' ServiceAccount name
 	RoleName       string // name of the ClusterRole and ClusterRoleBinding
+
+	// Wildcards says when the kinds of a group and version are merged into
+	// one wildcard resource, where that serves exactly the same series (see
+	// withWildcards): WildcardsAuto, WildcardsAlways or WildcardsNever ("").
+	Wildcards string
+	// Installed are the CRDs of the input, before filters, as the cluster is
+	// assumed to have them; nil means the model's kinds.
+	Installed []CRD
+	// MaxConfig is the most bytes a config file may hold; a larger config is
+	// split into shards, each for its own kube-state-metrics instance.
+	// 0 means limits.KSMConfig.
+	MaxConfig int
+	// MaxObject is the most bytes a ClusterRole may reach once applied (see
+	// limits.AppliedSize); more rules are split over several ClusterRoles.
+	// 0 means limits.Annotations.
+	MaxObject int
 }
 
 // DefaultOptions are the defaults of `crdmon generate`.
@@ -25,8 +47,19 @@ func DefaultOptions() Options {
 		Namespace:      "monitoring",
 		ServiceAccount: "kube-state-metrics",
 		RoleName:       "crdmon-kube-state-metrics",
+		Wildcards:      WildcardsAuto,
 	}
 }
+
+// Wildcard policies (Options.Wildcards).
+const (
+	// WildcardsAuto merges only when the config with one resource per kind
+	// is over MaxConfig: small configs stay explicit, large ones shrink
+	// before they are split into shards.
+	WildcardsAuto   = "auto"
+	WildcardsAlways = "always" // merge wherever it is exact
+	WildcardsNever  = "never"  // one resource per kind
+)
 
 // Output file paths, relative to the output directory.
 const (
@@ -35,86 +68,249 @@ const (
 	HelmValuesFile = "kube-state-metrics/kube-prometheus-stack-values.yaml"
 )
 
-// Render returns the config, the RBAC and the kube-prometheus-stack values.
+// ShardConfigPattern matches (path.Match) the config files of a split config.
+const ShardConfigPattern = "kube-state-metrics/custom-resource-state-*.yaml"
+
+// ShardConfigFile is the config of shard i (from 1) of a split config.
+func ShardConfigFile(i int) string {
+	return fmt.Sprintf("kube-state-metrics/custom-resource-state-%d.yaml", i)
+}
+
+// ShardValuesFile holds the values of a kube-state-metrics chart release
+// serving shard i (from 1) of a split config.
+func ShardValuesFile(i int) string {
+	return fmt.Sprintf("kube-state-metrics/kube-state-metrics-values-%d.yaml", i)
+}
+
+// Render returns the config and its files: the RBAC and, when the config
+// fits in one file, the config and the kube-prometheus-stack values; else,
+// per shard, a config file and the values of a kube-state-metrics chart
+// release serving it.
 func Render(m model.Model, opts Options) (Config, []output.File, error) {
-	cfg, err := Build(m, opts.Prefix)
+	cfg, file, err := build(m, opts)
 	if err != nil {
 		return Config{}, nil, err
 	}
-	rules := RBACRules(m)
+	shards := []Config{cfg}
+	if budget := cmp.Or(opts.MaxConfig, limits.KSMConfig); len(file) > budget {
+		if shards, err = Shards(cfg, budget); err != nil {
+			return Config{}, nil, err
+		}
+	}
+	rbac, err := rbacFile(opts, RBACRules(cfg.Spec.Resources))
+	if err != nil {
+		return Config{}, nil, err
+	}
+	files := []output.File{rbac}
+	for i, shard := range shards {
+		config := file
+		if len(shards) > 1 {
+			if config, err = configFile(shard); err != nil {
+				return Config{}, nil, err
+			}
+		}
+		values := kubePrometheusStackValues(shard)
+		configPath, valuesPath := ConfigFile, HelmValuesFile
+		if len(shards) > 1 {
+			values = chartValues(shard)
+			configPath, valuesPath = ShardConfigFile(i+1), ShardValuesFile(i+1)
+		}
+		content, err := output.YAMLDocuments(values)
+		if err != nil {
+			return Config{}, nil, err
+		}
+		files = append(files, output.File{Path: configPath, Content: config}, output.File{Path: valuesPath, Content: content})
+	}
+	output.Sort(files)
+	return cfg, files, nil
+}
+
+// configFile is the config as written, with the generated-file header.
+func configFile(cfg Config) ([]byte, error) {
 	body, err := output.FlowYAML(cfg)
 	if err != nil {
-		return Config{}, nil, err
+		return nil, err
 	}
-	config := append([]byte(output.Header("#")), body...)
-	rbac, err := output.YAMLDocuments(clusterRole(opts, rules), clusterRoleBinding(opts))
+	return append([]byte(output.Header("#")), body...), nil
+}
+
+// Shards splits cfg, in order, into configs of at most budget bytes each as
+// written, keeping the resources of an API group together unless the group
+// alone is over budget. kube-state-metrics reads a single config, so each
+// shard needs its own kube-state-metrics instance; no GVK is in two shards.
+func Shards(cfg Config, budget int) ([]Config, error) {
+	empty, err := configFile(Config{Kind: cfg.Kind, Spec: Spec{Resources: []Resource{}}})
 	if err != nil {
-		return Config{}, nil, err
+		return nil, err
 	}
-	values, err := output.YAMLDocuments(helmValues(cfg, rules))
+	// A file's size is base, the empty config without the " []" its empty
+	// list is written with, plus each resource's lines: the size of a config
+	// of that resource alone, minus base.
+	base := len(empty) - len(" []")
+	cost := make([]int, len(cfg.Spec.Resources))
+	total := base
+	for i, r := range cfg.Spec.Resources {
+		one, err := configFile(Config{Kind: cfg.Kind, Spec: Spec{Resources: []Resource{r}}})
+		if err != nil {
+			return nil, err
+		}
+		cost[i] = len(one) - base
+		total += cost[i]
+	}
+	if total <= budget {
+		return []Config{cfg}, nil
+	}
+	// Items to pack: whole groups, or the resources of a group over budget.
+	var items [][]Resource
+	var sizes []int
+	room := budget - base
+	for start := 0; start < len(cfg.Spec.Resources); {
+		end, size := start, 0
+		for end < len(cfg.Spec.Resources) && cfg.Spec.Resources[end].GroupVersionKind.Group == cfg.Spec.Resources[start].GroupVersionKind.Group {
+			size += cost[end]
+			end++
+		}
+		if size <= room {
+			items, sizes = append(items, cfg.Spec.Resources[start:end]), append(sizes, size)
+		} else {
+			for i := start; i < end; i++ {
+				items, sizes = append(items, cfg.Spec.Resources[i:i+1]), append(sizes, cost[i])
+			}
+		}
+		start = end
+	}
+	ends, err := limits.Pack(sizes, room)
+	var big *limits.TooLargeError
+	if errors.As(err, &big) {
+		gvk := items[big.Index][0].GroupVersionKind
+		return nil, &limits.Error{File: ConfigFile, What: fmt.Sprintf("the resource for %s/%s %s alone", gvk.Group, gvk.Version, gvk.Kind),
+			Size: big.Size + base, Limit: budget, Reason: "a config file holds at least one resource"}
+	}
 	if err != nil {
-		return Config{}, nil, err
+		return nil, err
 	}
-	return cfg, []output.File{
-		{Path: ConfigFile, Content: config},
-		{Path: RBACFile, Content: rbac},
-		{Path: HelmValuesFile, Content: values},
-	}, nil
+	var out []Config
+	start := 0
+	for _, end := range ends {
+		shard := Config{Kind: cfg.Kind, Spec: Spec{Resources: []Resource{}}}
+		for _, item := range items[start:end] {
+			shard.Spec.Resources = append(shard.Spec.Resources, item...)
+		}
+		out = append(out, shard)
+		start = end
+	}
+	return out, nil
 }
 
 // RBACRules grants list/watch on CRDs (kube-state-metrics resolves every
-// configured kind through them) and on each exposed kind's plural.
-func RBACRules(m model.Model) []rbacv1.PolicyRule {
+// configured resource through them) and on what each resource reaches: an
+// explicit kind's plural, or for a wildcard kind every resource of its group
+// ("*"). A wildcard reaches whatever kinds the cluster serves in the group,
+// including kinds newer than the input; a kind kube-state-metrics may not
+// list would leave it logging "forbidden" and serving nothing for that kind.
+func RBACRules(resources []Resource) []rbacv1.PolicyRule {
 	rules := []rbacv1.PolicyRule{{
 		APIGroups: []string{"apiextensions.k8s.io"},
 		Resources: []string{"customresourcedefinitions"},
 		Verbs:     []string{"list", "watch"},
 	}}
 	plurals := map[string][]string{}
-	for _, k := range m.Kinds {
-		if k.HasSignals() {
-			plurals[k.Group] = append(plurals[k.Group], k.Plural)
+	for _, r := range resources {
+		g, plural := r.GroupVersionKind.Group, r.ResourcePlural
+		if IsWildcard(r.GroupVersionKind.Kind) {
+			plural = "*"
+		}
+		if !slices.Contains(plurals[g], plural) {
+			plurals[g] = append(plurals[g], plural)
 		}
 	}
-	groups := make([]string, 0, len(plurals))
-	for g := range plurals {
-		groups = append(groups, g)
-	}
-	sort.Strings(groups)
-	for _, g := range groups {
-		sort.Strings(plurals[g])
-		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{g}, Resources: plurals[g], Verbs: []string{"list", "watch"}})
+	for _, g := range slices.Sorted(maps.Keys(plurals)) {
+		ps := plurals[g]
+		if slices.Contains(ps, "*") {
+			ps = []string{"*"}
+		}
+		slices.Sort(ps)
+		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{g}, Resources: ps, Verbs: []string{"list", "watch"}})
 	}
 	return rules
 }
 
-func clusterRole(opts Options, rules []rbacv1.PolicyRule) *rbacv1.ClusterRole {
+// rbacFile is a ClusterRole with the rules and its ClusterRoleBinding, or,
+// when the rules do not fit one object, several such pairs named
+// <RoleName>, <RoleName>-2, ...
+func rbacFile(opts Options, rules []rbacv1.PolicyRule) (output.File, error) {
+	envelope, err := limits.AppliedSize(clusterRole(opts.RoleName, nil))
+	if err != nil {
+		return output.File{}, err
+	}
+	sizes := make([]int, len(rules))
+	for i, r := range rules {
+		js, err := json.Marshal(r)
+		if err != nil {
+			return output.File{}, err
+		}
+		sizes[i] = len(js) + len(",")
+	}
+	ends, err := limits.Pack(sizes, cmp.Or(opts.MaxObject, limits.Annotations)-envelope)
+	if err != nil {
+		return output.File{}, fmt.Errorf("kube-state-metrics RBAC: %w", err)
+	}
+	var objs []any
+	start := 0
+	for i, end := range ends {
+		name := opts.RoleName
+		if i > 0 {
+			name = fmt.Sprintf("%s-%d", opts.RoleName, i+1)
+		}
+		objs = append(objs, clusterRole(name, rules[start:end]), clusterRoleBinding(opts, name))
+		start = end
+	}
+	content, err := output.YAMLDocuments(objs...)
+	return output.File{Path: RBACFile, Content: content}, err
+}
+
+func clusterRole(name string, rules []rbacv1.PolicyRule) *rbacv1.ClusterRole {
 	return &rbacv1.ClusterRole{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole"},
-		ObjectMeta: metav1.ObjectMeta{Name: opts.RoleName, Labels: map[string]string{"app.kubernetes.io/managed-by": "crdmon"}},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app.kubernetes.io/managed-by": "crdmon"}},
 		Rules:      rules,
 	}
 }
 
-func clusterRoleBinding(opts Options) *rbacv1.ClusterRoleBinding {
+func clusterRoleBinding(opts Options, role string) *rbacv1.ClusterRoleBinding {
 	return &rbacv1.ClusterRoleBinding{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
-		ObjectMeta: metav1.ObjectMeta{Name: opts.RoleName, Labels: map[string]string{"app.kubernetes.io/managed-by": "crdmon"}},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: opts.RoleName},
+		ObjectMeta: metav1.ObjectMeta{Name: role, Labels: map[string]string{"app.kubernetes.io/managed-by": "crdmon"}},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: role},
 		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: opts.ServiceAccount, Namespace: opts.Namespace}},
 	}
 }
 
-// helmValues nests the config the way the kube-state-metrics chart (also as
-// kube-prometheus-stack's sub-chart) expects it, with the RBAC as extraRules.
-func helmValues(cfg Config, rules []rbacv1.PolicyRule) map[string]any {
+// kubePrometheusStackValues nests the config the way the kube-state-metrics
+// chart, as kube-prometheus-stack's sub-chart, expects it, with the RBAC as
+// extraRules.
+func kubePrometheusStackValues(cfg Config) map[string]any {
+	return map[string]any{"kube-state-metrics": stateValues(cfg)}
+}
+
+// chartValues are the values of a kube-state-metrics chart release serving
+// only cfg (one shard): no built-in collectors, and a ServiceMonitor.
+func chartValues(cfg Config) map[string]any {
+	v := stateValues(cfg)
+	v["collectors"] = []string{}
+	v["extraArgs"] = []string{"--custom-resource-state-only=true"}
+	v["prometheus"] = map[string]any{"monitor": map[string]any{"enabled": true}}
+	return v
+}
+
+// stateValues are the kube-state-metrics chart values carrying cfg and the
+// RBAC it needs.
+func stateValues(cfg Config) map[string]any {
 	return map[string]any{
-		"kube-state-metrics": map[string]any{
-			"customResourceState": map[string]any{
-				"enabled": true,
-				"config":  map[string]any{"kind": cfg.Kind, "spec": cfg.Spec},
-			},
-			"rbac": map[string]any{"extraRules": rules},
+		"customResourceState": map[string]any{
+			"enabled": true,
+			"config":  map[string]any{"kind": cfg.Kind, "spec": cfg.Spec},
 		},
+		"rbac": map[string]any{"extraRules": RBACRules(cfg.Spec.Resources)},
 	}
 }

@@ -1,8 +1,11 @@
 package ksm
 
 import (
+	"cmp"
 	"fmt"
+	"strings"
 
+	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/series"
 )
@@ -12,21 +15,53 @@ import (
 const quietLogV = 4
 
 // Build returns the kube-state-metrics config exposing every kind that has
-// signals. Kinds without signals are left out: crdmon reports them instead.
+// signals, one resource per kind. Kinds without signals are left out:
+// crdmon reports them instead. (Render may merge kinds into wildcard
+// resources, see Options.Wildcards.)
 func Build(m model.Model, prefix string) (Config, error) {
-	if prefix != "" && !series.ValidName(prefix) {
-		return Config{}, fmt.Errorf("metric prefix %q is not a valid Prometheus name ([a-zA-Z_:][a-zA-Z0-9_:]*)", prefix)
+	cfg, _, err := build(m, Options{Prefix: prefix})
+	return cfg, err
+}
+
+// build returns the config as Options.Wildcards asks, and its file.
+func build(m model.Model, opts Options) (Config, []byte, error) {
+	if opts.Prefix != "" && !series.ValidName(opts.Prefix) {
+		return Config{}, nil, fmt.Errorf("metric prefix %q is not a valid Prometheus name ([a-zA-Z_:][a-zA-Z0-9_:]*)", opts.Prefix)
 	}
 	cfg := Config{Kind: "CustomResourceStateMetrics", Spec: Spec{Resources: []Resource{}}}
 	for _, k := range m.Kinds {
 		if k.HasSignals() {
-			cfg.Spec.Resources = append(cfg.Spec.Resources, resource(k, prefix))
+			cfg.Spec.Resources = append(cfg.Spec.Resources, resource(k, opts.Prefix, k.Kind))
 		}
 	}
-	return cfg, nil
+	file, err := configFile(cfg)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	merge := false
+	switch opts.Wildcards {
+	case WildcardsNever, "":
+	case WildcardsAlways:
+		merge = true
+	case WildcardsAuto:
+		merge = len(file) > cmp.Or(opts.MaxConfig, limits.KSMConfig)
+	default:
+		return Config{}, nil, fmt.Errorf("kube-state-metrics wildcards %q: want %s, %s or %s", opts.Wildcards, WildcardsAuto, WildcardsAlways, WildcardsNever)
+	}
+	if !merge {
+		return cfg, file, nil
+	}
+	merged := Config{Kind: cfg.Kind, Spec: Spec{Resources: withWildcards(m, opts.Prefix, opts.Installed)}}
+	if len(merged.Spec.Resources) == len(cfg.Spec.Resources) {
+		return cfg, file, nil // nothing to merge
+	}
+	file, err = configFile(merged)
+	return merged, file, err
 }
 
-func resource(k model.Kind, prefix string) Resource {
+// resource is the config entry of one kind. Help texts start with subject,
+// the kind; with subject "" they name no kind (for wildcard resources).
+func resource(k model.Kind, prefix, subject string) Resource {
 	p := prefix
 	labels := map[string][]string{series.LabelName: {"metadata", "name"}}
 	if k.Namespaced {
@@ -38,24 +73,24 @@ func resource(k model.Kind, prefix string) Resource {
 		LabelsFromPath:   labels,
 		ResourcePlural:   k.Plural,
 	}
-	r.Metrics = append(r.Metrics, info(k))
+	r.Metrics = append(r.Metrics, info(k, subject))
 	for _, c := range k.Conditions {
-		r.Metrics = append(r.Metrics, condition(k, c))
+		r.Metrics = append(r.Metrics, condition(subject, c))
 	}
 	if k.Replicas != nil {
 		r.Metrics = append(r.Metrics,
-			gauge(series.ReplicasDesired, fmt.Sprintf("%s: desired replicas (%s).", k.Kind, k.Replicas.Desired.SchemaPath), k.Replicas.Desired.Path, false),
-			gauge(series.ReplicasReady, fmt.Sprintf("%s: ready replicas (%s).", k.Kind, k.Replicas.Ready.SchemaPath), k.Replicas.Ready.Path, true))
+			gauge(series.ReplicasDesired, help(subject, "desired replicas (%s).", k.Replicas.Desired.SchemaPath), k.Replicas.Desired.Path, false),
+			gauge(series.ReplicasReady, help(subject, "ready replicas (%s).", k.Replicas.Ready.SchemaPath), k.Replicas.Ready.Path, true))
 	}
 	if k.Generation != nil {
 		r.Metrics = append(r.Metrics,
-			gauge(series.Generation, fmt.Sprintf("%s: generation of the spec (metadata.generation).", k.Kind), []string{"metadata", "generation"}, false),
-			gauge(series.ObservedGeneration, fmt.Sprintf("%s: generation last acted on by the controller (%s).", k.Kind, k.Generation.Observed.SchemaPath), k.Generation.Observed.Path, false))
+			gauge(series.Generation, help(subject, "generation of the spec (metadata.generation)."), []string{"metadata", "generation"}, false),
+			gauge(series.ObservedGeneration, help(subject, "generation last acted on by the controller (%s).", k.Generation.Observed.SchemaPath), k.Generation.Observed.Path, false))
 	}
 	for _, ph := range k.Phases {
 		r.Metrics = append(r.Metrics, Generator{
 			Name:         series.PhaseInfo,
-			Help:         fmt.Sprintf("%s: current value of %s.", k.Kind, ph.SchemaPath),
+			Help:         help(subject, "current value of %s.", ph.SchemaPath),
 			CommonLabels: map[string]string{series.LabelField: ph.SchemaPath},
 			Each: Metric{Type: TypeInfo, Info: &MetricInfo{
 				Path:           ph.Path,
@@ -66,19 +101,28 @@ func resource(k model.Kind, prefix string) Resource {
 	return r
 }
 
-func info(k model.Kind) Generator {
+// help formats a help text, "Subject: text" or, without a subject, "Text".
+func help(subject, format string, args ...any) string {
+	text := fmt.Sprintf(format, args...)
+	if subject == "" {
+		return strings.ToUpper(text[:1]) + text[1:]
+	}
+	return subject + ": " + text
+}
+
+func info(k model.Kind, subject string) Generator {
 	labels := map[string][]string{series.LabelName: {"metadata", "name"}}
 	if k.Suspend != nil {
 		labels[series.LabelSuspended] = k.Suspend.Path
 	}
 	return Generator{
 		Name: series.Info,
-		Help: fmt.Sprintf("%s: one series per object.", k.Kind),
+		Help: help(subject, "one series per object."),
 		Each: Metric{Type: TypeInfo, Info: &MetricInfo{LabelsFromPath: labels}},
 	}
 }
 
-func condition(k model.Kind, c model.ConditionSet) Generator {
+func condition(subject string, c model.ConditionSet) Generator {
 	labels := map[string][]string{series.LabelType: {"type"}}
 	if c.HasStatus {
 		labels[series.LabelStatus] = []string{"status"}
@@ -93,7 +137,7 @@ func condition(k model.Kind, c model.ConditionSet) Generator {
 	// without conditions yields one sample without labels of its own.
 	g := Generator{
 		Name: series.Condition,
-		Help: fmt.Sprintf("%s: conditions (%s); value is lastTransitionTime in Unix seconds, 0 when unset.", k.Kind, c.SchemaPath),
+		Help: help(subject, "conditions (%s); value is lastTransitionTime in Unix seconds, 0 when unset.", c.SchemaPath),
 		Each: Metric{Type: TypeGauge, Gauge: &MetricGauge{
 			Path:           c.Path,
 			ValueFrom:      []string{"lastTransitionTime"},

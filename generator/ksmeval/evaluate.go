@@ -8,12 +8,14 @@
 //   - objects are visited sorted by namespace/name (KSM's store order is
 //     random), and where KSM iterates Go maps (map nodes, star labels) keys
 //     are visited in sorted order;
-//   - every configured resource with a concrete group counts as installed
-//     (KSM skips GVKs whose CRD is absent); a wildcard version/kind expands
-//     to the concrete version/kind pairs seen among the objects, each object
-//     counted once (KSM counts it once per served version);
-//   - the resource plural used for ordering is resourcePlural when set, else
-//     a flect-like pluralisation of the kind (KSM reads it from the CRD).
+//   - with Evaluate, the installed CRDs are unknown: every configured
+//     resource with a concrete group counts as installed (KSM skips GVKs
+//     whose CRD is absent); a wildcard version/kind expands to the concrete
+//     version/kind pairs seen among the objects, each object counted once
+//     (KSM counts it once per served version); the resource plural used for
+//     ordering is resourcePlural when set, else a flect-like pluralisation
+//     of the kind (KSM reads it from the CRD). EvaluateInstalled, given the
+//     installed CRDs, resolves resources exactly as KSM does.
 package ksmeval
 
 import (
@@ -62,11 +64,20 @@ func (e GenerationError) String() string {
 	return fmt.Sprintf("%s %s: %q err=%q", e.Resource, e.Object, e.Family, e.Message)
 }
 
+// Resolved is a config entry bound to one concrete GVK, as kube-state-metrics
+// runs it.
+type Resolved struct {
+	GVK      ksm.GroupVersionKind // wildcards expanded
+	Resource string               // GVR string "group/version, Resource=plural"
+	Config   ksm.Resource         // the entry, as configured
+}
+
 // Result is what a scrape of kube-state-metrics would show for the config.
 type Result struct {
-	Families []Family          // resources ordered by GVR string, generators in config order
-	Errors   []GenerationError // per object and family, in evaluation order
-	Notices  []string          // what KSM would log besides generation errors (skipped or replaced entries)
+	Resources []Resolved        // ordered by GVR string
+	Families  []Family          // resources ordered by GVR string, generators in config order
+	Errors    []GenerationError // per object and family, in evaluation order
+	Notices   []string          // what KSM would log besides generation errors (skipped or replaced entries)
 }
 
 // Samples returns all samples in exposition order.
@@ -96,11 +107,22 @@ type resolvedResource struct {
 	objects  []map[string]any
 }
 
-// Evaluate runs cfg over objects. The error is only for a config
-// kube-state-metrics would refuse as a whole (an invalid type, a missing type
-// block, a bad "[k]" segment: KSM then serves no custom-resource metric at
-// all) or for objects that are not JSON values.
+// Evaluate runs cfg over objects, the installed CRDs unknown (see the
+// package comment). The error is only for a config kube-state-metrics would
+// refuse as a whole (an invalid type, a missing type block, a bad "[k]"
+// segment: KSM then serves no custom-resource metric at all) or for objects
+// that are not JSON values.
 func Evaluate(cfg ksm.Config, objects []map[string]any) (Result, error) {
+	return EvaluateInstalled(cfg, nil, objects)
+}
+
+// EvaluateInstalled runs cfg over objects in a cluster with the installed
+// CRDs, resolving every resource as kube-state-metrics' discovery does
+// (reference §7): a concrete GVK no installed CRD serves is skipped, with a
+// notice; a wildcard version and/or kind expands to every served version
+// and/or kind of the group; plurals are the CRDs'. With installed nil it is
+// Evaluate.
+func EvaluateInstalled(cfg ksm.Config, installed []ksm.CRD, objects []map[string]any) (Result, error) {
 	var res Result
 	objs := make([]map[string]any, 0, len(objects))
 	for i, o := range objects {
@@ -134,9 +156,14 @@ func Evaluate(cfg ksm.Config, objects []map[string]any) (Result, error) {
 	byGVK := map[ksm.GroupVersionKind]int{}
 	var resolved []*resolvedResource
 	for _, r := range entries {
-		for _, gvk := range resolveGVKs(r.GroupVersionKind, objs) {
+		targets := resolveGVKs(r, installed, objs)
+		if len(targets) == 0 && installed != nil && !ksm.IsWildcard(r.GroupVersionKind.Version) && !ksm.IsWildcard(r.GroupVersionKind.Kind) {
+			res.Notices = append(res.Notices, fmt.Sprintf("%s: no installed CRD serves it; entry skipped", gvkString(r.GroupVersionKind)))
+		}
+		for _, t := range targets {
+			gvk := t.gvk
 			families, _ := compileResource(r, gvk) // validated above
-			rr := &resolvedResource{config: r, gvk: gvk, gvr: gvrString(gvk, plural(r, gvk)), families: families}
+			rr := &resolvedResource{config: r, gvk: gvk, gvr: gvrString(gvk, t.plural), families: families}
 			if i, dup := byGVK[gvk]; dup {
 				res.Notices = append(res.Notices, fmt.Sprintf("%s: configured more than once; the later entry replaces the earlier one", gvkString(gvk)))
 				resolved[i] = rr
@@ -149,6 +176,7 @@ func Evaluate(cfg ksm.Config, objects []map[string]any) (Result, error) {
 	sort.SliceStable(resolved, func(i, j int) bool { return resolved[i].gvr < resolved[j].gvr })
 
 	for _, rr := range resolved {
+		res.Resources = append(res.Resources, Resolved{GVK: rr.gvk, Resource: rr.gvr, Config: rr.config})
 		for _, o := range objs {
 			if objectGVK(o) == rr.gvk {
 				rr.objects = append(rr.objects, o)
@@ -268,26 +296,47 @@ func (f compiledFamily) generate(obj map[string]any) ([]Sample, []error) {
 	return samples, errs
 }
 
-// resolveGVKs expands a configured GVK: concrete as is; a wildcard ("*" or
-// "") version and/or kind becomes every concrete pair seen among objects of
-// the group, sorted.
-func resolveGVKs(gvk ksm.GroupVersionKind, objs []map[string]any) []ksm.GroupVersionKind {
-	wildVersion := gvk.Version == "" || gvk.Version == "*"
-	wildKind := gvk.Kind == "" || gvk.Kind == "*"
-	if !wildVersion && !wildKind {
-		return []ksm.GroupVersionKind{gvk}
-	}
-	seen := map[ksm.GroupVersionKind]bool{}
-	var out []ksm.GroupVersionKind
-	for _, o := range objs {
-		og := objectGVK(o)
-		if og.Group != gvk.Group || (!wildVersion && og.Version != gvk.Version) || (!wildKind && og.Kind != gvk.Kind) || seen[og] {
-			continue
+// target is a concrete GVK a configured resource resolves to, with its plural.
+type target struct {
+	gvk    ksm.GroupVersionKind
+	plural string
+}
+
+// resolveGVKs expands a configured resource's GVK, sorted. With installed
+// CRDs: every served version and kind of the group matching it (a wildcard
+// matches all). Without: a concrete GVK as is, with resourcePlural or the
+// kind pluralised; a wildcard becomes every concrete pair seen among objects
+// of the group.
+func resolveGVKs(r ksm.Resource, installed []ksm.CRD, objs []map[string]any) []target {
+	gvk := r.GroupVersionKind
+	wildVersion, wildKind := ksm.IsWildcard(gvk.Version), ksm.IsWildcard(gvk.Kind)
+	var out []target
+	switch {
+	case installed != nil:
+		for _, c := range installed {
+			if c.Group != gvk.Group || (!wildKind && c.Kind != gvk.Kind) {
+				continue
+			}
+			for _, v := range c.Served {
+				if wildVersion || v == gvk.Version {
+					out = append(out, target{ksm.GroupVersionKind{Group: c.Group, Version: v, Kind: c.Kind}, c.Plural})
+				}
+			}
 		}
-		seen[og] = true
-		out = append(out, og)
+	case !wildVersion && !wildKind:
+		return []target{{gvk, plural(r, gvk)}}
+	default:
+		seen := map[ksm.GroupVersionKind]bool{}
+		for _, o := range objs {
+			og := objectGVK(o)
+			if og.Group != gvk.Group || (!wildVersion && og.Version != gvk.Version) || (!wildKind && og.Kind != gvk.Kind) || seen[og] {
+				continue
+			}
+			seen[og] = true
+			out = append(out, target{og, plural(r, og)})
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return gvkString(out[i]) < gvkString(out[j]) })
+	sort.Slice(out, func(i, j int) bool { return gvkString(out[i].gvk) < gvkString(out[j].gvk) })
 	return out
 }
 

@@ -186,11 +186,7 @@ metadata: {name: p, namespace: ns}
 ---
 ` + oneObject("spec: {replicas: 5}")
 	res := evaluate(t, cfg, objects)
-	var got []string
-	for _, s := range res.Samples() {
-		got = append(got, s.Name+" "+s.Labels["customresource_kind"]+" "+s.Labels["customresource_version"]+" "+FormatValue(s.Value))
-	}
-	equalLines(t, "samples", got, []string{
+	equalLines(t, "samples", kindSamples(res), []string{
 		"kube_customresource_violations K8sAllowedRepos v1beta1 0",
 		"kube_customresource_violations K8sRequiredLabels v1beta1 4",
 		"kube_customresource_second K v1 5",

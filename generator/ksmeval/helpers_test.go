@@ -113,6 +113,15 @@ func writeSampleTo(b *strings.Builder, s Sample) {
 	}
 }
 
+// kindSamples renders samples as "name kind version value".
+func kindSamples(r Result) []string {
+	var out []string
+	for _, s := range r.Samples() {
+		out = append(out, s.Name+" "+s.Labels["customresource_kind"]+" "+s.Labels["customresource_version"]+" "+FormatValue(s.Value))
+	}
+	return out
+}
+
 func errorMessages(r Result) []string {
 	var out []string
 	for _, e := range r.Errors {

@@ -78,7 +78,19 @@ func abbreviate(subject, suffix string, max int) string {
 
 // namer hands out alert names, unique within one rendering.
 type namer struct {
-	taken map[string]string // name → key of its owner
+	taken   map[string]string // name → key of its owner
+	claimed []string          // names in the order first claimed, for rollback
+}
+
+// mark returns a point rollback can return to.
+func (n *namer) mark() int { return len(n.claimed) }
+
+// rollback releases the names claimed since mark.
+func (n *namer) rollback(mark int) {
+	for _, name := range n.claimed[mark:] {
+		delete(n.taken, name)
+	}
+	n.claimed = n.claimed[:mark]
 }
 
 func newNamer() *namer { return &namer{taken: map[string]string{}} }
@@ -107,9 +119,10 @@ func (n *namer) name(key, suffix string, subjects ...string) string {
 }
 
 func (n *namer) claim(name, key string) bool {
-	if owner, ok := n.taken[name]; ok && owner != key {
-		return false
+	if owner, ok := n.taken[name]; ok {
+		return owner == key
 	}
 	n.taken[name] = key
+	n.claimed = append(n.claimed, name)
 	return true
 }

@@ -89,6 +89,12 @@ type Options struct {
 	// kind, for kinds Controllers does not name.
 	InferControllers bool
 
+	// MaxObject is the most bytes a PrometheusRule may reach once applied
+	// (see limits.AppliedSize); 0 means limits.Annotations. In PerKind
+	// granularity a group whose object would be larger gets PerGroup rules;
+	// rules still too large are split over several objects.
+	MaxObject int
+
 	// OverrideFor, when set, returns the settings for one kind (e.g. from the
 	// overrides file); classes it leaves out keep Classes' values. In PerGroup
 	// granularity a kind whose settings differ from the defaults gets rules of

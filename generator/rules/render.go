@@ -6,8 +6,12 @@
 package rules
 
 import (
+	"cmp"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	prommodel "github.com/prometheus/common/model"
@@ -15,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 
+	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/templates"
@@ -73,25 +78,29 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 
 	var files []output.File
 	for _, g := range groups {
-		var alerts []alert
-		for _, s := range bySubject[g] {
-			if s.key != g {
-				if err := checkSettings(s.key, s.settings); err != nil {
-					return nil, err
-				}
-			}
-			alerts = append(alerts, b.alerts(s)...)
+		mark := b.names.mark()
+		rg, alerts, err := b.group(g, bySubject[g], set)
+		if err != nil {
+			return nil, err
 		}
 		if len(alerts) == 0 {
 			continue
 		}
-		rg := monitoringv1.RuleGroup{Name: GroupName(g)}
-		for i := range alerts {
-			r, err := b.rule(&alerts[i], set)
+		if o.Granularity == PerKind {
+			size, err := limits.AppliedSize(b.prometheusRule(g, 1, rg))
 			if err != nil {
 				return nil, err
 			}
-			rg.Rules = append(rg.Rules, r)
+			if size > b.maxObject() {
+				// Too big for one object: alert per group and signal, as
+				// --granularity group does, for this group only.
+				b.names.rollback(mark)
+				perGroup := o
+				perGroup.Granularity = PerGroup
+				if rg, alerts, err = b.group(g, subjects(kindsOf(m, g), perGroup)[g], set); err != nil {
+					return nil, err
+				}
+			}
 		}
 		fs, err := b.files(g, rg, alerts)
 		if err != nil {
@@ -105,6 +114,42 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 	}
 	return files, nil
 }
+
+// kindsOf returns the model's kinds of one API group.
+func kindsOf(m model.Model, group string) model.Model {
+	var out model.Model
+	for _, k := range m.Kinds {
+		if k.Group == group {
+			out.Kinds = append(out.Kinds, k)
+		}
+	}
+	return out
+}
+
+// group renders the alerts of one API group's subjects as a rule group.
+func (b *builder) group(g string, subjects []subject, set *templates.Set) (monitoringv1.RuleGroup, []alert, error) {
+	var alerts []alert
+	for _, s := range subjects {
+		if s.key != g {
+			if err := checkSettings(s.key, s.settings); err != nil {
+				return monitoringv1.RuleGroup{}, nil, err
+			}
+		}
+		alerts = append(alerts, b.alerts(s)...)
+	}
+	rg := monitoringv1.RuleGroup{Name: GroupName(g)}
+	for i := range alerts {
+		r, err := b.rule(&alerts[i], set)
+		if err != nil {
+			return monitoringv1.RuleGroup{}, nil, err
+		}
+		rg.Rules = append(rg.Rules, r)
+	}
+	return rg, alerts, nil
+}
+
+// maxObject is the most bytes a PrometheusRule may reach once applied.
+func (b *builder) maxObject() int { return cmp.Or(b.o.MaxObject, limits.Annotations) }
 
 // rule renders one alert's rule, filling its annotations from the templates.
 func (b *builder) rule(a *alert, set *templates.Set) (monitoringv1.Rule, error) {
@@ -144,18 +189,17 @@ type plainFile struct {
 func (b *builder) files(group string, rg monitoringv1.RuleGroup, alerts []alert) ([]output.File, error) {
 	var out []output.File
 	if b.o.Format != FormatPlain {
-		pr := monitoringv1.PrometheusRule{
-			TypeMeta: metav1.TypeMeta{APIVersion: monitoringv1.SchemeGroupVersion.String(), Kind: monitoringv1.PrometheusRuleKind},
-			ObjectMeta: metav1.ObjectMeta{
-				Name: "crdmon-" + group, Namespace: b.o.Namespace, Labels: b.o.RuleLabels,
-			},
-			Spec: monitoringv1.PrometheusRuleSpec{Groups: []monitoringv1.RuleGroup{rg}},
-		}
-		f, err := yamlFile(PrometheusRulePath(group), pr)
+		parts, err := b.split(group, rg)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, f)
+		for i, part := range parts {
+			f, err := yamlFile(partPath(group, i+1), b.prometheusRule(group, i+1, part))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, f)
+		}
 	}
 	if b.o.Format != FormatPrometheusRule {
 		f, err := yamlFile(PlainPath(group), plainFile{Groups: []monitoringv1.RuleGroup{rg}})
@@ -169,6 +213,73 @@ func (b *builder) files(group string, rg monitoringv1.RuleGroup, alerts []alert)
 		out = append(out, f, t)
 	}
 	return out, nil
+}
+
+// prometheusRule is the PrometheusRule object of part (from 1) of a group's rules.
+func (b *builder) prometheusRule(group string, part int, rg monitoringv1.RuleGroup) monitoringv1.PrometheusRule {
+	name := "crdmon-" + group
+	if part > 1 {
+		name += "-" + strconv.Itoa(part)
+	}
+	return monitoringv1.PrometheusRule{
+		TypeMeta: metav1.TypeMeta{APIVersion: monitoringv1.SchemeGroupVersion.String(), Kind: monitoringv1.PrometheusRuleKind},
+		ObjectMeta: metav1.ObjectMeta{
+			Name: name, Namespace: b.o.Namespace, Labels: b.o.RuleLabels,
+		},
+		Spec: monitoringv1.PrometheusRuleSpec{Groups: []monitoringv1.RuleGroup{rg}},
+	}
+}
+
+// partPath is the file of a group's PrometheusRule part: PrometheusRulePath
+// for the first, rules/<group>_<part>.yaml for the others ("_" is never in
+// an API group, so no group's file is another's part).
+func partPath(group string, part int) string {
+	if part == 1 {
+		return PrometheusRulePath(group)
+	}
+	return Dir + "/" + group + "_" + strconv.Itoa(part) + ".yaml"
+}
+
+// split divides a group's rules, in order, into the fewest rule groups whose
+// PrometheusRule objects stay within the object limit: the rule group
+// itself when it fits, else crdmon.<group>, crdmon.<group>-2, ... (the
+// plain rule file keeps one group: it is no Kubernetes object).
+func (b *builder) split(group string, rg monitoringv1.RuleGroup) ([]monitoringv1.RuleGroup, error) {
+	size, err := limits.AppliedSize(b.prometheusRule(group, 1, rg))
+	if err != nil || size <= b.maxObject() {
+		return []monitoringv1.RuleGroup{rg}, err
+	}
+	// Compact JSON is the sum of its parts: an object with no rules, plus
+	// each rule and its comma. Names of later parts are a few bytes longer.
+	const longerNames = 2 * len("-999")
+	envelope, err := limits.AppliedSize(b.prometheusRule(group, 1, monitoringv1.RuleGroup{Name: rg.Name}))
+	if err != nil {
+		return nil, err
+	}
+	sizes := make([]int, len(rg.Rules))
+	for i, r := range rg.Rules {
+		js, err := json.Marshal(r)
+		if err != nil {
+			return nil, err
+		}
+		sizes[i] = len(js) + len(",")
+	}
+	ends, err := limits.Pack(sizes, b.maxObject()-envelope-longerNames)
+	var big *limits.TooLargeError
+	if errors.As(err, &big) {
+		return nil, fmt.Errorf("rules: %s: alert %s alone is too large for a PrometheusRule (%d bytes)", PrometheusRulePath(group), rg.Rules[big.Index].Alert, big.Size)
+	}
+	var parts []monitoringv1.RuleGroup
+	start := 0
+	for i, end := range ends {
+		name := rg.Name
+		if i > 0 {
+			name += "-" + strconv.Itoa(i+1)
+		}
+		parts = append(parts, monitoringv1.RuleGroup{Name: name, Rules: rg.Rules[start:end]})
+		start = end
+	}
+	return parts, nil
 }
 
 // yamlFile marshals v with the generated-file header.

@@ -4,7 +4,6 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
-	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/series"
 	"github.com/crdmon/crdmon/internal/promqlx"
@@ -22,23 +21,20 @@ type familyShape struct {
 	free  map[string]bool
 }
 
-// shapes returns the family shapes of every kind of a config.
-func shapes(cfg ksm.Config) map[kindKey][]familyShape {
+// shapes returns the family shapes of every kind of a config's resources,
+// as kube-state-metrics resolved them (wildcards expanded).
+func shapes(resolved []ksmeval.Resolved) map[kindKey][]familyShape {
 	out := map[kindKey][]familyShape{}
-	for _, r := range cfg.Spec.Resources {
+	for _, rr := range resolved {
+		r := rr.Config
 		prefix := ksmeval.DefaultPrefix
 		if r.MetricNamePrefix != nil {
 			prefix = *r.MetricNamePrefix
 		}
-		gvk := r.GroupVersionKind
+		gvk := rr.GVK
 		for _, g := range r.Metrics {
 			s := familyShape{name: series.Name(prefix, g.Name), fixed: map[string]string{}, free: map[string]bool{}}
-			s.fixed[series.LabelGroup], s.fixed[series.LabelKind] = gvk.Group, gvk.Kind
-			if gvk.Version == "" || gvk.Version == "*" {
-				s.free[series.LabelVersion] = true
-			} else {
-				s.fixed[series.LabelVersion] = gvk.Version
-			}
+			s.fixed[series.LabelGroup], s.fixed[series.LabelKind], s.fixed[series.LabelVersion] = gvk.Group, gvk.Kind, gvk.Version
 			for _, m := range []map[string]string{r.CommonLabels, g.CommonLabels} {
 				for k, v := range m {
 					s.fixed[k] = v

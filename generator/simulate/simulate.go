@@ -76,7 +76,7 @@ func (r *Report) Count(st State) int {
 // of res's plain rule files over the series at time at. res must include
 // the rules artifact in a format with plain rule files (plain or both).
 func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report, error) {
-	ev, err := ksmeval.Evaluate(res.KSM, objects)
+	ev, err := ksmeval.EvaluateInstalled(res.KSM, res.Installed, objects)
 	if err != nil {
 		return nil, fmt.Errorf("kube-state-metrics config: %w", err)
 	}
@@ -98,7 +98,7 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	rep := &Report{At: s.at, Series: ev}
 
 	// The objects, from their info series, and what each alert reads.
-	kindShapes := shapes(res.KSM)
+	kindShapes := shapes(ev.Resources)
 	var objs []Row
 	seen := map[string]bool{}
 	for _, smp := range samples {

@@ -28,6 +28,15 @@ Reads CRDs, finds their health signals and writes, under DIR (default out/):
   rules/tests/<group>.test.yaml                         promtool test rules: each alert firing and silent
   dashboards/<group>.json, dashboards/<group>.configmap.yaml  Grafana dashboard, sidecar ConfigMap
 
+Everything fits Kubernetes' limits (objects within the 262144 bytes
+client-side kubectl apply stores, ConfigMaps within 1 MiB). A config over
+512 KiB gets one wildcard resource per group whose kinds share one signal
+shape (--ksm-wildcards), then is split into custom-resource-state-<n>.yaml
+shards, each with kube-state-metrics-values-<n>.yaml for a kube-state-metrics
+chart release of its own. A group whose PrometheusRule would be too large
+gets one alert per signal (--granularity group), then rules/<group>_<n>.yaml
+parts.
+
 ./crdmon.yaml (or -c FILE) tunes thresholds, severities, labels and signals;
 crdmon init writes a commented one.
 
@@ -136,6 +145,7 @@ func runGenerate(args []string, env Env) int {
 	quiet := fs.Bool("q", false, "print nothing but errors (and the diff with --check)")
 	fs.StringVar(&g.opts.KSM.Namespace, "ksm-namespace", g.opts.KSM.Namespace, "namespace of kube-state-metrics' ServiceAccount (RBAC binding)")
 	fs.StringVar(&g.opts.KSM.ServiceAccount, "ksm-service-account", g.opts.KSM.ServiceAccount, "kube-state-metrics' ServiceAccount name (RBAC binding)")
+	fs.StringVar(&g.opts.KSM.Wildcards, "ksm-wildcards", g.opts.KSM.Wildcards, "one kube-state-metrics resource with kind \"*\" per group whose kinds share one signal shape and version (it also reaches kinds installed later; RBAC grants all of the group's resources): auto (when the config would be over 512 KiB), always or never")
 	var only, ruleLabels listFlag
 	fs.Var(&only, "only", "write only these artifacts: ksm, rules, dashboards (comma-separated)")
 	fs.StringVar(&g.opts.Rules.Format, "rules-format", g.opts.Rules.Format, "rule output: prometheusrule, plain (groups: for Prometheus/Thanos/Mimir) or both")

@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"io"
+	"path"
 	"sort"
 	"strings"
 
 	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/model"
 )
 
@@ -45,6 +47,29 @@ func printSummary(w io.Writer, res *generator.Result) {
 		fmt.Fprintf(w, "; %d without (not monitored): %s", len(none), shortList(kindNames(none), 8))
 	}
 	fmt.Fprintln(w)
+	printFitted(w, res)
+}
+
+// printFitted says how the kube-state-metrics config was fitted into the
+// size limits, when it had to be.
+func printFitted(w io.Writer, res *generator.Result) {
+	wildcards, shards := 0, 0
+	for _, r := range res.KSM.Spec.Resources {
+		if ksm.IsWildcard(r.GroupVersionKind.Kind) {
+			wildcards++
+		}
+	}
+	for _, f := range res.Files {
+		if ok, _ := path.Match(ksm.ShardConfigPattern, f.Path); ok {
+			shards++
+		}
+	}
+	if wildcards > 0 {
+		fmt.Fprintf(w, "kube-state-metrics: %d wildcard resources, one per group whose kinds share one signal shape (kind \"*\")\n", wildcards)
+	}
+	if shards > 0 {
+		fmt.Fprintf(w, "kube-state-metrics: the config is split into %d shards: deploy each kube-state-metrics-values-<n>.yaml as its own kube-state-metrics release\n", shards)
+	}
 }
 
 // maxListed is how many kinds or files are listed one a line; beyond it the
