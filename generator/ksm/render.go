@@ -45,7 +45,7 @@ func resource(k model.Kind, prefix string) Resource {
 	if k.Replicas != nil {
 		r.Metrics = append(r.Metrics,
 			gauge(series.ReplicasDesired, fmt.Sprintf("%s: desired replicas (%s).", k.Kind, k.Replicas.Desired.SchemaPath), k.Replicas.Desired.Path, false),
-			gauge(series.ReplicasReady, fmt.Sprintf("%s: ready replicas (%s).", k.Kind, k.Replicas.Ready.SchemaPath), k.Replicas.Ready.Path, true))
+			gauge(series.ReplicasReady, fmt.Sprintf("%s: ready replicas (%s).", k.Kind, k.Replicas.Ready.SchemaPath), k.Replicas.Ready.Path, false))
 	}
 	if k.Generation != nil {
 		r.Metrics = append(r.Metrics,

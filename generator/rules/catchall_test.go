@@ -139,7 +139,7 @@ func TestNegativePattern(t *testing.T) {
 	types := append([]string{"UploadError", "SyncFailed", "ComparisonError", "Errors", "FailedMount", "Ready", "Progressing", "Error", "Failed"},
 		append(model.PositiveTypes, model.NegativeTypes...)...)
 	for _, typ := range types {
-		if got, want := negativeRE.MatchString(typ), model.PolarityOf(typ) == model.Negative; got != want {
+		if got, want := catchAllREs[model.Negative].MatchString(typ), model.PolarityOf(typ) == model.Negative; got != want {
 			t.Errorf("%s: pattern matches %v, PolarityOf negative %v", typ, got, want)
 		}
 	}

@@ -68,8 +68,7 @@ func (b *builder) finish(f fixture, k model.Kind) fixture {
 
 // complete adds the series of nilIsZero families the case leaves unset: a
 // condition list without lastTransitionTime (read with nilIsZero) and without
-// elements still yields one series of value 0 without type, status or reason;
-// an unset ready count yields 0.
+// elements still yields one series of value 0 without type, status or reason.
 func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
 	out := append([]inputSeries(nil), in...)
 	has := func(metric, path string) bool {
@@ -88,9 +87,6 @@ func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
 			}
 			out = append(out, inputSeries{metric: b.metric(series.Condition), labels: l})
 		}
-	}
-	if k.Replicas != nil && !has(b.metric(series.ReplicasReady), "") {
-		out = append(out, inputSeries{metric: b.metric(series.ReplicasReady), labels: objectLabels(k)})
 	}
 	return out
 }
@@ -171,10 +167,10 @@ func (b *builder) phaseFixture(p *phasePart, forDur time.Duration) fixture {
 		return inputSeries{metric: b.metric(series.PhaseInfo), start: 1,
 			labels: withLabels(objectLabels(k), series.LabelField, p.field, series.LabelPhase, v)}
 	}
-	bad := phase(p.failure)
+	bad := phase(p.bad)
 	f := fixture{
 		firing:  []inputSeries{info, bad},
-		healthy: []inputSeries{info, phase(p.healthy)},
+		healthy: []inputSeries{info, phase(p.good)},
 		eval:    ceilStep(forDur) + 2*fixtureStep,
 		expect:  bad.labels, value: 1,
 	}

@@ -164,13 +164,43 @@ func (s subject) kindsMatcher(kinds []model.Kind, needed bool) []matcher {
 // onObject is the vector matching that pairs series of one object.
 var onObject = "on(" + strings.Join(series.ObjectLabels, ", ") + ")"
 
-// unlessSuspended silences suspended objects when the subject has a suspend field.
+// unlessSuspended silences suspended objects: a true suspend field, a
+// condition whose type names a pause (Paused, Suspended, Hibernated) True,
+// or a state field holding such a value, for the signals the subject has.
 func (s subject) unlessSuspended(expr, prefix string) string {
-	if !s.suspendable() {
-		return expr
+	var conds, phases bool
+	for _, k := range s.kinds {
+		for _, cs := range k.Conditions {
+			conds = conds || cs.HasStatus
+		}
+		for _, ph := range k.Phases {
+			phases = phases || suspendable(ph)
+		}
 	}
-	return "(" + expr + ") unless " + onObject + " " +
-		selector(series.Name(prefix, series.Info), s.with(eq(series.LabelSuspended, "true"))...)
+	var by []string
+	if s.suspendable() {
+		by = append(by, selector(series.Name(prefix, series.Info), s.with(eq(series.LabelSuspended, "true"))...))
+	}
+	if conds {
+		by = append(by, selector(series.Name(prefix, series.Condition),
+			s.with(matcher{series.LabelType, "=~", model.SuspendedPattern}, eq(series.LabelStatus, "True"))...))
+	}
+	if phases {
+		by = append(by, selector(series.Name(prefix, series.PhaseInfo), s.with(matcher{series.LabelPhase, "=~", model.SuspendedPattern})...))
+	}
+	for _, b := range by {
+		expr = "(" + expr + ") unless " + onObject + " " + b
+	}
+	return expr
+}
+
+// suspendable reports whether a phase field may hold a value that names a
+// pause: any value when it has no enum, else one of its enum values.
+func suspendable(ph model.Phase) bool {
+	if len(ph.Values) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(ph.Values, model.IsSuspendedValue)
 }
 
 // or joins alternatives, parenthesised when there are several.

@@ -24,9 +24,11 @@ const (
 	// Its value is the condition's lastTransitionTime in Unix seconds, or 0 when the
 	// condition has no transition time.
 	Condition = "condition"
-	// ReplicasDesired is the desired replica count (spec).
+	// ReplicasDesired is the desired replica count (spec, or a status total
+	// such as desiredNumberScheduled).
 	ReplicasDesired = "replicas_desired"
-	// ReplicasReady is the ready replica count (status), 0 when unset.
+	// ReplicasReady is the ready replica count (status); no series while the
+	// controller has not reported it, so an unreported count never reads as 0.
 	ReplicasReady = "replicas_ready"
 	// Generation is metadata.generation.
 	Generation = "generation"
