@@ -240,8 +240,9 @@ func classOf(row simulate.Row) rules.Class {
 var ReferenceTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // EvaluationTime is when the objects are evaluated: Margin after the latest
-// RFC 3339 timestamp they hold (condition lastTransitionTimes, but also
-// lastUpdateTime, startTime, completionTime...), else ReferenceTime.
+// string value that is an RFC 3339 timestamp (condition lastTransitionTimes,
+// but also lastUpdateTime, startTime, completionTime...; not a timestamp
+// inside a message), else ReferenceTime.
 //
 // The objects are snapshots taken while their state held, and the health
 // checks judge them as they stand. An alert with a threshold ("not Ready for

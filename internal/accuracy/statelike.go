@@ -11,12 +11,13 @@ import (
 )
 
 // stateLikeFields lists the fields of k's status, at the version crdmon
-// watches, that hold a health state whatever their kind: a conditions list,
-// or a string named phase, state, status or health (or ending in Phase or
-// State, like syncPhase or currentState). It is the harness's own reading of
-// the schema, kept apart from detection on purpose: it asks "is there
-// something a person would read the health from?", and a kind where the
-// answer is yes should get a signal.
+// watches, that a person would read the object's health from: a conditions
+// list; a string named phase, state, status or health, or ending so
+// (currentPhase, certificateStatus); a string with an enum (compliant:
+// Compliant|NonCompliant); a boolean named ready, healthy or available, or
+// starting so (readyToUse). It is the harness's own reading of the schema,
+// kept apart from detection on purpose: a kind with such a field should get
+// a signal.
 func stateLikeFields(loaded *load.Result, k model.Kind) []string {
 	for _, crd := range loaded.CRDs {
 		if crd.Spec.Group != k.Group || crd.Spec.Names.Kind != k.Kind {
@@ -41,13 +42,22 @@ func stateLike(status apiextensionsv1.JSONSchemaProps) []string {
 	for name, p := range status.Properties {
 		lower := strings.ToLower(name)
 		switch {
-		case lower == "conditions" && p.Type == "array":
-			out = append(out, "status."+name)
-		case p.Type == "string" && (lower == "phase" || lower == "state" || lower == "status" || lower == "health" ||
-			strings.HasSuffix(name, "Phase") || strings.HasSuffix(name, "State")):
+		case lower == "conditions" && p.Type == "array",
+			p.Type == "string" && (affixed(lower, strings.HasSuffix, "phase", "state", "status", "health") || len(p.Enum) > 0),
+			p.Type == "boolean" && affixed(lower, strings.HasPrefix, "ready", "healthy", "available"):
 			out = append(out, "status."+name)
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// affixed reports whether has(s, a) holds for one of affixes.
+func affixed(s string, has func(s, affix string) bool, affixes ...string) bool {
+	for _, a := range affixes {
+		if has(s, a) {
+			return true
+		}
+	}
+	return false
 }
