@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/crdmon/crdmon/generator/ksm"
+	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/model"
 )
 
@@ -35,7 +36,7 @@ func served(objects []map[string]any, m model.Model) (out []map[string]any, conv
 	nameless := 0
 	out = make([]map[string]any, 0, len(objects))
 	for _, o := range objects {
-		g := gvkOf(o)
+		g := ksmeval.ObjectGVK(o)
 		if v, ok := watched[[2]string{g.Group, g.Kind}]; ok && g.Group != "" && v != g.Version {
 			o = withField(o, "apiVersion", g.Group+"/"+v)
 			convertedTo[g] = v
@@ -71,17 +72,6 @@ func withField(o map[string]any, key string, v any) map[string]any {
 	}
 	c[key] = v
 	return c
-}
-
-// gvkOf reads apiVersion and kind of a decoded object.
-func gvkOf(o map[string]any) ksm.GroupVersionKind {
-	apiVersion, _ := o["apiVersion"].(string)
-	kind, _ := o["kind"].(string)
-	group, version, found := strings.Cut(apiVersion, "/")
-	if !found {
-		group, version = "", apiVersion
-	}
-	return ksm.GroupVersionKind{Group: group, Version: version, Kind: kind}
 }
 
 // gvkString prints a GVK as an apiVersion and kind: "group/version Kind".

@@ -222,7 +222,7 @@ func skipped(objects []map[string]any, ev ksmeval.Result, m model.Model) []strin
 	}
 	count := map[ksm.GroupVersionKind]int{}
 	for _, o := range objects {
-		if g := gvkOf(o); !covered[g] {
+		if g := ksmeval.ObjectGVK(o); !covered[g] {
 			count[g]++
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/crdmon/crdmon/generator"
-	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/internal/golden"
 	"github.com/crdmon/crdmon/internal/testutil"
@@ -191,29 +190,10 @@ func TestSkippedConvertedAndUnnamedObjects(t *testing.T) {
 // A kind without health signals has no rules: simulate says so plainly
 // instead of asking for plain rule files.
 func TestNoSignals(t *testing.T) {
-	loaded, err := load.Bytes("plain.yaml", []byte(`apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {type: object, properties: {size: {type: integer}}}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
 	opts := generator.DefaultOptions()
+	opts.Inputs = []string{filepath.Join("testdata", "nosignals.yaml")}
 	opts.Rules.Format = rules.FormatPlain
-	res, err := generator.FromCRDs(loaded, opts)
+	res, err := generator.Generate(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
