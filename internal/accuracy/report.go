@@ -3,6 +3,7 @@ package accuracy
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -111,7 +112,7 @@ func (r *Result) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(tw, "\t%s", s)
 	}
 	fmt.Fprintln(tw)
-	for _, c := range append(append([]rules.Class(nil), rules.Classes...), "") {
+	for _, c := range reportClasses() {
 		row, any := "", false
 		for _, s := range Statuses {
 			n := 0
@@ -124,11 +125,7 @@ func (r *Result) WriteSummary(w io.Writer) error {
 			any = any || n > 0
 		}
 		if any {
-			name := string(c)
-			if c == "" {
-				name = "(class not recognised)"
-			}
-			fmt.Fprintf(tw, "%s%s\n", name, row)
+			fmt.Fprintf(tw, "%s%s\n", className(c), row)
 		}
 	}
 	tw.Flush()
@@ -149,14 +146,14 @@ func (r *Result) WriteSummary(w io.Writer) error {
 }
 
 // writeMisses lists the objects labelled status that miss, with a count by
-// reason.
+// reason (for objects an alert fires for: by the classes firing).
 func (r *Result) writeMisses(b *strings.Builder, status, what string, miss func(Outcome) bool) {
 	var list []Outcome
 	reasons := map[string]int{}
 	for _, o := range r.with(status) {
 		if miss(o) {
 			list = append(list, o)
-			reasons[o.reason()]++
+			reasons[o.missReason()]++
 		}
 	}
 	if len(list) == 0 {
@@ -164,9 +161,11 @@ func (r *Result) writeMisses(b *strings.Builder, status, what string, miss func(
 	}
 	fmt.Fprintf(b, "\n%s objects where %s: %d (%s)\n", status, what, len(list), countList(reasons))
 	for _, o := range list {
-		fmt.Fprintf(b, "  %s/%s %s\n", o.Group, o.Kind, o.Object)
+		fmt.Fprintf(b, "  %s/%s %s\n", o.Group, o.Kind, o.shortPath())
 		fmt.Fprintf(b, "      check: %s\n", oneLine(o.Message))
-		fmt.Fprintf(b, "      crdmon: %s\n", o.reason())
+		if !o.Fires() {
+			fmt.Fprintf(b, "      crdmon: %s\n", o.reason())
+		}
 		if len(o.Signals) > 0 {
 			fmt.Fprintf(b, "      signals: %s\n", strings.Join(o.Signals, "; "))
 		} else if len(o.StateLike) > 0 {
@@ -180,6 +179,41 @@ func (r *Result) writeMisses(b *strings.Builder, status, what string, miss func(
 			fmt.Fprintf(b, "      %s%s %s [%s] %s\n", mark, a.Name, a.State, a.Class, a.Why)
 		}
 	}
+}
+
+// missReason is reason, or for an object alerts fire for, their classes.
+func (o Outcome) missReason() string {
+	if !o.Fires() {
+		return o.reason()
+	}
+	var classes []string
+	for _, c := range reportClasses() {
+		if o.firesClass(c) {
+			classes = append(classes, className(c))
+		}
+	}
+	return strings.Join(classes, "+")
+}
+
+// reportClasses is rules.Classes, then "" for alerts whose class was not
+// recognised.
+func reportClasses() []rules.Class { return append(slices.Clone(rules.Classes), "") }
+
+func className(c rules.Class) string {
+	if c == "" {
+		return "(class not recognised)"
+	}
+	return string(c)
+}
+
+// shortPath is the object's path without the objects/<group>/<Kind>/
+// directories the kind already names.
+func (o Outcome) shortPath() string {
+	_, rest, ok := strings.Cut(o.Object, "/"+o.Group+"/"+o.Kind+"/")
+	if !ok {
+		return o.Object
+	}
+	return rest
 }
 
 // reason says in a few words what crdmon made of the object.
