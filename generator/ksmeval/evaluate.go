@@ -150,7 +150,7 @@ func Evaluate(cfg ksm.Config, objects []map[string]any) (Result, error) {
 
 	for _, rr := range resolved {
 		for _, o := range objs {
-			if objectGVK(o) == rr.gvk {
+			if ObjectGVK(o) == rr.gvk {
 				rr.objects = append(rr.objects, o)
 			}
 		}
@@ -280,7 +280,7 @@ func resolveGVKs(gvk ksm.GroupVersionKind, objs []map[string]any) []ksm.GroupVer
 	seen := map[ksm.GroupVersionKind]bool{}
 	var out []ksm.GroupVersionKind
 	for _, o := range objs {
-		og := objectGVK(o)
+		og := ObjectGVK(o)
 		if og.Group != gvk.Group || (!wildVersion && og.Version != gvk.Version) || (!wildKind && og.Kind != gvk.Kind) || seen[og] {
 			continue
 		}
@@ -291,8 +291,8 @@ func resolveGVKs(gvk ksm.GroupVersionKind, objs []map[string]any) []ksm.GroupVer
 	return out
 }
 
-// objectGVK reads apiVersion and kind of a decoded object.
-func objectGVK(o map[string]any) ksm.GroupVersionKind {
+// ObjectGVK reads apiVersion and kind of a decoded object ("v1" is group "", version "v1").
+func ObjectGVK(o map[string]any) ksm.GroupVersionKind {
 	apiVersion, _ := o["apiVersion"].(string)
 	kind, _ := o["kind"].(string)
 	group, version, found := strings.Cut(apiVersion, "/")
