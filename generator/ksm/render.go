@@ -98,7 +98,7 @@ func condition(k model.Kind, c model.ConditionSet) Generator {
 			Path:           c.Path,
 			ValueFrom:      []string{"lastTransitionTime"},
 			LabelsFromPath: labels,
-			NilIsZero:      !c.HasTransitionTime,
+			NilIsZero:      true,
 		}},
 	}
 	if c.HasTransitionTime {

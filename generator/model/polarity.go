@@ -45,20 +45,30 @@ var NegativeTypes = []string{
 	"Invalid", "InvalidSpec", "NotReady", "Stalled",
 }
 
-// NegativeWords make a condition type negative wherever they appear in it,
-// in any case (SyncError, UploadFailed, PartiallyReady, violation,
-// CatalogSourcesUnhealthy). A negative word wins over a positive suffix.
+// NegativeWords make a condition type negative wherever they stand in it as
+// a word of its CamelCase name (SyncError, UploadFailed, PartiallyReady,
+// CatalogSourcesUnhealthy), or lower-case at its start (violation). A
+// negative word wins over a positive suffix. Installed holds no word:
+// a word ends where the next one (an upper-case letter) or the type ends.
 var NegativeWords = []string{
-	"conflict", "degraded", "denied", "error", "failed", "failing", "failure", "invalid",
-	"notready", "partial", "rejected", "stalled", "unavailable", "unhealthy", "violation",
+	"Conflict", "Degraded", "Denied", "Error", "Errors", "Failed", "Failing", "Failure", "Invalid",
+	"NotReady", "Partial", "Partially", "Rejected", "Stalled", "Unavailable", "Unhealthy", "Violation",
 }
 
 // ProgressTypes are condition types that are True while work is ongoing.
 var ProgressTypes = []string{"Progressing", "Reconciling"}
 
 // NegativeTypePattern is a Prometheus (RE2, fully anchored) regex matching
-// every condition type that PolarityOf calls negative by default.
-var NegativeTypePattern = "(?i).*(?:" + alternation(NegativeWords) + ").*"
+// every condition type that PolarityOf calls negative by default: a
+// NegativeWord followed by the end or by a character that is not a
+// lower-case letter, at the start in lower case or anywhere capitalized.
+var NegativeTypePattern = func() string {
+	lower := make([]string, len(NegativeWords))
+	for i, w := range NegativeWords {
+		lower[i] = strings.ToLower(w)
+	}
+	return "(?:.*(?:" + alternation(NegativeWords) + ")|(?:" + alternation(lower) + "))(?:[^a-z].*)?"
+}()
 
 // PositiveTypePattern is a Prometheus regex matching the condition types that
 // end in one of PositiveSuffixes; PolarityOf calls those positive unless they

@@ -371,7 +371,7 @@ func (b *builder) conditionAlert(s subject, c Class, pol model.Polarity, typ str
 			a.data.Crossplane = a.data.Crossplane || (crossplaneStyle(cs) && (typ == "Ready" || typ == "Synced"))
 		}
 	}
-	a.expr = s.unlessSuspended(or(exprs), b.o.Prefix)
+	a.expr = s.silence(or(exprs), c, typ == "", b.o.Prefix)
 	if timed {
 		a.forDur = b.o.TimestampFor
 	}
@@ -403,8 +403,8 @@ func (b *builder) pairAlert(s subject, c Class) (alert, bool) {
 	// Only kinds with the signal produce these families, so no kind matcher is
 	// needed; both series of an object carry the same labels, so they match
 	// one-to-one on all of them and the alert keeps them all.
-	a.expr = s.unlessSuspended(selector(b.metric(lhs), s.base()...)+" < "+
-		selector(b.metric(rhs), s.base()...), b.o.Prefix)
+	a.expr = s.silence(selector(b.metric(lhs), s.base()...)+" < "+selector(b.metric(rhs), s.base()...),
+		c, c == ReplicasMismatch, b.o.Prefix)
 	a.fixture = b.pairFixture(kinds[0], lhs, rhs, a.forDur)
 	return a, true
 }
@@ -439,7 +439,8 @@ func phaseMatcher(ph model.Phase, c Class) (m matcher, bad, good string, ok bool
 		}
 		return oneOf(series.LabelPhase, values), values[0], good, true
 	case len(ph.Values) == 0:
-		return matcher{series.LabelPhase, "=~", "(?i)(" + alternation(words) + ")"}, example, "Running", true
+		// A value that starts with a word ("Error, secret not found") counts too.
+		return matcher{series.LabelPhase, "=~", "(?i)(?:" + alternation(words) + ")(?:[^a-z].*)?"}, example, "Running", true
 	}
 	return matcher{}, "", "", false
 }
@@ -484,7 +485,7 @@ func (b *builder) phaseAlert(s subject, c Class) (alert, bool) {
 		ms = append(ms, eq(series.LabelField, p.field), p.match)
 		exprs = append(exprs, selector(b.metric(series.PhaseInfo), ms...))
 	}
-	a.expr = s.unlessSuspended(or(exprs), b.o.Prefix)
+	a.expr = s.silence(or(exprs), c, c == ProgressTooLong, b.o.Prefix)
 	a.fixture = b.phaseFixture(parts[0], a.forDur)
 	return a, true
 }

@@ -164,6 +164,31 @@ func (s subject) kindsMatcher(kinds []model.Kind, needed bool) []matcher {
 // onObject is the vector matching that pairs series of one object.
 var onObject = "on(" + strings.Join(series.ObjectLabels, ", ") + ")"
 
+// silence keeps an alert of class c quiet for objects whose status does not
+// speak for them: suspended objects, objects whose controller has not yet
+// observed their latest spec (kstatus: observedGeneration behind generation
+// means in progress; GenerationLag covers a controller that never catches
+// up), and, for a detail signal, objects that report Ready=True.
+func (s subject) silence(expr string, c Class, detail bool, prefix string) string {
+	if detail {
+		expr = s.unlessReady(expr, prefix)
+	}
+	if c != GenerationLag {
+		expr = s.unlessStale(expr, prefix)
+	}
+	return s.unlessSuspended(expr, prefix)
+}
+
+// unlessStale silences objects whose observedGeneration is behind their
+// generation, for subjects with the signal.
+func (s subject) unlessStale(expr, prefix string) string {
+	if !slices.ContainsFunc(s.kinds, func(k model.Kind) bool { return k.Generation != nil }) {
+		return expr
+	}
+	return "(" + expr + ") unless " + onObject + " (" + selector(series.Name(prefix, series.ObservedGeneration), s.base()...) +
+		" < " + selector(series.Name(prefix, series.Generation), s.base()...) + ")"
+}
+
 // unlessSuspended silences suspended objects: a true suspend field, a
 // condition whose type names a pause (Paused, Suspended, Hibernated) True,
 // or a state field holding such a value, for the signals the subject has.
@@ -190,6 +215,22 @@ func (s subject) unlessSuspended(expr, prefix string) string {
 	}
 	for _, b := range by {
 		expr = "(" + expr + ") unless " + onObject + " " + b
+	}
+	return expr
+}
+
+// unlessReady defers a detail signal (a condition type the schema does not
+// name, a replica shortfall, a long progress state) to the kind's summary
+// condition: while an object reports a top-level Ready=True, its controller
+// says it is healthy (kstatus), and the detail is not alerted on.
+func (s subject) unlessReady(expr, prefix string) string {
+	for _, k := range s.kinds {
+		for _, cs := range k.Conditions {
+			if cs.Scope == "" && cs.HasStatus {
+				return "(" + expr + ") unless " + onObject + " " + selector(series.Name(prefix, series.Condition),
+					s.with(eq(series.LabelType, "Ready"), eq(series.LabelStatus, "True"), eq(series.LabelPath, ""))...)
+			}
+		}
 	}
 	return expr
 }
