@@ -86,11 +86,10 @@ func condition(k model.Kind, c model.ConditionSet) Generator {
 	if c.HasReason {
 		labels[series.LabelReason] = []string{"reason"}
 	}
-	// With lastTransitionTime in the schema, a missing list must not turn
-	// into a zero sample (nilIsZero would emit one without a type label), so
-	// its "got nil" errors are only logged at a quiet level. Shapes without
-	// lastTransitionTime need nilIsZero to emit anything; for them an object
-	// without conditions yields one sample without labels of its own.
+	// nilIsZero: a condition without lastTransitionTime (optional in many
+	// schemas) still yields a series, of value 0, instead of being skipped;
+	// the price is one series without type, status or reason for an object
+	// whose list is absent, which no query selects.
 	g := Generator{
 		Name: series.Condition,
 		Help: fmt.Sprintf("%s: conditions (%s); value is lastTransitionTime in Unix seconds, 0 when unset.", k.Kind, c.SchemaPath),
@@ -100,9 +99,6 @@ func condition(k model.Kind, c model.ConditionSet) Generator {
 			LabelsFromPath: labels,
 			NilIsZero:      true,
 		}},
-	}
-	if c.HasTransitionTime {
-		g.ErrorLogV = quietLogV
 	}
 	if c.Scope != "" {
 		g.CommonLabels = map[string]string{series.LabelPath: c.Scope}

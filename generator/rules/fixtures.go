@@ -67,8 +67,9 @@ func (b *builder) finish(f fixture, k model.Kind) fixture {
 }
 
 // complete adds the series of nilIsZero families the case leaves unset: a
-// condition list without lastTransitionTime (read with nilIsZero) and without
-// elements still yields one series of value 0 without type, status or reason.
+// condition list (read with nilIsZero, so that a condition without
+// lastTransitionTime still shows) that is absent yields one series of value
+// 0 without type, status or reason.
 func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
 	out := append([]inputSeries(nil), in...)
 	has := func(metric, path string) bool {
@@ -80,7 +81,7 @@ func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
 		return false
 	}
 	for _, cs := range k.Conditions {
-		if !cs.HasTransitionTime && !has(b.metric(series.Condition), cs.Scope) {
+		if !has(b.metric(series.Condition), cs.Scope) {
 			l := objectLabels(k)
 			if cs.Scope != "" {
 				l[series.LabelPath] = cs.Scope

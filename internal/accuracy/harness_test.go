@@ -127,7 +127,7 @@ func TestRunOnFixture(t *testing.T) {
 		{"alerts", latest.Add(Margin()), []string{"DatabaseNotReady", "DatabasePhaseFailed"}, "objects converted: example.crdmon.dev/v1alpha1 Database ×1"},
 		{"signals, quiet", latest.Add(Margin()), nil, ""},
 		{"signals, quiet", time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC).Add(Margin()), nil, "objects unnamed: example.crdmon.dev/v1 Database ×1 without metadata.name (the API server always sets one): evaluated as unnamed-1"},
-		{"alerts", latest.Add(Margin()), []string{"DatabaseNotReady"}, ""},
+		{"alerts", latest.Add(Margin()), []string{"DatabaseNotReady", "DatabasePhaseStuck"}, ""},
 		{"signals, quiet", ReferenceTime, nil, ""},
 		{"no signal: the CRD does not define the kind", ReferenceTime, nil, "objects skipped: example.crdmon.dev/v1 Widget ×1"},
 	}
@@ -159,7 +159,9 @@ func TestRunOnFixture(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", s.status, got, s.want)
 		}
 	}
-	if p := res.ProgressingFailureClass(); len(p) != 1 || p[0].Alerts[0].Class != rules.ConditionNotTrue {
+	// Not ready and stuck in a progress phase for long: "stuck" alerts, no
+	// failure-class one.
+	if p := res.ProgressingFailureClass(); len(p) != 0 {
 		t.Errorf("progressing objects with a failure-class alert: %+v", p)
 	}
 	// The example CRD's phase and conditions have signals: no kind to list.
@@ -176,7 +178,8 @@ func TestRunOnFixture(t *testing.T) {
 		"Degraded     3        1 (33.3 %)      1      1\n",
 		"Degraded objects where no alert fires: 2 (1 no signal: the CRD does not define the kind, 1 signals, quiet)\n",
 		"      check: line one line two\n",
-		"      ! DatabaseNotReady firing [ConditionNotTrue] Ready=False (Provisioning) for 32m\n",
+		"      DatabaseNotReady firing [ConditionNotTrue] Ready=False (Provisioning) for 32m\n",
+		"      DatabasePhaseStuck firing [ProgressTooLong] status.phase=Provisioning\n",
 	} {
 		if !strings.Contains(summary.String(), line) {
 			t.Errorf("summary lacks %q:\n%s", line, summary.String())

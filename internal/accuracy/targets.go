@@ -24,7 +24,7 @@ const (
 // object must not get them. Alerts that say "stuck for long"
 // (ProgressTooLong) are fine for an object that has been progressing for
 // longer than their threshold.
-var FailureClasses = []rules.Class{rules.ConditionNotTrue, rules.NegativeCondition, rules.PhaseFailed}
+var FailureClasses = []rules.Class{rules.NegativeCondition, rules.PhaseFailed}
 
 // IsFailureClass reports whether c is one of FailureClasses.
 func IsFailureClass(c rules.Class) bool { return slices.Contains(FailureClasses, c) }
