@@ -245,4 +245,3 @@ func lookup(s *apiextensionsv1.JSONSchemaProps, path []string) *apiextensionsv1.
 	}
 	return s
 }
-
