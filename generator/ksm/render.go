@@ -67,7 +67,10 @@ func resource(k model.Kind, prefix string) Resource {
 }
 
 func info(k model.Kind) Generator {
-	labels := map[string][]string{series.LabelName: {"metadata", "name"}}
+	labels := map[string][]string{
+		series.LabelName:     {"metadata", "name"},
+		series.LabelDeleting: {"metadata", "deletionTimestamp"},
+	}
 	if k.Suspend != nil {
 		labels[series.LabelSuspended] = k.Suspend.Path
 	}

@@ -422,7 +422,9 @@ type phasePart struct {
 // phaseMatcher returns the values of a phase an alert of class c fires on:
 // for PhaseFailed its failure values (model.FailurePhases in any case when
 // the field has no enum), for ProgressTooLong its progress values
-// (model.ProgressPhases in any case when it has no enum).
+// (model.ProgressPhases in any case when it has no enum). A field whose
+// values were declared (an enum, or crdmon.yaml's failure values) matches
+// only what was declared.
 func phaseMatcher(ph model.Phase, c Class) (m matcher, bad, good string, ok bool) {
 	values, words, example := ph.Failure, model.FailurePhases, "Failed"
 	if c == ProgressTooLong {
@@ -438,7 +440,7 @@ func phaseMatcher(ph model.Phase, c Class) (m matcher, bad, good string, ok bool
 			}
 		}
 		return oneOf(series.LabelPhase, values), values[0], good, true
-	case len(ph.Values) == 0:
+	case len(ph.Values) == 0 && len(ph.Failure) == 0 && len(ph.Progress) == 0:
 		// A value that starts with a word ("Error, secret not found") counts too.
 		return matcher{series.LabelPhase, "=~", "(?i)(?:" + alternation(words) + ")(?:[^a-z].*)?"}, example, "Running", true
 	}

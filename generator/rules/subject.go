@@ -165,74 +165,50 @@ func (s subject) kindsMatcher(kinds []model.Kind, needed bool) []matcher {
 var onObject = "on(" + strings.Join(series.ObjectLabels, ", ") + ")"
 
 // silence keeps an alert of class c quiet for objects whose status does not
-// speak for them: suspended objects, objects whose controller has not yet
-// observed their latest spec (kstatus: observedGeneration behind generation
-// means in progress; GenerationLag covers a controller that never catches
-// up), and, for a detail signal, objects that report Ready=True.
+// speak for them, with one `unless on(object) (...)`:
+//   - objects being deleted (metadata.deletionTimestamp set: kstatus'
+//     Terminating);
+//   - suspended objects: a true suspend field, a condition whose type names
+//     a pause (Paused, Suspended, cnpg.io/hibernation) True, or a state field
+//     holding such a value;
+//   - objects whose controller has not yet observed their latest spec
+//     (kstatus: observedGeneration behind generation means in progress;
+//     GenerationLag covers a controller that never catches up);
+//   - for a detail signal (a condition type the schema does not name, a
+//     replica shortfall, a long progress state), objects that report a
+//     top-level Ready=True: their controller says they are healthy.
 func (s subject) silence(expr string, c Class, detail bool, prefix string) string {
-	if detail {
-		expr = s.unlessReady(expr, prefix)
+	info := series.Name(prefix, series.Info)
+	by := []string{selector(info, s.with(matcher{series.LabelDeleting, "!=", ""})...)}
+	if s.suspendable() {
+		by = append(by, selector(info, s.with(eq(series.LabelSuspended, "true"))...))
 	}
-	if c != GenerationLag {
-		expr = s.unlessStale(expr, prefix)
-	}
-	return s.unlessSuspended(expr, prefix)
-}
-
-// unlessStale silences objects whose observedGeneration is behind their
-// generation, for subjects with the signal.
-func (s subject) unlessStale(expr, prefix string) string {
-	if !slices.ContainsFunc(s.kinds, func(k model.Kind) bool { return k.Generation != nil }) {
-		return expr
-	}
-	return "(" + expr + ") unless " + onObject + " (" + selector(series.Name(prefix, series.ObservedGeneration), s.base()...) +
-		" < " + selector(series.Name(prefix, series.Generation), s.base()...) + ")"
-}
-
-// unlessSuspended silences suspended objects: a true suspend field, a
-// condition whose type names a pause (Paused, Suspended, Hibernated) True,
-// or a state field holding such a value, for the signals the subject has.
-func (s subject) unlessSuspended(expr, prefix string) string {
-	var conds, phases bool
+	var conds, top, phases, generation bool
 	for _, k := range s.kinds {
 		for _, cs := range k.Conditions {
 			conds = conds || cs.HasStatus
+			top = top || (cs.HasStatus && cs.Scope == "")
 		}
 		for _, ph := range k.Phases {
 			phases = phases || suspendable(ph)
 		}
+		generation = generation || k.Generation != nil
 	}
-	var by []string
-	if s.suspendable() {
-		by = append(by, selector(series.Name(prefix, series.Info), s.with(eq(series.LabelSuspended, "true"))...))
-	}
+	cond := series.Name(prefix, series.Condition)
 	if conds {
-		by = append(by, selector(series.Name(prefix, series.Condition),
-			s.with(matcher{series.LabelType, "=~", model.SuspendedPattern}, eq(series.LabelStatus, "True"))...))
+		by = append(by, selector(cond, s.with(matcher{series.LabelType, "=~", model.SuspendedPattern}, eq(series.LabelStatus, "True"))...))
 	}
 	if phases {
 		by = append(by, selector(series.Name(prefix, series.PhaseInfo), s.with(matcher{series.LabelPhase, "=~", model.SuspendedPattern})...))
 	}
-	for _, b := range by {
-		expr = "(" + expr + ") unless " + onObject + " " + b
+	if generation && c != GenerationLag {
+		by = append(by, selector(series.Name(prefix, series.ObservedGeneration), s.base()...)+
+			" < "+selector(series.Name(prefix, series.Generation), s.base()...))
 	}
-	return expr
-}
-
-// unlessReady defers a detail signal (a condition type the schema does not
-// name, a replica shortfall, a long progress state) to the kind's summary
-// condition: while an object reports a top-level Ready=True, its controller
-// says it is healthy (kstatus), and the detail is not alerted on.
-func (s subject) unlessReady(expr, prefix string) string {
-	for _, k := range s.kinds {
-		for _, cs := range k.Conditions {
-			if cs.Scope == "" && cs.HasStatus {
-				return "(" + expr + ") unless " + onObject + " " + selector(series.Name(prefix, series.Condition),
-					s.with(eq(series.LabelType, "Ready"), eq(series.LabelStatus, "True"), eq(series.LabelPath, ""))...)
-			}
-		}
+	if detail && top {
+		by = append(by, selector(cond, s.with(eq(series.LabelType, "Ready"), eq(series.LabelStatus, "True"), eq(series.LabelPath, ""))...))
 	}
-	return expr
+	return "(" + expr + ") unless " + onObject + " (" + strings.Join(by, " or ") + ")"
 }
 
 // suspendable reports whether a phase field may hold a value that names a

@@ -18,7 +18,8 @@ const DefaultPrefix = "kube_customresource"
 
 // Metric name suffixes, joined to the prefix with "_".
 const (
-	// Info is 1 per object; labels name, namespace and suspended (when the kind has a suspend field).
+	// Info is 1 per object; labels name, namespace, deleting (while the object
+	// is being deleted) and suspended (when the kind has a suspend field).
 	Info = "info"
 	// Condition is 1 series per condition; labels type, status, reason (and path for nested lists).
 	// Its value is the condition's lastTransitionTime in Unix seconds, or 0 when the
@@ -43,6 +44,7 @@ const (
 	LabelName      = "name"
 	LabelNamespace = "namespace"
 	LabelSuspended = "suspended" // "true"/"false" on Info, absent when unset
+	LabelDeleting  = "deleting"  // metadata.deletionTimestamp on Info, absent unless the object is being deleted
 	LabelType      = "type"
 	LabelStatus    = "status"
 	LabelReason    = "reason"

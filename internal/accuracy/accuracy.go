@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/config"
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/rules"
@@ -112,9 +113,10 @@ func ReadIndex(dir string) ([]Case, error) {
 	return out, sc.Err()
 }
 
-// Run evaluates every object of the health directory dir. CRD and object
-// paths of INDEX.tsv are relative to dir's parent.
-func Run(dir string) (*Result, error) {
+// Run evaluates every object of the health directory dir, generating as
+// `crdmon simulate` does with the overrides file cfg (nil for none). CRD and
+// object paths of INDEX.tsv are relative to dir's parent.
+func Run(dir string, cfg *config.File) (*Result, error) {
 	cases, err := ReadIndex(dir)
 	if err != nil {
 		return nil, err
@@ -133,7 +135,7 @@ func Run(dir string) (*Result, error) {
 		for _, i := range byCRD[crd] {
 			cs = append(cs, cases[i])
 		}
-		return runCRD(shared, crd, cs)
+		return runCRD(shared, crd, cs, cfg)
 	})
 	if err != nil {
 		return nil, err
@@ -149,13 +151,14 @@ func Run(dir string) (*Result, error) {
 
 // runCRD generates from one CRD file as `crdmon simulate -f CRD` does and
 // evaluates each of its objects.
-func runCRD(shared, crd string, cases []Case) ([]Outcome, error) {
+func runCRD(shared, crd string, cases []Case, cfg *config.File) ([]Outcome, error) {
 	loaded, err := load.Paths([]string{filepath.Join(shared, crd)}, nil)
 	if err != nil {
 		return nil, err
 	}
 	opts := generator.DefaultOptions()
 	opts.Rules.Format = rules.FormatPlain // as crdmon simulate sets it
+	opts.Config = cfg
 	res, err := generator.FromCRDs(loaded, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", crd, err)

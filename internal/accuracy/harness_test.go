@@ -110,7 +110,7 @@ func healthDir(t *testing.T) string {
 }
 
 func TestRunOnFixture(t *testing.T) {
-	res, err := Run(healthDir(t))
+	res, err := Run(healthDir(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
