@@ -3,7 +3,7 @@ GO ?= go
 PROMETHEUS_VERSION := $(shell $(GO) list -m -f '{{.Version}}' github.com/prometheus/prometheus)
 BIN := $(CURDIR)/bin
 
-.PHONY: help build test generate check lint deps-check e2e tools
+.PHONY: help build test generate check lint deps-check e2e tools accuracy
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ lint: ## gofmt and go vet (including the e2e package behind its build tag)
 
 deps-check: ## fail if the crdmon tool brings cloud SDKs, gRPC or too many modules into a user's go.mod
 	.ci/deps-check
+
+accuracy: ## alerts vs the labelled objects of ../shared/health (or $$CRDMON_HEALTH); CRDMON_ACCURACY_REPORT=FILE keeps the report
+	$(GO) test -run TestAccuracy -v -count=1 ./internal/accuracy/
 
 tools: $(BIN)/promtool $(BIN)/prometheus ## build promtool and prometheus (go.mod's version) into bin/
 

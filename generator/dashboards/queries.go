@@ -146,12 +146,20 @@ func alternation(names []string) string {
 	return strings.Join(q, "|")
 }
 
-// Condition type regexes, after model.PolarityOf.
+func matchNotRe(label, re string) string { return label + "!~" + quote(re) }
+
+// Condition type regexes, after model.PolarityOf: positive types are the
+// exact list or a positive suffix, unless a negative word wins.
 var (
-	positiveRe = alternation(model.PositiveTypes)
-	negativeRe = alternation(model.NegativeTypes) + "|.+Failed|.+Error"
+	positiveRe = alternation(model.PositiveTypes) + "|" + model.PositiveTypePattern
+	negativeRe = model.NegativeTypePattern
 	progressRe = alternation(model.ProgressTypes)
 )
+
+// positiveTypeMatchers select the condition types that read as positive.
+func positiveTypeMatchers() []string {
+	return []string{matchRe(series.LabelType, positiveRe), matchNotRe(series.LabelType, negativeRe)}
+}
 
 // trueStatus matches a condition that is True; a condition without a status
 // field means True by being present.
@@ -201,7 +209,7 @@ func (q queries) troubleSeries() []string {
 	s := q.signals()
 	var parts []string
 	if s.withStatus {
-		parts = append(parts, q.sel(series.Condition, matchRe(series.LabelType, positiveRe), matchEq(series.LabelStatus, "False")))
+		parts = append(parts, q.sel(series.Condition, append(positiveTypeMatchers(), matchEq(series.LabelStatus, "False"))...))
 	}
 	if s.conditions {
 		parts = append(parts, q.sel(series.Condition, matchRe(series.LabelType, negativeRe), q.trueStatus()))
@@ -221,7 +229,7 @@ func (q queries) progressSeries() []string {
 		parts = append(parts, q.sel(series.Condition, matchRe(series.LabelType, progressRe), q.trueStatus()))
 	}
 	if s.withStatus {
-		parts = append(parts, q.sel(series.Condition, matchRe(series.LabelType, positiveRe), matchEq(series.LabelStatus, "Unknown")))
+		parts = append(parts, q.sel(series.Condition, append(positiveTypeMatchers(), matchEq(series.LabelStatus, "Unknown"))...))
 	}
 	if s.phases {
 		parts = append(parts, q.sel(series.PhaseInfo, matchRe(series.LabelPhase, q.phaseRe(false))))

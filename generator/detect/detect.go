@@ -1,15 +1,19 @@
 // Package detect finds health signals in CRD schemas: condition lists,
-// replica pairs, observedGeneration, phase fields and suspend flags. It knows
-// nothing about PromQL or kube-state-metrics; it only fills the model.
+// state fields, readiness flags, replica and health counts,
+// observedGeneration and suspend flags. It knows nothing about PromQL or
+// kube-state-metrics; it only fills the model.
+//
+// Detection is a table of small rules (Rules), one per file, each resting on
+// a published convention and recorded on every signal it finds, so `crdmon
+// inspect` can say why a signal exists. No rule names an API group or a
+// kind: per-kind knowledge belongs in the user's crdmon.yaml.
 package detect
 
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -56,29 +60,26 @@ func Kind(c load.CRD) model.Kind {
 		k.Notes = append(k.Notes, "version "+v.Name+" has no schema")
 		return k
 	}
-	root := v.Schema.OpenAPIV3Schema
-	status, hasStatus := root.Properties["status"]
+	d := &detector{kind: &k, root: v.Schema.OpenAPIV3Schema, columns: v.AdditionalPrinterColumns, subresources: v.Subresources}
+	status, hasStatus := d.root.Properties["status"]
 	switch {
 	case !hasStatus:
 		k.Notes = append(k.Notes, "schema has no status")
 	case len(status.Properties) == 0:
-		k.Notes = append(k.Notes, "status schema lists no fields (x-kubernetes-preserve-unknown-fields or untyped): no signal can be read from it")
+		k.Notes = append(k.Notes, "status schema lists no fields (x-kubernetes-preserve-unknown-fields or untyped): no signal can be read from it; declare signals in crdmon.yaml")
 	default:
-		d := &detector{kind: &k, columns: v.AdditionalPrinterColumns}
-		d.walkStatus(&status, []string{"status"}, "status", 0)
+		d.status = &status
+		d.walkStatus(&status, []string{"status"}, "status", 0, false)
 		sort.SliceStable(k.Conditions, func(i, j int) bool {
 			return k.Conditions[i].Scope < k.Conditions[j].Scope
 		})
-		k.Generation = generation(&status)
 	}
-	if spec, ok := root.Properties["spec"]; ok {
-		k.Suspend = suspend(&spec)
+	for _, r := range Rules {
+		if r.Kind != nil {
+			r.Kind(d, r.Name)
+		}
 	}
-	var note string
-	k.Replicas, note = replicas(root, v.Subresources)
-	if note != "" {
-		k.Notes = append(k.Notes, note)
-	}
+	d.limitPhases()
 	return k
 }
 
@@ -104,40 +105,75 @@ func WatchedVersion(crd *apiextensionsv1.CustomResourceDefinition) apiextensions
 	return *best
 }
 
+// detector holds what the rules read and the kind they fill.
 type detector struct {
-	kind    *model.Kind
-	columns []apiextensionsv1.CustomResourceColumnDefinition
+	kind         *model.Kind
+	root         *apiextensionsv1.JSONSchemaProps // openAPIV3Schema of the watched version
+	status       *apiextensionsv1.JSONSchemaProps // its status, nil when it lists no fields
+	columns      []apiextensionsv1.CustomResourceColumnDefinition
+	subresources *apiextensionsv1.CustomResourceSubresources
 }
 
-// walkStatus looks for condition lists and phase fields below status. path
-// is the kube-state-metrics path, schemaPath the dotted path with [] for lists.
-func (d *detector) walkStatus(s *apiextensionsv1.JSONSchemaProps, path []string, schemaPath string, depth int) {
+// note records why a candidate was not used.
+func (d *detector) note(format string, args ...any) {
+	d.kind.Notes = append(d.kind.Notes, fmt.Sprintf(format, args...))
+}
+
+// statusField is one field below status, as the walk offers it to the rules.
+type statusField struct {
+	name       string
+	schema     *apiextensionsv1.JSONSchemaProps
+	path       []string // kube-state-metrics path, "0" for the first element of a list
+	schemaPath string   // dotted schema path with [] for lists, e.g. status.parents[].conditions
+	parent     string   // schemaPath of the enclosing object
+	inList     bool     // below a list: only its first element is observed
+}
+
+// walkStatus offers every field below status to the field rules, in name
+// order, and descends into objects and lists of objects that no rule claimed.
+// kube-state-metrics cannot iterate nested lists, so below a list only the
+// first element is observed.
+func (d *detector) walkStatus(s *apiextensionsv1.JSONSchemaProps, path []string, schemaPath string, depth int, inList bool) {
 	if depth > maxDepth {
-		d.kind.Notes = append(d.kind.Notes, schemaPath+": schema deeper than "+strconv.Itoa(maxDepth)+" levels, not searched further")
+		d.note("%s: schema deeper than %d levels, not searched further", schemaPath, maxDepth)
 		return
 	}
-	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+	for _, name := range sortedKeys(s.Properties) {
 		prop := s.Properties[name]
-		childPath := append(append([]string(nil), path...), name)
-		childSchema := schemaPath + "." + name
+		f := statusField{
+			name: name, schema: &prop, path: append(slices.Clip(path), name),
+			schemaPath: schemaPath + "." + name, parent: schemaPath, inList: inList,
+		}
 		switch {
 		case name == "deprecated":
-			d.kind.Notes = append(d.kind.Notes, childSchema+": skipped (deprecated copy of the status)")
+			d.note("%s: skipped (deprecated copy of the status)", f.schemaPath)
+			continue
 		case !SafeSegment(name):
-			if prop.Type == "object" || prop.Type == "array" || (prop.Type == "string" && isPhaseField(name, schemaPath)) {
-				d.kind.Notes = append(d.kind.Notes, fmt.Sprintf("%s: field name %q cannot be a kube-state-metrics path segment, not searched", schemaPath, name))
+			if prop.Type == "object" || prop.Type == "array" || prop.Type == "string" || prop.Type == "boolean" {
+				d.note("%s: field name %q cannot be a kube-state-metrics path segment, not searched", schemaPath, name)
 			}
-		case name == "conditions" && prop.Type == "array":
-			d.conditions(&prop, childPath, childSchema)
-		case prop.Type == "string" && isPhaseField(name, schemaPath) && !strings.Contains(schemaPath, "[]"):
-			d.kind.Phases = append(d.kind.Phases, phase(&prop, childPath, childSchema))
+			continue
+		}
+		if d.offer(f) {
+			continue
+		}
+		switch {
 		case prop.Type == "object":
-			d.walkStatus(&prop, childPath, childSchema, depth+1)
+			d.walkStatus(&prop, f.path, f.schemaPath, depth+1, inList)
 		case prop.Type == "array" && prop.Items != nil && prop.Items.Schema != nil && prop.Items.Schema.Type == "object":
-			// kube-state-metrics cannot iterate nested lists: observe the first element.
-			d.walkStatus(prop.Items.Schema, append(childPath, "0"), childSchema+"[]", depth+1)
+			d.walkStatus(prop.Items.Schema, append(f.path, "0"), f.schemaPath+"[]", depth+1, true)
 		}
 	}
+}
+
+// offer gives f to the field rules in table order; true when one claimed it.
+func (d *detector) offer(f statusField) bool {
+	for _, r := range Rules {
+		if r.Field != nil && r.Field(d, f, r.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // SafeSegment reports whether a schema field name can be used as one
@@ -171,80 +207,6 @@ func enumStrings(enum []apiextensionsv1.JSON) []string {
 	return out
 }
 
-// isPhaseField reports whether a string field names the object's state:
-// phase or state anywhere below status, or status inside health/sync (Argo CD).
-func isPhaseField(name, parent string) bool {
-	switch strings.ToLower(name) {
-	case "phase", "state":
-		return true
-	case "status":
-		return strings.HasSuffix(parent, ".health") || strings.HasSuffix(parent, ".sync")
-	}
-	return false
-}
-
-func phase(s *apiextensionsv1.JSONSchemaProps, path []string, schemaPath string) model.Phase {
-	p := model.Phase{Field: model.Field{Path: path, SchemaPath: schemaPath, Rule: "phase-field"}}
-	p.Values = enumStrings(s.Enum)
-	if len(p.Values) == 0 {
-		// No enum: renderers match model.FailurePhases case-insensitively.
-		return p
-	}
-	p.Rule = "phase-field-enum"
-	for _, v := range p.Values {
-		switch {
-		case model.IsFailurePhase(v):
-			p.Failure = append(p.Failure, v)
-		case slices.Contains(model.ProgressPhases, strings.ToLower(v)):
-			p.Progress = append(p.Progress, v)
-		}
-	}
-	return p
-}
-
-// conditions records a list of objects with a type field and at least one
-// other condition field as a condition set.
-func (d *detector) conditions(s *apiextensionsv1.JSONSchemaProps, path []string, schemaPath string) {
-	if s.Items == nil || s.Items.Schema == nil {
-		d.kind.Notes = append(d.kind.Notes, schemaPath+"[]: conditions list without an item schema, ignored")
-		return
-	}
-	item := s.Items.Schema.Properties
-	typ, hasType := item["type"]
-	_, hasStatus := item["status"]
-	_, hasReason := item["reason"]
-	_, hasTime := item["lastTransitionTime"]
-	_, hasMessage := item["message"]
-	if !hasType || typ.Type != "string" || !(hasStatus || hasTime || hasReason || hasMessage) {
-		d.kind.Notes = append(d.kind.Notes, schemaPath+"[]: not status conditions (needs a string type and a status, reason, message or lastTransitionTime)")
-		return
-	}
-	set := model.ConditionSet{
-		Field:             model.Field{Path: path, SchemaPath: schemaPath + "[]", Rule: "conditions-list"},
-		HasStatus:         hasStatus,
-		HasReason:         hasReason,
-		HasTransitionTime: hasTime,
-	}
-	if parent := strings.Join(path[:len(path)-1], "."); parent != "status" {
-		set.Scope = scope(path[:len(path)-1])
-		set.Rule = "nested-conditions-list"
-	}
-	if !hasStatus {
-		d.kind.Notes = append(d.kind.Notes, schemaPath+"[]: conditions have no status field; a present condition counts as True")
-	}
-	known := map[string]bool{}
-	for _, v := range enumStrings(typ.Enum) {
-		known[v] = true
-	}
-	if set.Scope == "" {
-		for _, t := range printerColumnTypes(d.columns) {
-			known[t] = true
-		}
-	}
-	set.KnownTypes = slices.Sorted(maps.Keys(known))
-	d.kind.Conditions = append(d.kind.Conditions, set)
-}
-
 // scope renders a KSM path as status.parents[0].
 func scope(path []string) string {
 	var b strings.Builder
@@ -265,39 +227,21 @@ func isIndex(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
-// printerColumnTypes returns condition types named by printer columns such as
-// .status.conditions[?(@.type=="Ready")].status.
-func printerColumnTypes(cols []apiextensionsv1.CustomResourceColumnDefinition) []string {
-	var out []string
-	for _, c := range cols {
-		p := strings.ReplaceAll(c.JSONPath, " ", "")
-		const prefix = ".status.conditions[?(@.type=="
-		if !strings.HasPrefix(p, prefix) {
-			continue
-		}
-		rest := p[len(prefix):]
-		if end := strings.Index(rest, ")]"); end > 0 {
-			out = append(out, strings.Trim(rest[:end], `"'`))
-		}
-	}
-	return out
+func field(path []string, rule string) model.Field {
+	return model.Field{Path: path, SchemaPath: strings.Join(path, "."), Rule: rule}
 }
 
-func generation(status *apiextensionsv1.JSONSchemaProps) *model.Generation {
-	og, ok := status.Properties["observedGeneration"]
-	if !ok || og.Type != "integer" {
-		return nil
-	}
-	return &model.Generation{Observed: model.Field{
-		Path: []string{"status", "observedGeneration"}, SchemaPath: "status.observedGeneration", Rule: "observed-generation",
-	}}
-}
-
-func suspend(spec *apiextensionsv1.JSONSchemaProps) *model.Field {
-	for _, name := range []string{"suspend", "paused"} {
-		if p, ok := spec.Properties[name]; ok && p.Type == "boolean" {
-			return &model.Field{Path: []string{"spec", name}, SchemaPath: "spec." + name, Rule: "suspend-flag"}
+// lookup follows object properties; nil when the path is not in the schema.
+func lookup(s *apiextensionsv1.JSONSchemaProps, path []string) *apiextensionsv1.JSONSchemaProps {
+	for _, name := range path {
+		if s == nil {
+			return nil
 		}
+		p, ok := s.Properties[name]
+		if !ok {
+			return nil
+		}
+		s = &p
 	}
-	return nil
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,9 +96,15 @@ func TestCorpusAgreesWithCensus(t *testing.T) {
 			t.Errorf("%s: observedGeneration detected=%v, census %q", c.Name, k.Generation != nil, row.observedGeneration)
 		}
 		if row.scale != "" {
+			// The scale subresource is used when its status path has a
+			// ready-count sibling; otherwise a note says why not.
 			spec := strings.TrimPrefix(strings.Fields(row.scale)[0], "spec=.")
-			if k.Replicas == nil || k.Replicas.Desired.SchemaPath != spec {
+			scaled := k.Replicas != nil && strings.HasPrefix(k.Replicas.Desired.Rule, "scale-subresource")
+			switch {
+			case scaled && k.Replicas.Desired.SchemaPath != spec:
 				t.Errorf("%s: scale %q, detected replicas %+v", c.Name, row.scale, k.Replicas)
+			case !scaled && !slices.ContainsFunc(k.Notes, func(n string) bool { return strings.HasPrefix(n, "scale subresource") }):
+				t.Errorf("%s: scale %q not used and no note says why (replicas %+v)", c.Name, row.scale, k.Replicas)
 			}
 		}
 		if strings.Contains(row.shape, "custom(") && !strings.Contains(row.shape, "status") && top {

@@ -1,7 +1,7 @@
 package detect
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -9,12 +9,41 @@ import (
 	"github.com/crdmon/crdmon/generator/model"
 )
 
-// readyNames maps a scale status field to the sibling fields that count the
-// ready part of the same quantity, best first. Other status paths (such as
-// Prometheus' shards) are used as they are.
-var readyNames = map[string][]string{
-	"replicas":  {"readyReplicas", "availableReplicas"},
-	"instances": {"readyInstances"},
+// readyPrefixes turn a count's name into the names of its ready part
+// (replicas → readyReplicas, availableReplicas), best first.
+var readyPrefixes = []string{"ready", "available", "healthy"}
+
+// scaleReplicas uses the scale subresource: its spec path is the desired
+// count, and a ready-count sibling of its status path (readyReplicas next to
+// replicas) the ready one. A status path without such a sibling counts
+// replicas that exist, not replicas that are ready, so it is not used.
+func scaleReplicas(d *detector, rule string) {
+	sub := d.subresources
+	if sub == nil || sub.Scale == nil || d.kind.Replicas != nil {
+		return
+	}
+	desired, ok1 := scalePath(sub.Scale.SpecReplicasPath, "spec")
+	statusPath, ok2 := scalePath(sub.Scale.StatusReplicasPath, "status")
+	if !ok1 || !ok2 {
+		d.note("scale subresource paths %q and %q are not simple .spec and .status field paths, replicas not used", sub.Scale.SpecReplicasPath, sub.Scale.StatusReplicasPath)
+		return
+	}
+	parentPath, name := statusPath[:len(statusPath)-1], statusPath[len(statusPath)-1]
+	parent := lookup(d.root, parentPath)
+	for _, prefix := range readyPrefixes {
+		sibling := prefix + strings.ToUpper(name[:1]) + name[1:]
+		if parent == nil {
+			break
+		}
+		if p, ok := parent.Properties[sibling]; ok && p.Type == "integer" {
+			d.kind.Replicas = &model.Replicas{
+				Desired: field(desired, rule),
+				Ready:   field(append(slices.Clip(parentPath), sibling), rule+"+ready-sibling"),
+			}
+			return
+		}
+	}
+	d.note("scale subresource: %s has no ready-count sibling (%s...), so it is not compared with %s", sub.Scale.StatusReplicasPath, readyPrefixes[0]+strings.ToUpper(name[:1])+name[1:], sub.Scale.SpecReplicasPath)
 }
 
 // namePairs are desired/ready field pairs recognised without a scale subresource.
@@ -24,49 +53,71 @@ var namePairs = [][2]string{
 	{"replicas", "availableReplicas"},
 }
 
-// replicas finds desired and ready replica counts: the scale subresource
-// first (with a ready-count sibling of its status path when there is one),
-// then well-known spec/status name pairs. The note says why a scale
-// subresource was not used.
-func replicas(root *apiextensionsv1.JSONSchemaProps, sub *apiextensionsv1.CustomResourceSubresources) (*model.Replicas, string) {
-	if sub != nil && sub.Scale != nil {
-		desired, ok1 := scalePath(sub.Scale.SpecReplicasPath, "spec")
-		statusPath, ok2 := scalePath(sub.Scale.StatusReplicasPath, "status")
-		if !ok1 || !ok2 {
-			return nil, fmt.Sprintf("scale subresource paths %q and %q are not simple .spec and .status field paths, replicas not used", sub.Scale.SpecReplicasPath, sub.Scale.StatusReplicasPath)
-		}
-		r := &model.Replicas{
-			Desired: field(desired, "scale-subresource"),
-			Ready:   field(statusPath, "scale-subresource"),
-		}
-		parent := lookup(root, statusPath[:len(statusPath)-1])
-		for _, name := range readyNames[statusPath[len(statusPath)-1]] {
-			if parent == nil {
-				break
-			}
-			if p, ok := parent.Properties[name]; ok && p.Type == "integer" {
-				ready := append(append([]string(nil), statusPath[:len(statusPath)-1]...), name)
-				r.Ready = field(ready, "scale-subresource+ready-sibling")
-				break
-			}
-		}
-		return r, ""
-	}
-	spec, status := lookup(root, []string{"spec"}), lookup(root, []string{"status"})
-	if spec == nil || status == nil {
-		return nil, ""
+// replicaNamePair finds well-known spec/status name pairs.
+func replicaNamePair(d *detector, rule string) {
+	spec, status := lookup(d.root, []string{"spec"}), d.status
+	if d.kind.Replicas != nil || spec == nil || status == nil {
+		return
 	}
 	for _, pair := range namePairs {
-		d, dok := spec.Properties[pair[0]]
-		r, rok := status.Properties[pair[1]]
-		if dok && rok && d.Type == "integer" && r.Type == "integer" {
-			return &model.Replicas{
-				Desired: field([]string{"spec", pair[0]}, "replica-name-pair"),
-				Ready:   field([]string{"status", pair[1]}, "replica-name-pair"),
-			}, ""
+		ds, dok := spec.Properties[pair[0]]
+		rs, rok := status.Properties[pair[1]]
+		if dok && rok && ds.Type == "integer" && rs.Type == "integer" {
+			d.kind.Replicas = &model.Replicas{
+				Desired: field([]string{"spec", pair[0]}, rule),
+				Ready:   field([]string{"status", pair[1]}, rule),
+			}
+			return
 		}
 	}
-	return nil, ""
+}
+
+// healthyCountNames are integer status fields counting healthy members,
+// best first; expectedCountNames the totals they should reach.
+var (
+	healthyCountNames  = []string{"readyReplicas", "numberReady", "currentHealthy", "ready", "readyInstances", "availableReplicas", "numberAvailable", "available", "healthy"}
+	expectedCountNames = []string{"desiredReplicas", "desiredNumberScheduled", "expectedMachines", "expected", "desired", "size", "replicas", "instances"}
+)
+
+// healthCountPair compares a healthy count with its expected total in the
+// same status object (top level or one object down): numberReady with
+// desiredNumberScheduled, currentHealthy with expectedMachines, ready with
+// size.
+func healthCountPair(d *detector, rule string) {
+	if d.kind.Replicas != nil || d.status == nil {
+		return
+	}
+	objects := [][]string{{"status"}}
+	for _, name := range sortedKeys(d.status.Properties) {
+		if p := d.status.Properties[name]; p.Type == "object" && SafeSegment(name) {
+			objects = append(objects, []string{"status", name})
+		}
+	}
+	for _, path := range objects {
+		s := lookup(d.root, path)
+		healthy, ok1 := firstInteger(s, healthyCountNames)
+		expected, ok2 := firstInteger(s, expectedCountNames)
+		if ok1 && ok2 {
+			d.kind.Replicas = &model.Replicas{
+				Desired: field(append(slices.Clip(path), expected), rule),
+				Ready:   field(append(slices.Clip(path), healthy), rule),
+			}
+			return
+		}
+	}
+}
+
+// firstInteger returns the first of names that s has as an integer field.
+func firstInteger(s *apiextensionsv1.JSONSchemaProps, names []string) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	for _, n := range names {
+		if p, ok := s.Properties[n]; ok && p.Type == "integer" {
+			return n, true
+		}
+	}
+	return "", false
 }
 
 // scalePath splits a scale subresource path such as .spec.replicas into
@@ -83,23 +134,4 @@ func scalePath(p, root string) ([]string, bool) {
 		}
 	}
 	return segs, true
-}
-
-func field(path []string, rule string) model.Field {
-	return model.Field{Path: path, SchemaPath: strings.Join(path, "."), Rule: rule}
-}
-
-// lookup follows object properties; nil when the path is not in the schema.
-func lookup(s *apiextensionsv1.JSONSchemaProps, path []string) *apiextensionsv1.JSONSchemaProps {
-	for _, name := range path {
-		if s == nil {
-			return nil
-		}
-		p, ok := s.Properties[name]
-		if !ok {
-			return nil
-		}
-		s = &p
-	}
-	return s
 }

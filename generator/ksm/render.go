@@ -80,7 +80,7 @@ func resource(k model.Kind, prefix, subject string) Resource {
 	if k.Replicas != nil {
 		r.Metrics = append(r.Metrics,
 			gauge(series.ReplicasDesired, help(subject, "desired replicas (%s).", k.Replicas.Desired.SchemaPath), k.Replicas.Desired.Path, false),
-			gauge(series.ReplicasReady, help(subject, "ready replicas (%s).", k.Replicas.Ready.SchemaPath), k.Replicas.Ready.Path, true))
+			gauge(series.ReplicasReady, help(subject, "ready replicas (%s).", k.Replicas.Ready.SchemaPath), k.Replicas.Ready.Path, false))
 	}
 	if k.Generation != nil {
 		r.Metrics = append(r.Metrics,
@@ -111,7 +111,10 @@ func help(subject, format string, args ...any) string {
 }
 
 func info(k model.Kind, subject string) Generator {
-	labels := map[string][]string{series.LabelName: {"metadata", "name"}}
+	labels := map[string][]string{
+		series.LabelName:     {"metadata", "name"},
+		series.LabelDeleting: {"metadata", "deletionTimestamp"},
+	}
 	if k.Suspend != nil {
 		labels[series.LabelSuspended] = k.Suspend.Path
 	}
@@ -130,11 +133,10 @@ func condition(subject string, c model.ConditionSet) Generator {
 	if c.HasReason {
 		labels[series.LabelReason] = []string{"reason"}
 	}
-	// With lastTransitionTime in the schema, a missing list must not turn
-	// into a zero sample (nilIsZero would emit one without a type label), so
-	// its "got nil" errors are only logged at a quiet level. Shapes without
-	// lastTransitionTime need nilIsZero to emit anything; for them an object
-	// without conditions yields one sample without labels of its own.
+	// nilIsZero: a condition without lastTransitionTime (optional in many
+	// schemas) still yields a series, of value 0, instead of being skipped;
+	// the price is one series without type, status or reason for an object
+	// whose list is absent, which no query selects.
 	g := Generator{
 		Name: series.Condition,
 		Help: help(subject, "conditions (%s); value is lastTransitionTime in Unix seconds, 0 when unset.", c.SchemaPath),
@@ -142,11 +144,8 @@ func condition(subject string, c model.ConditionSet) Generator {
 			Path:           c.Path,
 			ValueFrom:      []string{"lastTransitionTime"},
 			LabelsFromPath: labels,
-			NilIsZero:      !c.HasTransitionTime,
+			NilIsZero:      true,
 		}},
-	}
-	if c.HasTransitionTime {
-		g.ErrorLogV = quietLogV
 	}
 	if c.Scope != "" {
 		g.CommonLabels = map[string]string{series.LabelPath: c.Scope}

@@ -178,7 +178,7 @@ func EvaluateInstalled(cfg ksm.Config, installed []ksm.CRD, objects []map[string
 	for _, rr := range resolved {
 		res.Resources = append(res.Resources, Resolved{GVK: rr.gvk, Resource: rr.gvr, Config: rr.config})
 		for _, o := range objs {
-			if objectGVK(o) == rr.gvk {
+			if ObjectGVK(o) == rr.gvk {
 				rr.objects = append(rr.objects, o)
 			}
 		}
@@ -328,7 +328,7 @@ func resolveGVKs(r ksm.Resource, installed []ksm.CRD, objs []map[string]any) []t
 	default:
 		seen := map[ksm.GroupVersionKind]bool{}
 		for _, o := range objs {
-			og := objectGVK(o)
+			og := ObjectGVK(o)
 			if og.Group != gvk.Group || (!wildVersion && og.Version != gvk.Version) || (!wildKind && og.Kind != gvk.Kind) || seen[og] {
 				continue
 			}
@@ -340,8 +340,8 @@ func resolveGVKs(r ksm.Resource, installed []ksm.CRD, objs []map[string]any) []t
 	return out
 }
 
-// objectGVK reads apiVersion and kind of a decoded object.
-func objectGVK(o map[string]any) ksm.GroupVersionKind {
+// ObjectGVK reads apiVersion and kind of a decoded object ("v1" is group "", version "v1").
+func ObjectGVK(o map[string]any) ksm.GroupVersionKind {
 	apiVersion, _ := o["apiVersion"].(string)
 	kind, _ := o["kind"].(string)
 	group, version, found := strings.Cut(apiVersion, "/")

@@ -29,3 +29,19 @@ func TestIsFailurePhase(t *testing.T) {
 		}
 	}
 }
+
+// Negative words count as words of a CamelCase type only; positive suffixes
+// make the rest positive; Active is neutral (an idle autoscaler is healthy).
+func TestPolarityWords(t *testing.T) {
+	for typ, want := range map[string]Polarity{
+		"DependenciesInstalled": Positive, "PartiallyReady": Negative, "violation": Negative,
+		"CatalogSourcesUnhealthy": Negative, "FailedScale": Negative, "HasErrors": Negative,
+		"ChildResourcesHealthy": Positive, "ResourcesApplied": Positive, "Unavailable": Negative,
+		"ProgressiveUpgradeSucceeded": Positive, "Active": Neutral, "FailoverReady": Positive,
+		"ErrorFree": Negative, "Errorless": Neutral, "SubscriptionCompliant": Positive,
+	} {
+		if got := PolarityOf(typ); got != want {
+			t.Errorf("PolarityOf(%s) = %s, want %s", typ, got, want)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	prommodel "github.com/prometheus/common/model"
@@ -23,6 +22,7 @@ type TemplateData struct {
 	Group       string   // API group
 	Kinds       []string // kinds the alert covers
 	Condition   string   // condition type (condition alerts); for a catch-all, the template {{ $labels.type }}
+	Phase       bool     // the alert reads state fields (phase_info), not conditions
 	Threshold   string   // how long the problem must last, e.g. "15m"
 	Limit       string   // numeric threshold (controller alerts)
 	Crossplane  bool     // the kinds have Crossplane's Ready and Synced conditions
@@ -66,22 +66,28 @@ func typesOf(cs model.ConditionSet) []string {
 	return out
 }
 
-// negativePattern matches the condition types that are negative by default:
-// model.NegativeTypes, and anything ending in one of model.NegativeSuffixes.
-var negativePattern = func() string {
-	alts := []string{alternation(model.NegativeTypes)}
-	for _, s := range model.NegativeSuffixes {
-		alts = append(alts, ".+"+regexp.QuoteMeta(s))
-	}
-	return strings.Join(alts, "|")
-}()
+// catchAllPatterns are the Prometheus regexes of the condition types a
+// catch-all alert of each polarity selects (model.PolarityOf's defaults).
+var catchAllPatterns = map[model.Polarity]string{
+	model.Negative: model.NegativeTypePattern,
+	model.Positive: model.PositiveTypePattern,
+}
 
-// negativeRE is negativePattern anchored, as Prometheus anchors label regexes.
-var negativeRE = regexp.MustCompile("^(?:" + negativePattern + ")$")
+// catchAllREs are catchAllPatterns anchored, as Prometheus anchors label regexes.
+var catchAllREs = map[model.Polarity]*regexp.Regexp{
+	model.Negative: regexp.MustCompile("^(?:" + model.NegativeTypePattern + ")$"),
+	model.Positive: regexp.MustCompile("^(?:" + model.PositiveTypePattern + ")$"),
+}
 
 // catchAllFixtureTypes are the condition types fixtures of catch-all alerts
 // set: the first that no per-type alert of the subject covers.
-var catchAllFixtureTypes = []string{"ExampleFailed", "ExampleError", "SomethingFailed", "SomethingError"}
+var catchAllFixtureTypes = map[model.Polarity][]string{
+	model.Negative: {"ExampleFailed", "ExampleError", "SomethingFailed", "SomethingError"},
+	model.Positive: {"ExampleHealthy", "ExampleReady", "SomethingHealthy", "SomethingReady"},
+}
+
+// catchAllSuffix ends the name of each polarity's catch-all alert.
+var catchAllSuffix = map[model.Polarity]string{model.Negative: "ConditionFailing", model.Positive: "ConditionFalse"}
 
 // crossplaneStyle reports whether a condition set has both Ready and Synced.
 func crossplaneStyle(cs model.ConditionSet) bool {
@@ -110,12 +116,15 @@ func (b *builder) alerts(s subject) []alert {
 			out = append(out, b.conditionAlerts(s, c, model.Negative)...)
 		case ProgressTooLong:
 			out = append(out, b.conditionAlerts(s, c, model.Progress)...)
+			if a, ok := b.phaseAlert(s, c); ok {
+				out = append(out, a)
+			}
 		case ReplicasMismatch, GenerationLag:
 			if a, ok := b.pairAlert(s, c); ok {
 				out = append(out, a)
 			}
 		case PhaseFailed:
-			if a, ok := b.phaseAlert(s); ok {
+			if a, ok := b.phaseAlert(s, c); ok {
 				out = append(out, a)
 			}
 		default:
@@ -149,7 +158,8 @@ type condPart struct {
 	hasStatus, hasTime bool
 	kinds              []model.Kind
 	sets               []model.ConditionSet // per kind
-	// catchAll parts select every negative type but excluded (sorted).
+	// catchAll parts select every type of their polarity's pattern but
+	// excluded (sorted).
 	catchAll bool
 	excluded []string
 }
@@ -188,21 +198,29 @@ func (b *builder) conditionAlerts(s subject, c Class, pol model.Polarity) []aler
 		}
 		out = append(out, b.conditionAlert(s, c, pol, t, parts, len(scopes) > 1 || !scopes[""]))
 	}
-	if pol == model.Negative && len(scopes) > 0 {
-		out = append(out, b.catchAllAlert(s, c, types, len(scopes) > 1 || !scopes[""]))
+	if _, ok := catchAllPatterns[pol]; ok && len(scopes) > 0 {
+		if a, ok := b.catchAllAlert(s, c, pol, types, len(scopes) > 1 || !scopes[""]); ok {
+			out = append(out, a)
+		}
 	}
 	return out
 }
 
-// catchAllAlert alerts on any negative condition type of the subject that has
-// no alert of its own: schemas rarely name every type a controller sets
-// (Argo CD's ComparisonError, SyncError...). Each kind excludes the types
-// with their own alert (alerted) and the types it declares non-negative.
-func (b *builder) catchAllAlert(s subject, c Class, alerted []string, pathLabel bool) alert {
+// catchAllAlert alerts on any condition type of polarity pol that has no
+// alert of its own: schemas rarely name every type a controller sets (Argo
+// CD's ComparisonError, Gateway API's ResolvedRefs in a route's parents). A
+// negative type is alerted on when True, a positive one when False (Unknown
+// is work in progress). Each kind excludes the types with their own alert
+// (alerted) and the types it gives another polarity. Positive catch-alls
+// need a status field.
+func (b *builder) catchAllAlert(s subject, c Class, pol model.Polarity, alerted []string, pathLabel bool) (alert, bool) {
 	var parts []*condPart
 	for _, k := range s.kinds {
-		excluded := excludedTypes(k, alerted)
+		excluded := excludedTypes(k, pol, alerted)
 		for _, cs := range k.Conditions {
+			if pol == model.Positive && !cs.HasStatus {
+				continue
+			}
 			p := findPart(parts, cs, true, excluded)
 			if p == nil {
 				p = &condPart{scope: cs.Scope, hasStatus: cs.HasStatus, hasTime: cs.HasTransitionTime,
@@ -215,20 +233,23 @@ func (b *builder) catchAllAlert(s subject, c Class, alerted []string, pathLabel 
 			}
 		}
 	}
-	return b.conditionAlert(s, c, model.Negative, "", parts, pathLabel)
+	if len(parts) == 0 {
+		return alert{}, false
+	}
+	return b.conditionAlert(s, c, pol, "", parts, pathLabel), true
 }
 
-// excludedTypes returns the negative-looking types a catch-all must not
-// select for kind k: those with an alert of their own, and those k (or the
-// default lists) give another polarity.
-func excludedTypes(k model.Kind, alerted []string) []string {
+// excludedTypes returns the types matching pol's catch-all pattern that the
+// catch-all must not select for kind k: those with an alert of their own, and
+// those k (or the default lists) give another polarity.
+func excludedTypes(k model.Kind, pol model.Polarity, alerted []string) []string {
 	candidates := slices.Concat(alerted, model.PositiveTypes, model.ProgressTypes, slices.Collect(maps.Keys(k.Polarity)))
 	for _, cs := range k.Conditions {
 		candidates = append(candidates, typesOf(cs)...)
 	}
 	var out []string
 	for _, t := range candidates {
-		if negativeRE.MatchString(t) && (slices.Contains(alerted, t) || k.PolarityOf(t) != model.Negative) {
+		if catchAllREs[pol].MatchString(t) && (slices.Contains(alerted, t) || k.PolarityOf(t) != pol) {
 			out = append(out, t)
 		}
 	}
@@ -247,12 +268,16 @@ func findPart(parts []*condPart, cs model.ConditionSet, catchAll bool, excluded 
 }
 
 // typeMatchers select the part's condition type: typ, or for a catch-all
-// part every negative type but its excluded ones.
-func (p *condPart) typeMatchers(typ string) []matcher {
+// part every type of pol's pattern but its excluded ones (and, for positive
+// types, but the negative ones: PartiallyReady is negative).
+func (p *condPart) typeMatchers(typ string, pol model.Polarity) []matcher {
 	if !p.catchAll {
 		return []matcher{eq(series.LabelType, typ)}
 	}
-	ms := []matcher{{series.LabelType, "=~", negativePattern}}
+	ms := []matcher{{series.LabelType, "=~", catchAllPatterns[pol]}}
+	if pol == model.Positive {
+		ms = append(ms, matcher{series.LabelType, "!~", model.NegativeTypePattern})
+	}
 	if len(p.excluded) > 0 {
 		ms = append(ms, matcher{series.LabelType, "!~", alternation(p.excluded)})
 	}
@@ -260,12 +285,12 @@ func (p *condPart) typeMatchers(typ string) []matcher {
 }
 
 // fixtureType is the condition type a part's fixture sets: typ, or for a
-// catch-all part a negative type no other alert covers.
-func (p *condPart) fixtureType(typ string) string {
+// catch-all part a type of pol no other alert covers.
+func (p *condPart) fixtureType(typ string, pol model.Polarity) string {
 	if !p.catchAll {
 		return typ
 	}
-	for _, t := range catchAllFixtureTypes {
+	for _, t := range catchAllFixtureTypes[pol] {
 		if !slices.Contains(p.excluded, t) {
 			return t
 		}
@@ -305,7 +330,7 @@ var condSuffix = map[model.Polarity]string{model.Positive: "Not%s", model.Negati
 func (b *builder) conditionAlert(s subject, c Class, pol model.Polarity, typ string, parts []*condPart, pathLabel bool) alert {
 	var a alert
 	if typ == "" {
-		a = b.newAlert(s, c, string(c)+"/*", "ConditionFailing")
+		a = b.newAlert(s, c, string(c)+"/*", catchAllSuffix[pol])
 		a.data.Condition = "{{ $labels.type }}"
 	} else {
 		a = b.newAlert(s, c, string(c)+"/"+typ, fmt.Sprintf(condSuffix[pol], camel(typ)))
@@ -322,7 +347,7 @@ func (b *builder) conditionAlert(s subject, c Class, pol model.Polarity, typ str
 		if pathLabel {
 			ms = append(ms, eq(series.LabelPath, p.scope))
 		}
-		ms = append(ms, p.typeMatchers(typ)...)
+		ms = append(ms, p.typeMatchers(typ, pol)...)
 		cond := b.metric(series.Condition)
 		switch {
 		case p.absent(pol):
@@ -330,6 +355,8 @@ func (b *builder) conditionAlert(s subject, c Class, pol model.Polarity, typ str
 			exprs = append(exprs, info+" unless "+onObject+" "+selector(cond, ms...))
 			continue
 		case !p.hasStatus:
+		case pol == model.Positive && p.catchAll:
+			ms = append(ms, eq(series.LabelStatus, "False"))
 		case pol == model.Positive:
 			ms = append(ms, matcher{series.LabelStatus, "!=", "True"})
 		default:
@@ -344,11 +371,11 @@ func (b *builder) conditionAlert(s subject, c Class, pol model.Polarity, typ str
 			a.data.Crossplane = a.data.Crossplane || (crossplaneStyle(cs) && (typ == "Ready" || typ == "Synced"))
 		}
 	}
-	a.expr = s.unlessSuspended(or(exprs), b.o.Prefix)
+	a.expr = s.silence(or(exprs), c, typ == "", b.o.Prefix)
 	if timed {
 		a.forDur = b.o.TimestampFor
 	}
-	a.fixture = b.conditionFixture(s, pol, parts[0].fixtureType(typ), parts[0], pathLabel, timed, threshold, a.forDur)
+	a.fixture = b.conditionFixture(s, pol, parts[0].fixtureType(typ, pol), parts[0], pathLabel, timed, threshold, a.forDur)
 	return a
 }
 
@@ -376,47 +403,63 @@ func (b *builder) pairAlert(s subject, c Class) (alert, bool) {
 	// Only kinds with the signal produce these families, so no kind matcher is
 	// needed; both series of an object carry the same labels, so they match
 	// one-to-one on all of them and the alert keeps them all.
-	a.expr = s.unlessSuspended(selector(b.metric(lhs), s.base()...)+" < "+
-		selector(b.metric(rhs), s.base()...), b.o.Prefix)
+	a.expr = s.silence(selector(b.metric(lhs), s.base()...)+" < "+selector(b.metric(rhs), s.base()...),
+		c, c == ReplicasMismatch, b.o.Prefix)
 	a.fixture = b.pairFixture(kinds[0], lhs, rhs, a.forDur)
 	return a, true
 }
 
-// phasePart is the kinds whose phase field at one schema path fails on the same values.
+// phasePart is the kinds whose phase field at one schema path matches the
+// same bad values.
 type phasePart struct {
-	field   string
-	match   matcher
-	failure string // a failing value, for the fixture
-	healthy string // a healthy value, for the fixture
-	kinds   []model.Kind
+	field string
+	match matcher
+	bad   string // a value the alert fires on, for the fixture
+	good  string // a value it does not fire on, for the fixture
+	kinds []model.Kind
 }
 
-// phaseMatcher returns the failure values of a phase: its detected failure
-// values, or FailurePhases case-insensitively when the field has no enum.
-func phaseMatcher(ph model.Phase) (m matcher, failure, healthy string, ok bool) {
+// phaseMatcher returns the values of a phase an alert of class c fires on:
+// for PhaseFailed its failure values (model.FailurePhases in any case when
+// the field has no enum), for ProgressTooLong its progress values
+// (model.ProgressPhases in any case when it has no enum). A field whose
+// values were declared (an enum, or crdmon.yaml's failure values) matches
+// only what was declared.
+func phaseMatcher(ph model.Phase, c Class) (m matcher, bad, good string, ok bool) {
+	values, words, example := ph.Failure, model.FailurePhases, "Failed"
+	if c == ProgressTooLong {
+		values, words, example = ph.Progress, model.ProgressPhases, "Pending"
+	}
 	switch {
-	case len(ph.Failure) > 0:
-		healthy = "Healthy"
+	case len(values) > 0:
+		good = "Healthy"
 		for _, v := range ph.Values {
-			if !slices.Contains(ph.Failure, v) {
-				healthy = v
+			if !slices.Contains(ph.Failure, v) && !slices.Contains(ph.Progress, v) {
+				good = v
 				break
 			}
 		}
-		return oneOf(series.LabelPhase, ph.Failure), ph.Failure[0], healthy, true
-	case len(ph.Values) == 0:
-		return matcher{series.LabelPhase, "=~", "(?i)(" + alternation(model.FailurePhases) + ")"}, "Failed", "Running", true
+		return oneOf(series.LabelPhase, values), values[0], good, true
+	case len(ph.Values) == 0 && len(ph.Failure) == 0 && len(ph.Progress) == 0:
+		// A value that starts with a word ("Error, secret not found") counts too.
+		return matcher{series.LabelPhase, "=~", "(?i)(?:" + alternation(words) + ")(?:[^a-z].*)?"}, example, "Running", true
 	}
 	return matcher{}, "", "", false
 }
 
-func (b *builder) phaseAlert(s subject) (alert, bool) {
+// phaseSuffix ends the name of each class's phase alert.
+var phaseSuffix = map[Class]string{PhaseFailed: "PhaseFailed", ProgressTooLong: "PhaseStuck"}
+
+// phaseAlert fires while a phase field holds a failure value (PhaseFailed)
+// or a progress value for longer than the class's threshold
+// (ProgressTooLong: a readiness flag false, a phase Pending).
+func (b *builder) phaseAlert(s subject, c Class) (alert, bool) {
 	var parts []*phasePart
 	universe := map[string][]model.Kind{}
 	for _, k := range s.kinds {
 		for _, ph := range k.Phases {
 			universe[ph.SchemaPath] = append(universe[ph.SchemaPath], k)
-			m, failure, healthy, ok := phaseMatcher(ph)
+			m, bad, good, ok := phaseMatcher(ph, c)
 			if !ok {
 				continue
 			}
@@ -427,7 +470,7 @@ func (b *builder) phaseAlert(s subject) (alert, bool) {
 				}
 			}
 			if p == nil {
-				p = &phasePart{field: ph.SchemaPath, match: m, failure: failure, healthy: healthy}
+				p = &phasePart{field: ph.SchemaPath, match: m, bad: bad, good: good}
 				parts = append(parts, p)
 			}
 			p.kinds = append(p.kinds, k)
@@ -436,14 +479,15 @@ func (b *builder) phaseAlert(s subject) (alert, bool) {
 	if len(parts) == 0 {
 		return alert{}, false
 	}
-	a := b.newAlert(s, PhaseFailed, string(PhaseFailed), "PhaseFailed")
+	a := b.newAlert(s, c, string(c)+"/phase", phaseSuffix[c])
+	a.data.Phase = true
 	var exprs []string
 	for _, p := range parts {
 		ms := s.with(s.kindsMatcher(p.kinds, len(p.kinds) != len(universe[p.field]))...)
 		ms = append(ms, eq(series.LabelField, p.field), p.match)
 		exprs = append(exprs, selector(b.metric(series.PhaseInfo), ms...))
 	}
-	a.expr = s.unlessSuspended(or(exprs), b.o.Prefix)
+	a.expr = s.silence(or(exprs), c, c == ProgressTooLong, b.o.Prefix)
 	a.fixture = b.phaseFixture(parts[0], a.forDur)
 	return a, true
 }

@@ -98,7 +98,7 @@ func firingTypes(t *testing.T, expr string, kindTypes ...string) []string {
 }
 
 func TestCatchAll(t *testing.T) {
-	all := []string{"App/SyncError", "App/ExpectedError", "App/UploadFailed", "App/Stalled", "App/Ready", "App/Errors",
+	all := []string{"App/SyncError", "App/ExpectedError", "App/UploadFailed", "App/Stalled", "App/Errors",
 		"Job/SyncError", "Job/ExpectedError", "Job/UploadFailed", "Job/Stalled", "Job/Degraded", "Job/Progressing"}
 	for name, tc := range map[string]struct {
 		granularity string
@@ -106,11 +106,11 @@ func TestCatchAll(t *testing.T) {
 		want        string
 	}{
 		// Per kind: each kind excludes its own alerted and non-negative types.
-		"per-kind App": {PerKind, "AppConditionFailing", "App/UploadFailed"},
+		"per-kind App": {PerKind, "AppConditionFailing", "App/UploadFailed App/Errors"},
 		"per-kind Job": {PerKind, "JobConditionFailing", "Job/SyncError Job/ExpectedError Job/UploadFailed Job/Degraded"},
 		// Per group: ExampleSyncError covers both kinds; ExpectedError is
 		// neutral for App only.
-		"per-group": {PerGroup, "ExampleConditionFailing", "App/UploadFailed Job/ExpectedError Job/UploadFailed Job/Degraded"},
+		"per-group": {PerGroup, "ExampleConditionFailing", "App/UploadFailed App/Errors Job/ExpectedError Job/UploadFailed Job/Degraded"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			o := DefaultOptions()
@@ -139,8 +139,20 @@ func TestNegativePattern(t *testing.T) {
 	types := append([]string{"UploadError", "SyncFailed", "ComparisonError", "Errors", "FailedMount", "Ready", "Progressing", "Error", "Failed"},
 		append(model.PositiveTypes, model.NegativeTypes...)...)
 	for _, typ := range types {
-		if got, want := negativeRE.MatchString(typ), model.PolarityOf(typ) == model.Negative; got != want {
+		if got, want := catchAllREs[model.Negative].MatchString(typ), model.PolarityOf(typ) == model.Negative; got != want {
 			t.Errorf("%s: pattern matches %v, PolarityOf negative %v", typ, got, want)
 		}
+	}
+}
+
+// A catch-all defers to the summary condition: an object that reports
+// Ready=True raises no catch-all alert, whatever its other types say.
+func TestCatchAllDefersToReady(t *testing.T) {
+	exprs := catchAllRules(t, catchAllModel(), DefaultOptions())
+	if got := firingTypes(t, exprs["AppConditionFailing"], "App/UploadFailed", "App/Ready"); len(got) != 0 {
+		t.Errorf("AppConditionFailing fires with Ready=True: %v", got)
+	}
+	if got := firingTypes(t, exprs["AppConditionFailing"], "App/UploadFailed"); len(got) != 1 {
+		t.Errorf("AppConditionFailing selects %v without Ready, want App/UploadFailed", got)
 	}
 }

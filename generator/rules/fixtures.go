@@ -67,9 +67,9 @@ func (b *builder) finish(f fixture, k model.Kind) fixture {
 }
 
 // complete adds the series of nilIsZero families the case leaves unset: a
-// condition list without lastTransitionTime (read with nilIsZero) and without
-// elements still yields one series of value 0 without type, status or reason;
-// an unset ready count yields 0.
+// condition list (read with nilIsZero, so that a condition without
+// lastTransitionTime still shows) that is absent yields one series of value
+// 0 without type, status or reason.
 func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
 	out := append([]inputSeries(nil), in...)
 	has := func(metric, path string) bool {
@@ -81,16 +81,13 @@ func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
 		return false
 	}
 	for _, cs := range k.Conditions {
-		if !cs.HasTransitionTime && !has(b.metric(series.Condition), cs.Scope) {
+		if !has(b.metric(series.Condition), cs.Scope) {
 			l := objectLabels(k)
 			if cs.Scope != "" {
 				l[series.LabelPath] = cs.Scope
 			}
 			out = append(out, inputSeries{metric: b.metric(series.Condition), labels: l})
 		}
-	}
-	if k.Replicas != nil && !has(b.metric(series.ReplicasReady), "") {
-		out = append(out, inputSeries{metric: b.metric(series.ReplicasReady), labels: objectLabels(k)})
 	}
 	return out
 }
@@ -171,10 +168,10 @@ func (b *builder) phaseFixture(p *phasePart, forDur time.Duration) fixture {
 		return inputSeries{metric: b.metric(series.PhaseInfo), start: 1,
 			labels: withLabels(objectLabels(k), series.LabelField, p.field, series.LabelPhase, v)}
 	}
-	bad := phase(p.failure)
+	bad := phase(p.bad)
 	f := fixture{
 		firing:  []inputSeries{info, bad},
-		healthy: []inputSeries{info, phase(p.healthy)},
+		healthy: []inputSeries{info, phase(p.good)},
 		eval:    ceilStep(forDur) + 2*fixtureStep,
 		expect:  bad.labels, value: 1,
 	}

@@ -164,13 +164,60 @@ func (s subject) kindsMatcher(kinds []model.Kind, needed bool) []matcher {
 // onObject is the vector matching that pairs series of one object.
 var onObject = "on(" + strings.Join(series.ObjectLabels, ", ") + ")"
 
-// unlessSuspended silences suspended objects when the subject has a suspend field.
-func (s subject) unlessSuspended(expr, prefix string) string {
-	if !s.suspendable() {
-		return expr
+// silence keeps an alert of class c quiet for objects whose status does not
+// speak for them, with one `unless on(object) (...)`:
+//   - objects being deleted (metadata.deletionTimestamp set: kstatus'
+//     Terminating);
+//   - suspended objects: a true suspend field, a condition whose type names
+//     a pause (Paused, Suspended, cnpg.io/hibernation) True, or a state field
+//     holding such a value;
+//   - objects whose controller has not yet observed their latest spec
+//     (kstatus: observedGeneration behind generation means in progress;
+//     GenerationLag covers a controller that never catches up);
+//   - for a detail signal (a condition type the schema does not name, a
+//     replica shortfall, a long progress state), objects that report a
+//     top-level Ready=True: their controller says they are healthy.
+func (s subject) silence(expr string, c Class, detail bool, prefix string) string {
+	info := series.Name(prefix, series.Info)
+	by := []string{selector(info, s.with(matcher{series.LabelDeleting, "!=", ""})...)}
+	if s.suspendable() {
+		by = append(by, selector(info, s.with(eq(series.LabelSuspended, "true"))...))
 	}
-	return "(" + expr + ") unless " + onObject + " " +
-		selector(series.Name(prefix, series.Info), s.with(eq(series.LabelSuspended, "true"))...)
+	var conds, top, phases, generation bool
+	for _, k := range s.kinds {
+		for _, cs := range k.Conditions {
+			conds = conds || cs.HasStatus
+			top = top || (cs.HasStatus && cs.Scope == "")
+		}
+		for _, ph := range k.Phases {
+			phases = phases || suspendable(ph)
+		}
+		generation = generation || k.Generation != nil
+	}
+	cond := series.Name(prefix, series.Condition)
+	if conds {
+		by = append(by, selector(cond, s.with(matcher{series.LabelType, "=~", model.SuspendedPattern}, eq(series.LabelStatus, "True"))...))
+	}
+	if phases {
+		by = append(by, selector(series.Name(prefix, series.PhaseInfo), s.with(matcher{series.LabelPhase, "=~", model.SuspendedPattern})...))
+	}
+	if generation && c != GenerationLag {
+		by = append(by, selector(series.Name(prefix, series.ObservedGeneration), s.base()...)+
+			" < "+selector(series.Name(prefix, series.Generation), s.base()...))
+	}
+	if detail && top {
+		by = append(by, selector(cond, s.with(eq(series.LabelType, "Ready"), eq(series.LabelStatus, "True"), eq(series.LabelPath, ""))...))
+	}
+	return "(" + expr + ") unless " + onObject + " (" + strings.Join(by, " or ") + ")"
+}
+
+// suspendable reports whether a phase field may hold a value that names a
+// pause: any value when it has no enum, else one of its enum values.
+func suspendable(ph model.Phase) bool {
+	if len(ph.Values) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(ph.Values, model.IsSuspendedValue)
 }
 
 // or joins alternatives, parenthesised when there are several.

@@ -18,15 +18,18 @@ const DefaultPrefix = "kube_customresource"
 
 // Metric name suffixes, joined to the prefix with "_".
 const (
-	// Info is 1 per object; labels name, namespace and suspended (when the kind has a suspend field).
+	// Info is 1 per object; labels name, namespace, deleting (while the object
+	// is being deleted) and suspended (when the kind has a suspend field).
 	Info = "info"
 	// Condition is 1 series per condition; labels type, status, reason (and path for nested lists).
 	// Its value is the condition's lastTransitionTime in Unix seconds, or 0 when the
 	// condition has no transition time.
 	Condition = "condition"
-	// ReplicasDesired is the desired replica count (spec).
+	// ReplicasDesired is the desired replica count (spec, or a status total
+	// such as desiredNumberScheduled).
 	ReplicasDesired = "replicas_desired"
-	// ReplicasReady is the ready replica count (status), 0 when unset.
+	// ReplicasReady is the ready replica count (status); no series while the
+	// controller has not reported it, so an unreported count never reads as 0.
 	ReplicasReady = "replicas_ready"
 	// Generation is metadata.generation.
 	Generation = "generation"
@@ -41,6 +44,7 @@ const (
 	LabelName      = "name"
 	LabelNamespace = "namespace"
 	LabelSuspended = "suspended" // "true"/"false" on Info, absent when unset
+	LabelDeleting  = "deleting"  // metadata.deletionTimestamp on Info, absent unless the object is being deleted
 	LabelType      = "type"
 	LabelStatus    = "status"
 	LabelReason    = "reason"

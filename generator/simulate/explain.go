@@ -108,10 +108,10 @@ func (e explainer) expr(x parser.Expr, a Alert) string {
 		return e.expr(n.Expr, a)
 	case *parser.BinaryExpr:
 		switch {
-		case n.Op == parser.LUNLESS && isSuspendFilter(n.RHS):
-			return e.expr(n.LHS, a)
-		case n.Op == parser.LUNLESS:
+		case n.Op == parser.LUNLESS && e.isInfo(n.LHS):
 			return "no " + describe(n.RHS, e.prefix)
+		case n.Op == parser.LUNLESS: // a silence: suspended, stale, Ready
+			return e.expr(n.LHS, a)
 		case n.Op == parser.LOR:
 			if e.produced(n.LHS, a) {
 				return e.expr(n.LHS, a)
@@ -190,19 +190,11 @@ func shortName(sel *parser.VectorSelector, prefix string) string {
 	return strings.ReplaceAll(name, "_", " ")
 }
 
-// isSuspendFilter reports whether x selects suspended objects (crdmon's
-// `unless on(...) <prefix>_info{suspended="true"}`).
-func isSuspendFilter(x parser.Expr) bool {
+// isInfo reports whether x is the info selector: `info unless on(...) X`
+// alerts on the absence of X, where any other `A unless B` silences A.
+func (e explainer) isInfo(x parser.Expr) bool {
 	sel, ok := unparen(x).(*parser.VectorSelector)
-	if !ok {
-		return false
-	}
-	for _, m := range sel.LabelMatchers {
-		if m.Name == series.LabelSuspended {
-			return true
-		}
-	}
-	return false
+	return ok && promqlx.MetricName(sel) == series.Name(e.prefix, series.Info)
 }
 
 func unparen(x parser.Expr) parser.Expr {

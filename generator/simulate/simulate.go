@@ -14,7 +14,6 @@ package simulate
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -54,6 +53,16 @@ type Report struct {
 	// Skipped explains the objects the config does not cover, one line per
 	// apiVersion and kind.
 	Skipped []string `json:"skipped,omitempty"`
+	// Converted lists, per apiVersion and kind, objects exported at another
+	// version of a kind the config watches: they are evaluated as served at
+	// the watched version.
+	Converted []string `json:"converted,omitempty"`
+	// Unnamed lists, per apiVersion and kind, objects without metadata.name
+	// and the names they were evaluated under.
+	Unnamed []string `json:"unnamed,omitempty"`
+	// NoSignals is set when no kind among the inputs has a health signal:
+	// there is no alert to evaluate.
+	NoSignals bool `json:"noSignals,omitempty"`
 	// NotEvaluated lists alerts that read no kube-state-metrics series
 	// (controller-runtime alerts): objects cannot tell whether they fire.
 	NotEvaluated []string `json:"notEvaluated,omitempty"`
@@ -74,8 +83,11 @@ func (r *Report) Count(st State) int {
 
 // Run evaluates res's kube-state-metrics config over objects and every alert
 // of res's plain rule files over the series at time at. res must include
-// the rules artifact in a format with plain rule files (plain or both).
+// the rules artifact in a format with plain rule files (plain or both),
+// unless no kind has a health signal. Objects are taken as the API server
+// would serve them (see served): at the watched version, and named.
 func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report, error) {
+	objects, converted, unnamed := served(objects, res.Model)
 	ev, err := ksmeval.EvaluateInstalled(res.KSM, res.Installed, objects)
 	if err != nil {
 		return nil, fmt.Errorf("kube-state-metrics config: %w", err)
@@ -84,7 +96,8 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	if err != nil {
 		return nil, err
 	}
-	if len(rs) == 0 && len(res.Model.Kinds) > 0 && !hasPlainRuleFile(res) {
+	noSignals := !anySignals(res.Model)
+	if len(rs) == 0 && !noSignals && !hasPlainRuleFile(res) {
 		return nil, fmt.Errorf("no plain rule files generated: simulate needs the rules artifact in format plain or both")
 	}
 	samples := ev.Samples()
@@ -95,7 +108,7 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 		return nil, err
 	}
 	prefix := prefixOf(res.KSM)
-	rep := &Report{At: s.at, Series: ev}
+	rep := &Report{At: s.at, Series: ev, Converted: converted, Unnamed: unnamed, NoSignals: noSignals}
 
 	// The objects, from their info series, and what each alert reads.
 	kindShapes := shapes(ev.Resources)
@@ -167,6 +180,16 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	return rep, nil
 }
 
+// anySignals reports whether a kind of m has a health signal.
+func anySignals(m model.Model) bool {
+	for _, k := range m.Kinds {
+		if k.HasSignals() {
+			return true
+		}
+	}
+	return false
+}
+
 func hasPlainRuleFile(res *generator.Result) bool {
 	for _, f := range res.Files {
 		if IsPlainRuleFile(f.Path) {
@@ -190,44 +213,28 @@ func prefixOf(cfg ksm.Config) string {
 	return ksmeval.DefaultPrefix
 }
 
-// skipped explains, per apiVersion and kind, the objects the config does not cover.
+// skipped explains, per apiVersion and kind, the objects the config does not
+// cover (objects are already at the watched version of the model's kinds).
 func skipped(objects []map[string]any, ev ksmeval.Result, m model.Model) []string {
 	covered := map[ksm.GroupVersionKind]bool{}
 	for _, f := range ev.Families {
 		covered[f.GVK] = true
 	}
-	type gvk = ksm.GroupVersionKind
-	count := map[gvk]int{}
-	var order []gvk
+	count := map[ksm.GroupVersionKind]int{}
 	for _, o := range objects {
-		apiVersion, _ := o["apiVersion"].(string)
-		kind, _ := o["kind"].(string)
-		group, version, found := strings.Cut(apiVersion, "/")
-		if !found {
-			group, version = "", apiVersion
+		if g := ksmeval.ObjectGVK(o); !covered[g] {
+			count[g]++
 		}
-		g := gvk{Group: group, Version: version, Kind: kind}
-		if covered[g] {
-			continue
-		}
-		if count[g] == 0 {
-			order = append(order, g)
-		}
-		count[g]++
 	}
 	var out []string
-	for _, g := range order {
-		what := g.Version + " " + g.Kind
-		if g.Group != "" {
-			what = g.Group + "/" + what
-		}
+	for g, n := range count {
 		reason := "not a kind crdmon monitors here (no CRD with health signals among the inputs, or filtered out)"
 		for _, k := range m.Kinds {
-			if k.Group == g.Group && k.Kind == g.Kind {
-				reason = fmt.Sprintf("the generated config reads version %s; export them with kubectl get %s.%s.%s -A -o yaml", k.Version, k.Plural, k.Version, k.Group)
+			if k.Group == g.Group && k.Kind == g.Kind && !k.HasSignals() {
+				reason = "its CRD has no health signal crdmon recognises (crdmon inspect shows what was found)"
 			}
 		}
-		out = append(out, fmt.Sprintf("%s ×%d: %s", what, count[g], reason))
+		out = append(out, fmt.Sprintf("%s ×%d: %s", gvkString(g), n, reason))
 	}
 	sort.Strings(out)
 	return out

@@ -130,34 +130,82 @@ func TestRowsAndNotes(t *testing.T) {
 	}
 }
 
-func TestSkippedObjects(t *testing.T) {
+// Objects of other kinds are skipped with a note; objects at another version
+// of a kind the config watches are evaluated at the watched version, and
+// objects without a name under a made-up one, each with a note; the objects
+// given are left as they were.
+func TestSkippedConvertedAndUnnamedObjects(t *testing.T) {
 	rep := report(t, []string{testutil.TestdataCRDs(t)}, []string{"testdata/objects/databases.yaml"}, nil)
-	if len(rep.Skipped) != 0 {
-		t.Errorf("skipped %v", rep.Skipped)
+	if len(rep.Skipped)+len(rep.Converted)+len(rep.Unnamed) != 0 || rep.NoSignals {
+		t.Errorf("skipped %v, converted %v, unnamed %v, no signals %v", rep.Skipped, rep.Converted, rep.Unnamed, rep.NoSignals)
 	}
-	res, err := generator.Generate(generator.Options{Inputs: []string{testutil.TestdataCRDs(t)},
-		KSM: generator.DefaultOptions().KSM, Rules: generator.DefaultOptions().Rules, Dashboards: generator.DefaultOptions().Dashboards})
+	opts := generator.DefaultOptions()
+	opts.Inputs = []string{testutil.TestdataCRDs(t)}
+	res, err := generator.Generate(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	old := map[string]any{"apiVersion": "example.crdmon.dev/v0", "kind": "Database", "metadata": map[string]any{"name": "c", "namespace": "x"},
+		"status": map[string]any{"phase": "Failed"}}
 	objs := []map[string]any{
 		{"apiVersion": "v1", "kind": "Service", "metadata": map[string]any{"name": "a", "namespace": "x"}},
 		{"apiVersion": "v1", "kind": "Service", "metadata": map[string]any{"name": "b", "namespace": "x"}},
-		{"apiVersion": "example.crdmon.dev/v0", "kind": "Database", "metadata": map[string]any{"name": "c", "namespace": "x"}},
+		old,
+		{"apiVersion": "example.crdmon.dev/v1", "kind": "Database", "metadata": map[string]any{"namespace": "x"}},
+		{"apiVersion": "example.crdmon.dev/v1", "kind": "Database"},
 	}
 	rep, err = Run(res, objs, testAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		"example.crdmon.dev/v0 Database ×1: the generated config reads version v1; export them with kubectl get databases.v1.example.crdmon.dev -A -o yaml",
-		"v1 Service ×2: not a kind crdmon monitors here (no CRD with health signals among the inputs, or filtered out)",
+	for _, c := range []struct {
+		what      string
+		got, want []string
+	}{
+		{"skipped", rep.Skipped, []string{"v1 Service ×2: not a kind crdmon monitors here (no CRD with health signals among the inputs, or filtered out)"}},
+		{"converted", rep.Converted, []string{"example.crdmon.dev/v0 Database ×1: evaluated as served at example.crdmon.dev/v1, the version the generated config watches (the API server converts objects to the version a client asks for)"}},
+		{"unnamed", rep.Unnamed, []string{"example.crdmon.dev/v1 Database ×2 without metadata.name (the API server always sets one): evaluated as unnamed-1, unnamed-2"}},
+	} {
+		if strings.Join(c.got, "\n") != strings.Join(c.want, "\n") {
+			t.Errorf("%s:\n%s\nwant:\n%s", c.what, strings.Join(c.got, "\n"), strings.Join(c.want, "\n"))
+		}
 	}
-	if strings.Join(rep.Skipped, "\n") != strings.Join(want, "\n") {
-		t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(rep.Skipped, "\n"), strings.Join(want, "\n"))
+	if rep.Objects != 3 {
+		t.Errorf("%d objects evaluated, want 3 (c, unnamed-1, unnamed-2)", rep.Objects)
 	}
-	if rep.Objects != 0 || len(rep.Rows) != 0 {
-		t.Errorf("objects %d, rows %v", rep.Objects, rep.Rows)
+	found := false
+	for _, row := range rep.Rows {
+		if row.Name == "c" && row.Alert == "DatabasePhaseFailed" {
+			found = row.State == Firing
+		}
+	}
+	if !found {
+		t.Errorf("the converted object's DatabasePhaseFailed is not firing: %v", rep.Rows)
+	}
+	if old["apiVersion"] != "example.crdmon.dev/v0" || objs[3]["metadata"].(map[string]any)["name"] != nil || objs[4]["metadata"] != nil {
+		t.Errorf("Run modified the objects given: %v", objs)
+	}
+}
+
+// A kind without health signals has no rules: simulate says so plainly
+// instead of asking for plain rule files.
+func TestNoSignals(t *testing.T) {
+	opts := generator.DefaultOptions()
+	opts.Inputs = []string{filepath.Join("testdata", "nosignals.yaml")}
+	opts.Rules.Format = rules.FormatPlain
+	res, err := generator.Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := []map[string]any{{"apiVersion": "example.com/v1", "kind": "Widget", "metadata": map[string]any{"name": "w"}}}
+	rep, err := Run(res, objs, testAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(rep.Notes(), "\n")
+	if !rep.NoSignals || !strings.Contains(notes, "no kind among the inputs has a health signal") ||
+		!strings.Contains(notes, "example.com/v1 Widget ×1: its CRD has no health signal") {
+		t.Errorf("no signals %v, notes:\n%s", rep.NoSignals, notes)
 	}
 }
 

@@ -53,10 +53,20 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(rep)
 }
 
-// Notes are what a person should know besides the rows: objects the config
-// does not cover and alerts objects cannot tell about.
+// Notes are what a person should know besides the rows: that no kind has a
+// signal, objects the config does not cover, objects taken as the API server
+// would serve them, and alerts objects cannot tell about.
 func (r *Report) Notes() []string {
 	var out []string
+	if r.NoSignals {
+		out = append(out, "no kind among the inputs has a health signal (status conditions, replica counts, observedGeneration or a phase field): there is no alert to evaluate; crdmon inspect shows what each kind has")
+	}
+	for _, s := range r.Converted {
+		out = append(out, "objects converted: "+s)
+	}
+	for _, s := range r.Unnamed {
+		out = append(out, "objects unnamed: "+s)
+	}
 	for _, s := range r.Skipped {
 		out = append(out, "objects skipped: "+s)
 	}

@@ -28,8 +28,9 @@ type generatedAlert struct {
 	matchers map[string]string // label → value or regex, from every selector (several type matchers joined)
 }
 
-// readAlerts parses the generated plain rule files.
-func readAlerts(files []output.File) ([]generatedAlert, error) {
+// readAlerts parses the generated plain rule files; prefix is the metric
+// prefix they were written with.
+func readAlerts(files []output.File, prefix string) ([]generatedAlert, error) {
 	p := parser.NewParser(parser.Options{})
 	var out []generatedAlert
 	for _, f := range files {
@@ -54,7 +55,7 @@ func readAlerts(files []output.File) ([]generatedAlert, error) {
 				if err != nil {
 					return nil, fmt.Errorf("%s: %s: %v", f.Path, a.Name, err)
 				}
-				for _, vs := range promqlx.Selectors(expr) {
+				for _, vs := range promqlx.Unsilenced(expr, series.Name(prefix, series.Info)) {
 					for _, m := range vs.LabelMatchers {
 						switch prev, ok := a.matchers[m.Name]; {
 						case m.Name == "__name__":

@@ -41,7 +41,7 @@ func runInspect(args []string, env Env) int {
 	if err != nil {
 		return reportError(env, err)
 	}
-	alerts, err := readAlerts(res.Files)
+	alerts, err := readAlerts(res.Files, opts.KSM.Prefix)
 	if err != nil {
 		return reportError(env, err)
 	}

@@ -26,6 +26,9 @@ time and evaluates every generated alert, printing per object and alert:
 and why (the condition, phase field or values that make it hold). The objects
 are a snapshot: their series are taken as constant before --at, while
 condition lastTransitionTimes still count toward "for 15m" thresholds.
+Objects are taken as the API server would serve them: one exported at
+another version of a kind is evaluated at the version the config watches,
+one without metadata.name under a made-up name, each with a note.
 
 OBJS are files, directories, globs or - for stdin, as kubectl prints them:
   kubectl get certificates,kustomizations -A -o yaml > objects.yaml

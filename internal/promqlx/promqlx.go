@@ -31,3 +31,33 @@ func MetricName(vs *parser.VectorSelector) string {
 	}
 	return ""
 }
+
+// Unsilenced returns the vector selectors of an expression that decide what
+// it alerts on: all but those on the right of an `unless` whose left side is
+// not a selector of metric absentFrom. crdmon writes `A unless B` to silence
+// A (suspended, stale or Ready objects), and `<info> unless X` to alert on
+// the absence of X, where X decides.
+func Unsilenced(expr parser.Expr, absentFrom string) []*parser.VectorSelector {
+	switch n := expr.(type) {
+	case *parser.ParenExpr:
+		return Unsilenced(n.Expr, absentFrom)
+	case *parser.BinaryExpr:
+		if n.Op == parser.LUNLESS {
+			if vs, ok := unparen(n.LHS).(*parser.VectorSelector); !ok || MetricName(vs) != absentFrom {
+				return Unsilenced(n.LHS, absentFrom)
+			}
+		}
+		return append(Unsilenced(n.LHS, absentFrom), Unsilenced(n.RHS, absentFrom)...)
+	}
+	return Selectors(expr)
+}
+
+func unparen(x parser.Expr) parser.Expr {
+	for {
+		p, ok := x.(*parser.ParenExpr)
+		if !ok {
+			return x
+		}
+		x = p.Expr
+	}
+}

@@ -42,19 +42,37 @@ func RepoBinary(t testing.TB, env, name string) (path string, ok bool) {
 // ../shared/corpus beside the repository. It skips the test when neither exists.
 func Corpus(t testing.TB) string {
 	t.Helper()
-	dir := corpusDir(t)
+	return sharedDir(t, "CRDMON_CORPUS", "corpus", "CRD corpus")
+}
+
+// Health returns the directory of labelled objects (see its README):
+// $CRDMON_HEALTH, else ../shared/health beside the repository. It skips the
+// test when neither exists.
+func Health(t testing.TB) string {
+	t.Helper()
+	return sharedDir(t, "CRDMON_HEALTH", "health", "labelled objects")
+}
+
+// sharedDir is sharedPath(env, name); it skips the test, naming what is
+// missing, when the directory does not exist.
+func sharedDir(t testing.TB, env, name, what string) string {
+	t.Helper()
+	dir := sharedPath(t, env, name)
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("CRD corpus not found at %s (set CRDMON_CORPUS to run corpus tests)", dir)
+		t.Skipf("%s not found at %s (set %s to run these tests)", what, dir, env)
 	}
 	return dir
 }
 
 // corpusDir is $CRDMON_CORPUS, else ../shared/corpus beside the repository.
-func corpusDir(t testing.TB) string {
-	if dir := os.Getenv("CRDMON_CORPUS"); dir != "" {
+func corpusDir(t testing.TB) string { return sharedPath(t, "CRDMON_CORPUS", "corpus") }
+
+// sharedPath is $env, else ../shared/name beside the repository.
+func sharedPath(t testing.TB, env, name string) string {
+	if dir := os.Getenv(env); dir != "" {
 		return dir
 	}
-	return filepath.Join(RepoRoot(t), "..", "shared", "corpus")
+	return filepath.Join(RepoRoot(t), "..", "shared", name)
 }
 
 // TestdataCRDs returns the repository's example CRDs directory.

@@ -1,0 +1,34 @@
+package accuracy
+
+import (
+	"slices"
+
+	"github.com/crdmon/crdmon/generator/rules"
+)
+
+// The targets of issue #15 on ../shared/health; TestAccuracy fails when one
+// is missed. Rates are shares of the objects with that label.
+const (
+	MinDegradedFiring = 0.85 // an alert fires for at least this share of Degraded objects (with the user's crdmon.yaml)
+	// MinDegradedFiringSchemasOnly is the same from the schemas alone: 19
+	// Degraded objects of 7 kinds show their state only in fields their
+	// schema leaves untyped (or nowhere in the status).
+	MinDegradedFiringSchemasOnly = 0.80
+	MaxHealthyFiring             = 0.02 // and for at most this share of Healthy objects
+	MaxSuspendedFiring           = 0.05 // and of Suspended ones
+	// MaxProgressingFailureClass is how many Progressing objects may get a
+	// firing alert of a FailureClasses class.
+	MaxProgressingFailureClass = 0
+	// MaxStateLikeWithoutSignal is how many kinds whose status holds a
+	// state-like field (see stateLikeFields) may have no signal.
+	MaxStateLikeWithoutSignal = 0
+)
+
+// FailureClasses are the alert classes that say "broken": a Progressing
+// object must not get them. Alerts that say "stuck for long"
+// (ProgressTooLong) are fine for an object that has been progressing for
+// longer than their threshold.
+var FailureClasses = []rules.Class{rules.NegativeCondition, rules.PhaseFailed}
+
+// IsFailureClass reports whether c is one of FailureClasses.
+func IsFailureClass(c rules.Class) bool { return slices.Contains(FailureClasses, c) }
