@@ -34,8 +34,8 @@ func TestEveryRuleHasAFixture(t *testing.T) {
 			}
 			k := Kind(in.CRDs[0])
 			k.Source.File = filepath.Base(k.Source.File)
-			if !slices.ContainsFunc(fieldsOf(k), func(f model.Field) bool { return strings.HasPrefix(f.Rule, r.Name) }) {
-				t.Errorf("no signal of the fixture was found by rule %s: %+v", r.Name, fieldsOf(k))
+			if !slices.ContainsFunc(signalFields(k), func(f model.Field) bool { return strings.HasPrefix(f.Rule, r.Name) }) {
+				t.Errorf("no signal of the fixture was found by rule %s: %+v", r.Name, signalFields(k))
 			}
 			got, _ := json.MarshalIndent(k, "", "  ")
 			golden.Check(t, filepath.Join("testdata", "rules", r.Name+".golden.json"), append(got, '\n'))
@@ -47,25 +47,4 @@ func TestEveryRuleHasAFixture(t *testing.T) {
 			t.Errorf("%s: fixture of no rule", f)
 		}
 	}
-}
-
-// fieldsOf lists every signal field of a kind.
-func fieldsOf(k model.Kind) []model.Field {
-	var out []model.Field
-	for _, c := range k.Conditions {
-		out = append(out, c.Field)
-	}
-	for _, p := range k.Phases {
-		out = append(out, p.Field)
-	}
-	if k.Replicas != nil {
-		out = append(out, k.Replicas.Desired, k.Replicas.Ready)
-	}
-	if k.Generation != nil {
-		out = append(out, k.Generation.Observed)
-	}
-	if k.Suspend != nil {
-		out = append(out, *k.Suspend)
-	}
-	return out
 }

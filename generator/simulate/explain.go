@@ -118,8 +118,8 @@ func (e explainer) expr(x parser.Expr, a Alert) string {
 			}
 			return e.expr(n.RHS, a)
 		case n.Op.IsComparisonOperator():
-			l, lok := unparen(n.LHS).(*parser.VectorSelector)
-			r, rok := unparen(n.RHS).(*parser.VectorSelector)
+			l, lok := promqlx.Unparen(n.LHS).(*parser.VectorSelector)
+			r, rok := promqlx.Unparen(n.RHS).(*parser.VectorSelector)
 			if !lok || !rok {
 				return ""
 			}
@@ -170,7 +170,7 @@ func (e explainer) value(sel *parser.VectorSelector, a Alert) (string, bool) {
 
 // describe names what a selector looks for: "Ready condition", or the selector.
 func describe(x parser.Expr, prefix string) string {
-	sel, ok := unparen(x).(*parser.VectorSelector)
+	sel, ok := promqlx.Unparen(x).(*parser.VectorSelector)
 	if !ok {
 		return x.String()
 	}
@@ -193,18 +193,8 @@ func shortName(sel *parser.VectorSelector, prefix string) string {
 // isInfo reports whether x is the info selector: `info unless on(...) X`
 // alerts on the absence of X, where any other `A unless B` silences A.
 func (e explainer) isInfo(x parser.Expr) bool {
-	sel, ok := unparen(x).(*parser.VectorSelector)
+	sel, ok := promqlx.Unparen(x).(*parser.VectorSelector)
 	return ok && promqlx.MetricName(sel) == series.Name(e.prefix, series.Info)
-}
-
-func unparen(x parser.Expr) parser.Expr {
-	for {
-		p, ok := x.(*parser.ParenExpr)
-		if !ok {
-			return x
-		}
-		x = p.Expr
-	}
 }
 
 // readSelectors returns the selectors whose series an alert can come from:

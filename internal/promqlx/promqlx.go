@@ -43,7 +43,7 @@ func Unsilenced(expr parser.Expr, absentFrom string) []*parser.VectorSelector {
 		return Unsilenced(n.Expr, absentFrom)
 	case *parser.BinaryExpr:
 		if n.Op == parser.LUNLESS {
-			if vs, ok := unparen(n.LHS).(*parser.VectorSelector); !ok || MetricName(vs) != absentFrom {
+			if vs, ok := Unparen(n.LHS).(*parser.VectorSelector); !ok || MetricName(vs) != absentFrom {
 				return Unsilenced(n.LHS, absentFrom)
 			}
 		}
@@ -52,7 +52,8 @@ func Unsilenced(expr parser.Expr, absentFrom string) []*parser.VectorSelector {
 	return Selectors(expr)
 }
 
-func unparen(x parser.Expr) parser.Expr {
+// Unparen strips the parentheses around an expression.
+func Unparen(x parser.Expr) parser.Expr {
 	for {
 		p, ok := x.(*parser.ParenExpr)
 		if !ok {
