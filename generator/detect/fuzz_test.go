@@ -50,5 +50,8 @@ func signalFields(k model.Kind) []model.Field {
 	if k.Suspend != nil {
 		out = append(out, *k.Suspend)
 	}
+	for _, ts := range k.Timestamps {
+		out = append(out, ts.Field)
+	}
 	return out
 }

@@ -26,6 +26,8 @@ var Rules = []Rule{
 		Convention: "a state field with an enum: failure, progress and suspended values read from the enum (Failed, *Error, NonCompliant as the negation of Compliant)"},
 	{Name: "readiness-flag", Field: readinessFlag,
 		Convention: "a boolean readiness field (ready, healthy, available, readyToUse, success) that is false while the object is not ready"},
+	{Name: "expiry-time", Field: expiryTime,
+		Convention: "a date-time status field named as a deadline, as X.509 names validity: notAfter, validUntil, *expir* (expiry), notBefore, validFrom (validity start), *renew* (planned renewal); read as Unix seconds like kube-state-metrics' own expiry gauges"},
 	{Name: "scale-subresource", Kind: scaleReplicas,
 		Convention: "the scale subresource's spec and status replica paths, with a ready-count sibling of the status path preferred"},
 	{Name: "replica-name-pair", Kind: replicaNamePair,

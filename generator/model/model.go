@@ -31,6 +31,7 @@ type Kind struct {
 	Generation *Generation    `json:"generation,omitempty"` // status.observedGeneration
 	Phases     []Phase        `json:"phases,omitempty"`     // phase/state string fields
 	Suspend    *Field         `json:"suspend,omitempty"`    // boolean spec.suspend or spec.paused
+	Timestamps []Timestamp    `json:"timestamps,omitempty"` // date-time status fields: expiry, renewal, validity start
 	Notes      []string       `json:"notes,omitempty"`      // detection notes: candidates rejected and why
 
 	// Polarity overrides PolarityOf for condition types of this kind (from
@@ -52,7 +53,7 @@ func (k Kind) ID() string { return strings.ToLower(k.Kind) + "." + k.Group }
 
 // HasSignals reports whether any health signal was found for the kind.
 func (k Kind) HasSignals() bool {
-	return len(k.Conditions) > 0 || k.Replicas != nil || k.Generation != nil || len(k.Phases) > 0
+	return len(k.Conditions) > 0 || k.Replicas != nil || k.Generation != nil || len(k.Phases) > 0 || len(k.Timestamps) > 0
 }
 
 // Field is one schema field used as a signal.
@@ -92,4 +93,17 @@ type Phase struct {
 	Values   []string `json:"values,omitempty"`   // enum values, when the schema has them
 	Failure  []string `json:"failure,omitempty"`  // values that mean failure; empty without an enum: FailurePhases, any case
 	Progress []string `json:"progress,omitempty"` // values that mean work is ongoing
+}
+
+// What a timestamp field means.
+const (
+	Expiry    = "expiry"     // the object (a certificate, a credential) stops being valid then
+	Renewal   = "renewal"    // the controller plans to renew the object then
+	ValidFrom = "valid-from" // the object is not valid before then
+)
+
+// Timestamp is a date-time status field whose value is a deadline.
+type Timestamp struct {
+	Field
+	Meaning string `json:"meaning"` // Expiry, Renewal or ValidFrom
 }
