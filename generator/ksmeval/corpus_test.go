@@ -117,6 +117,9 @@ func checkKind(t *testing.T, cfg ksm.Config, k model.Kind) {
 	for _, p := range k.Phases {
 		expectValue(t, got, name(series.PhaseInfo), map[string]string{series.LabelField: p.SchemaPath, series.LabelPhase: "Running"}, 1)
 	}
+	for _, ts := range k.Timestamps {
+		expectValue(t, got, name(series.TimestampSeconds), map[string]string{series.LabelField: ts.SchemaPath, series.LabelMeaning: ts.Meaning}, 1735689600)
+	}
 }
 
 // object is a minimal object of kind k.
@@ -130,7 +133,8 @@ func object(k model.Kind, name string) map[string]any {
 }
 
 // populated is an object with every detected signal set: a Ready condition
-// in each condition list, replicas 2/1, generation 3/2 and phase Running.
+// in each condition list, replicas 2/1, generation 3/2, phase Running and
+// timestamps 2025-01-01.
 func populated(t *testing.T, k model.Kind) map[string]any {
 	o := object(k, "full")
 	for _, c := range k.Conditions {
@@ -148,6 +152,9 @@ func populated(t *testing.T, k model.Kind) map[string]any {
 	}
 	for _, p := range k.Phases {
 		setPath(t, o, p.Path, "Running")
+	}
+	for _, ts := range k.Timestamps {
+		setPath(t, o, ts.Path, "2025-01-01T00:00:00Z")
 	}
 	return o
 }

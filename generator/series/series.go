@@ -37,6 +37,10 @@ const (
 	ObservedGeneration = "observed_generation"
 	// PhaseInfo is 1 per phase field that has a value; labels field and phase.
 	PhaseInfo = "phase_info"
+	// TimestampSeconds is one series per timestamp field that has a value,
+	// in Unix seconds; labels field and meaning (model.Expiry, model.Renewal,
+	// model.ValidFrom). No series while the field is unset.
+	TimestampSeconds = "timestamp_seconds"
 )
 
 // Label names added by crdmon's config. kube-state-metrics adds the GVK labels itself.
@@ -51,6 +55,7 @@ const (
 	LabelPath      = "path"  // nested condition list, e.g. "status.parents[0]"
 	LabelField     = "field" // schema path of a phase field, e.g. "status.phase"
 	LabelPhase     = "phase"
+	LabelMeaning   = "meaning" // what a timestamp field means: expiry, renewal, valid-from
 
 	LabelGroup   = "customresource_group"
 	LabelKind    = "customresource_kind"
@@ -88,6 +93,9 @@ func Families(k model.Kind) []string {
 	}
 	if len(k.Phases) > 0 {
 		out = append(out, PhaseInfo)
+	}
+	if len(k.Timestamps) > 0 {
+		out = append(out, TimestampSeconds)
 	}
 	return out
 }
