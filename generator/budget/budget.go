@@ -35,7 +35,7 @@ func SeriesPerObject(k model.Kind, prefix string) int {
 // ConditionsPerSet conditions in every condition list (the first known types,
 // else Ready, Synced, ...; status True, a reason, a transition time), desired
 // and ready replicas set, generation equal to observedGeneration, every
-// phase field set and the suspend flag false.
+// phase field and timestamp set and the suspend flag false.
 func TypicalObject(k model.Kind) map[string]any {
 	meta := map[string]any{"name": "typical", "generation": int64(2)}
 	if k.Namespaced {
@@ -80,6 +80,9 @@ func TypicalObject(k model.Kind) map[string]any {
 	}
 	if k.Suspend != nil {
 		set(obj, k.Suspend.Path, false)
+	}
+	for _, ts := range k.Timestamps {
+		set(obj, ts.Path, "2025-01-01T00:00:00Z")
 	}
 	return obj
 }
