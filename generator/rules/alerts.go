@@ -127,6 +127,10 @@ func (b *builder) alerts(s subject) []alert {
 			if a, ok := b.phaseAlert(s, c); ok {
 				out = append(out, a)
 			}
+		case ExpiresSoon, ExpiresVerySoon, RenewalOverdue:
+			if a, ok := b.timestampAlert(s, c); ok {
+				out = append(out, a)
+			}
 		default:
 			if a, ok := b.controllerAlert(s, c); ok {
 				out = append(out, a)

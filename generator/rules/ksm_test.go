@@ -173,6 +173,12 @@ func rebuild(t *testing.T, k model.Kind, prefix string, in []inputSeries) map[st
 					set(t, obj, p.Path, s.labels[series.LabelPhase])
 				}
 			}
+		case series.TimestampSeconds:
+			for _, ts := range k.Timestamps {
+				if ts.SchemaPath == s.labels[series.LabelField] {
+					set(t, obj, ts.Path, time.Unix(int64(s.start), 0).UTC().Format(time.RFC3339))
+				}
+			}
 		default:
 			t.Fatalf("fixture series %s is no kube-state-metrics family", s.metric)
 		}

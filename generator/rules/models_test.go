@@ -12,6 +12,11 @@ func certificateKind() model.Kind {
 			HasStatus: true, HasReason: true, HasTransitionTime: true,
 			KnownTypes: []string{"Ready", "Issuing"},
 		}},
+		Timestamps: []model.Timestamp{
+			{Field: model.Field{Path: []string{"status", "notAfter"}, SchemaPath: "status.notAfter"}, Meaning: model.Expiry},
+			{Field: model.Field{Path: []string{"status", "notBefore"}, SchemaPath: "status.notBefore"}, Meaning: model.ValidFrom},
+			{Field: model.Field{Path: []string{"status", "renewalTime"}, SchemaPath: "status.renewalTime"}, Meaning: model.Renewal},
+		},
 	}
 }
 

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -21,6 +22,9 @@ const (
 	ReplicasMismatch  Class = "ReplicasMismatch"  // fewer ready replicas than desired
 	GenerationLag     Class = "GenerationLag"     // observedGeneration behind metadata.generation
 	PhaseFailed       Class = "PhaseFailed"       // a phase field holds a failure value
+	ExpiresSoon       Class = "ExpiresSoon"       // an expiry time closer than the threshold
+	ExpiresVerySoon   Class = "ExpiresVerySoon"   // the same, with a shorter threshold: the critical twin of ExpiresSoon
+	RenewalOverdue    Class = "RenewalOverdue"    // a planned renewal time passed by more than the threshold
 	ControllerErrors  Class = "ControllerErrors"  // share of failed reconciles
 	ControllerSlow    Class = "ControllerSlow"    // p99 reconcile time
 	WorkqueueDepth    Class = "WorkqueueDepth"    // items waiting in the controller's work queue
@@ -29,7 +33,13 @@ const (
 // Classes lists every alert class in rendering order.
 var Classes = []Class{
 	ConditionNotTrue, NegativeCondition, ProgressTooLong, ReplicasMismatch, GenerationLag,
-	PhaseFailed, ControllerErrors, ControllerSlow, WorkqueueDepth,
+	PhaseFailed, ExpiresSoon, ExpiresVerySoon, RenewalOverdue, ControllerErrors, ControllerSlow, WorkqueueDepth,
+}
+
+// TimeThreshold reports whether a class's Threshold is a number of seconds
+// (shown and configured as a duration such as 14d).
+func TimeThreshold(c Class) bool {
+	return c == ExpiresSoon || c == ExpiresVerySoon || c == RenewalOverdue
 }
 
 // Severities an alert may carry.
@@ -56,9 +66,11 @@ type ClassSettings struct {
 	// lastTransitionTime it is measured from that timestamp (so a Prometheus
 	// restart does not reset it) and the rule's own for: is Options.TimestampFor.
 	For time.Duration
-	// Threshold is the numeric limit of controller alerts: the failed share of
-	// reconciles (ControllerErrors), seconds of p99 reconcile time
-	// (ControllerSlow), queued items (WorkqueueDepth). Unused by other classes.
+	// Threshold is the numeric limit of controller and timestamp alerts: the
+	// failed share of reconciles (ControllerErrors), seconds of p99 reconcile
+	// time (ControllerSlow), queued items (WorkqueueDepth), seconds left
+	// before an expiry (ExpiresSoon, ExpiresVerySoon), seconds past a planned
+	// renewal (RenewalOverdue). Unused by other classes.
 	Threshold float64
 }
 
@@ -116,6 +128,9 @@ func DefaultOptions() Options {
 			ReplicasMismatch:  {Severity: "warning", For: 15 * time.Minute},
 			GenerationLag:     {Severity: "warning", For: 15 * time.Minute},
 			PhaseFailed:       {Severity: "critical", For: 5 * time.Minute},
+			ExpiresSoon:       {Severity: "warning", For: 15 * time.Minute, Threshold: 14 * day},
+			ExpiresVerySoon:   {Severity: "critical", For: 5 * time.Minute, Threshold: 3 * day},
+			RenewalOverdue:    {Severity: "warning", For: 15 * time.Minute, Threshold: 3600},
 			ControllerErrors:  {Severity: "warning", For: 15 * time.Minute, Threshold: 0.1},
 			ControllerSlow:    {Severity: "warning", For: 15 * time.Minute, Threshold: 60},
 			WorkqueueDepth:    {Severity: "warning", For: 15 * time.Minute, Threshold: 100},
@@ -123,6 +138,9 @@ func DefaultOptions() Options {
 		TimestampFor: time.Minute,
 	}
 }
+
+// day is a day in seconds, the unit of timestamp thresholds.
+const day = 24 * 60 * 60
 
 // settingsFor merges the kind's overrides over the class defaults.
 func (o Options) settingsFor(k model.Kind) AlertSettings {
@@ -185,6 +203,9 @@ func checkSettings(where string, s AlertSettings) error {
 		}
 		if cs.For <= 0 || cs.For%time.Second != 0 {
 			return fmt.Errorf("rules: %s: %s: duration %v must be a positive whole number of seconds", where, c, cs.For)
+		}
+		if TimeThreshold(c) && (cs.Threshold <= 0 || cs.Threshold != math.Trunc(cs.Threshold)) {
+			return fmt.Errorf("rules: %s: %s: threshold %g must be a positive whole number of seconds", where, c, cs.Threshold)
 		}
 	}
 	for c := range s {
