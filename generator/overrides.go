@@ -77,7 +77,7 @@ func classSettings(base rules.AlertSettings, over map[string]config.Alert) (rule
 			s.For = d
 		}
 		if a.Threshold != nil {
-			s.Threshold = *a.Threshold
+			s.Threshold = float64(*a.Threshold)
 		}
 		out[c] = s
 	}

@@ -49,10 +49,34 @@ type Defaults struct {
 
 // Alert tunes one alert class; unset fields keep their defaults.
 type Alert struct {
-	Disabled  *bool    `yaml:"disabled"`
-	Severity  string   `yaml:"severity"`
-	For       string   `yaml:"for"`       // Prometheus duration, e.g. 15m
-	Threshold *float64 `yaml:"threshold"` // controller alerts only
+	Disabled  *bool      `yaml:"disabled"`
+	Severity  string     `yaml:"severity"`
+	For       string     `yaml:"for"`       // Prometheus duration, e.g. 15m
+	Threshold *Threshold `yaml:"threshold"` // controller and timestamp alerts only
+}
+
+// Threshold is an alert class's numeric limit: a number, or a Prometheus
+// duration such as 14d read as seconds (the unit of the timestamp classes'
+// thresholds and of ControllerSlow's).
+type Threshold float64
+
+// UnmarshalYAML reads a number or a duration.
+func (t *Threshold) UnmarshalYAML(n *yamlv3.Node) error {
+	var f float64
+	if n.Decode(&f) == nil {
+		*t = Threshold(f)
+		return nil
+	}
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return err
+	}
+	d, err := ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("line %d: threshold: want a number or a duration such as 14d, got %q", n.Line, s) // Parse reads the line back
+	}
+	*t = Threshold(d.Seconds())
+	return nil
 }
 
 // KindRule applies to the kinds whose group and kind match its globs.
@@ -145,7 +169,7 @@ func recordLines(f *File, doc *yamlv3.Node) {
 // Classes are the alert class names an overrides file may set.
 var Classes = []string{
 	"ConditionNotTrue", "NegativeCondition", "ProgressTooLong", "ReplicasMismatch", "GenerationLag",
-	"PhaseFailed", "ControllerErrors", "ControllerSlow", "WorkqueueDepth",
+	"PhaseFailed", "ExpiresSoon", "ExpiresVerySoon", "RenewalOverdue", "ControllerErrors", "ControllerSlow", "WorkqueueDepth",
 }
 
 func (f *File) check(file string) error {

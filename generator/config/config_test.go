@@ -26,17 +26,32 @@ func TestParseDuration(t *testing.T) {
 func TestStrictErrors(t *testing.T) {
 	cases := map[string]string{
 		"apiVersion: v1\nkind: Config\n": "want apiVersion: crdmon.dev/v1alpha1",
-		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\ndefaults:\n  granularity: namespace\n":                     "granularity",
-		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - kind: '['\n":                                   "bad glob",
-		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - conditions: {Ready: good}\n":                   "want positive, negative",
-		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - phases: [{field: spec.mode}]\n":                "under status",
-		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\ndefaults:\n  alerts:\n    PhaseFailed: {severity: page}\n": "severity",
-		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nextra: 1\n":                                                "crdmon.yaml:3: field extra is not a known key of File",
+		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\ndefaults:\n  granularity: namespace\n":                      "granularity",
+		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - kind: '['\n":                                    "bad glob",
+		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - conditions: {Ready: good}\n":                    "want positive, negative",
+		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - phases: [{field: spec.mode}]\n":                 "under status",
+		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\ndefaults:\n  alerts:\n    PhaseFailed: {severity: page}\n":  "severity",
+		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\ndefaults:\n  alerts:\n    ExpiresSoon: {threshold: soon}\n": "crdmon.yaml:5: threshold: want a number or a duration such as 14d",
+		"apiVersion: crdmon.dev/v1alpha1\nkind: Config\nextra: 1\n":                                                 "crdmon.yaml:3: field extra is not a known key of File",
 		"": "empty file",
 	}
 	for in, want := range cases {
 		if _, err := Parse("crdmon.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%q) error = %v, want %q", in, err, want)
+		}
+	}
+}
+
+// A threshold is a number, or a duration read as seconds.
+func TestThresholds(t *testing.T) {
+	f, err := Parse("crdmon.yaml", []byte("apiVersion: crdmon.dev/v1alpha1\nkind: Config\ndefaults:\n  alerts:\n"+
+		"    ExpiresSoon: {threshold: 30d}\n    RenewalOverdue: {threshold: 2h30m}\n    ControllerErrors: {threshold: 0.25}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for class, want := range map[string]Threshold{"ExpiresSoon": 30 * 86400, "RenewalOverdue": 9000, "ControllerErrors": 0.25} {
+		if got := f.Defaults.Alerts[class].Threshold; got == nil || *got != want {
+			t.Errorf("%s threshold = %v, want %v", class, got, want)
 		}
 	}
 }

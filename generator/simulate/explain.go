@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/crdmon/crdmon/generator/ksmeval"
+	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/series"
 	"github.com/crdmon/crdmon/internal/promqlx"
 )
@@ -51,11 +52,27 @@ func (e explainer) why(a Alert) string {
 			return f + "=" + l[series.LabelPhase]
 		}
 		return "phase " + l[series.LabelPhase]
+	case l[series.LabelMeaning] != "":
+		return timestamp(l, a.Value)
 	}
 	if w := e.expr(a.Rule.Expr, a); w != "" {
 		return w
 	}
 	return "value " + ksmeval.FormatValue(a.Value)
+}
+
+// timestamp renders "field expires in D", "field expired D ago" or
+// "field passed D ago" from a timestamp alert's value: the seconds left
+// before an expiry, or past a renewal time.
+func timestamp(l map[string]string, v float64) string {
+	d := time.Duration(v) * time.Second
+	switch {
+	case l[series.LabelMeaning] != model.Expiry:
+		return l[series.LabelField] + " passed " + formatDuration(d) + " ago"
+	case d < 0:
+		return l[series.LabelField] + " expired " + formatDuration(-d) + " ago"
+	}
+	return l[series.LabelField] + " expires in " + formatDuration(d)
 }
 
 // conditionLabels are the labels of a condition series besides the object's.

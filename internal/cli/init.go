@@ -124,7 +124,10 @@ func InitFile(m model.Model, defaults rules.Options) string {
 
 func alertLine(c rules.Class, s rules.ClassSettings) string {
 	line := fmt.Sprintf("%s: {for: %s, severity: %s", c, promDuration(s.For), s.Severity)
-	if s.Threshold != 0 {
+	switch {
+	case rules.TimeThreshold(c):
+		line += ", threshold: " + promDuration(time.Duration(s.Threshold)*time.Second)
+	case s.Threshold != 0:
 		line += fmt.Sprintf(", threshold: %g", s.Threshold)
 	}
 	return line + "}"
@@ -132,6 +135,8 @@ func alertLine(c rules.Class, s rules.ClassSettings) string {
 
 func promDuration(d time.Duration) string {
 	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	case d%time.Hour == 0:
 		return fmt.Sprintf("%dh", d/time.Hour)
 	case d%time.Minute == 0:
