@@ -50,6 +50,7 @@ func build(b board, opts Options) ([]byte, error) {
 		Variables(variables(b, q, opts))
 	overviewRow(db, g, q)
 	signalRows(db, g, q)
+	expiryRow(db, g, q)
 	controllerRow(db, g, q)
 	d, err := db.Build()
 	if err != nil {
@@ -238,6 +239,23 @@ func signalRows(db *dashboard.DashboardBuilder, g *grid, q queries) {
 		}
 		add(db, g, w, chartHeight, pie("Phase distribution", "Objects per value of their phase/state field.", q.phaseCounts(), q.legend(legend)))
 	}
+}
+
+// expiryRow: the objects' expiry times, soonest first.
+func expiryRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
+	if !q.signals().expiry {
+		return
+	}
+	row(db, g, "Expiry")
+	cols := []column{{series.LabelKind, "Kind"}}
+	if q.namespaced() {
+		cols = append(cols, column{series.LabelNamespace, "Namespace"})
+	}
+	cols = append(cols, column{series.LabelName, "Name"}, column{series.LabelField, "Field"}, column{"Value", "Expires in"})
+	t := objectTable("Expires in", "Time left before each object's expiry time (status.notAfter, *ExpiryDate...), soonest first; negative once expired.", q.expiresIn(), cols).
+		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName("Expires in").Desc(false)}).
+		OverrideByName("Expires in", []dashboard.DynamicConfigValue{{Id: "unit", Value: "s"}})
+	add(db, g, gridWidth, tableHeight, t)
 }
 
 // controllerRow: controller-runtime metrics of the kinds' controllers.

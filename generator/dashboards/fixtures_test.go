@@ -235,6 +235,9 @@ func newObject(k model.Kind, namespace, name string) *objectBuilder {
 	if k.Suspend != nil {
 		o.set(k.Suspend.Path, false)
 	}
+	for _, ts := range k.Timestamps {
+		o.set(ts.Path, lastTransition.Add(30*24*time.Hour).Format(time.RFC3339))
+	}
 	return o
 }
 

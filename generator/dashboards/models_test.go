@@ -8,7 +8,7 @@ func field(schemaPath string, path ...string) model.Field {
 	return model.Field{Path: path, SchemaPath: schemaPath, Rule: "test"}
 }
 
-// certificate is like cert-manager's Certificate: conditions only.
+// certificate is like cert-manager's Certificate: conditions and timestamps.
 func certificate() model.Kind {
 	return model.Kind{
 		Group: "cert-manager.io", Kind: "Certificate", Plural: "certificates", Version: "v1", Namespaced: true,
@@ -17,6 +17,10 @@ func certificate() model.Kind {
 			HasStatus: true, HasReason: true, HasTransitionTime: true,
 			KnownTypes: []string{"Issuing", "Ready"},
 		}},
+		Timestamps: []model.Timestamp{
+			{Field: field("status.notAfter", "status", "notAfter"), Meaning: model.Expiry},
+			{Field: field("status.renewalTime", "status", "renewalTime"), Meaning: model.Renewal},
+		},
 	}
 }
 

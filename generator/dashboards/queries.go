@@ -65,6 +65,7 @@ type signals struct {
 	conditions, withStatus, withoutStatus bool
 	replicas, generation, phases, suspend bool
 	multiPhase                            bool // some kind has more than one phase field
+	expiry                                bool // some kind has an expiry timestamp
 }
 
 func (q queries) signals() signals {
@@ -83,6 +84,7 @@ func (q queries) signals() signals {
 		s.phases = s.phases || len(k.Phases) > 0
 		s.multiPhase = s.multiPhase || len(k.Phases) > 1
 		s.suspend = s.suspend || k.Suspend != nil
+		s.expiry = s.expiry || slices.ContainsFunc(k.Timestamps, func(ts model.Timestamp) bool { return ts.Meaning == model.Expiry })
 	}
 	return s
 }
@@ -320,6 +322,13 @@ func (q queries) sumByKind(suffix string) string {
 
 func (q queries) missingReplicas() string {
 	return "max by (" + q.objectBy() + ") (" + q.sel(series.ReplicasDesired) + " - " + q.sel(series.ReplicasReady) + ") > 0"
+}
+
+// expiresIn is the seconds left before each expiry timestamp (negative once
+// past).
+func (q queries) expiresIn() string {
+	return "min by (" + q.by(append(slices.Clone(series.ObjectLabels), series.LabelField)...) + ") (" +
+		q.sel(series.TimestampSeconds, matchEq(series.LabelMeaning, model.Expiry)) + ") - time()"
 }
 
 func (q queries) generationLag() string {
