@@ -35,7 +35,8 @@ func SeriesPerObject(k model.Kind, prefix string) int {
 // ConditionsPerSet conditions in every condition list (the first known types,
 // else Ready, Synced, ...; status True, a reason, a transition time), desired
 // and ready replicas set, generation equal to observedGeneration, every
-// phase field and timestamp set and the suspend flag false.
+// phase field and timestamp set, failure counters 0 and the suspend flag
+// false.
 func TypicalObject(k model.Kind) map[string]any {
 	meta := map[string]any{"name": "typical", "generation": int64(2)}
 	if k.Namespaced {
@@ -83,6 +84,9 @@ func TypicalObject(k model.Kind) map[string]any {
 	}
 	for _, ts := range k.Timestamps {
 		set(obj, ts.Path, "2025-01-01T00:00:00Z")
+	}
+	for _, f := range k.Failures {
+		set(obj, f.Path, int64(0))
 	}
 	return obj
 }

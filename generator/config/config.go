@@ -169,7 +169,7 @@ func recordLines(f *File, doc *yamlv3.Node) {
 // Classes are the alert class names an overrides file may set.
 var Classes = []string{
 	"ConditionNotTrue", "NegativeCondition", "ProgressTooLong", "ReplicasMismatch", "GenerationLag",
-	"PhaseFailed", "ExpiresSoon", "ExpiresVerySoon", "RenewalOverdue", "ControllerErrors", "ControllerSlow", "WorkqueueDepth",
+	"PhaseFailed", "ExpiresSoon", "ExpiresVerySoon", "RenewalOverdue", "FailuresRising", "ControllerErrors", "ControllerSlow", "WorkqueueDepth",
 }
 
 func (f *File) check(file string) error {

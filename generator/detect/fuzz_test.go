@@ -53,5 +53,6 @@ func signalFields(k model.Kind) []model.Field {
 	for _, ts := range k.Timestamps {
 		out = append(out, ts.Field)
 	}
+	out = append(out, k.Failures...)
 	return out
 }

@@ -14,6 +14,10 @@ import (
 var corpusSignals = map[string][]string{
 	"certificate.cert-manager.io": {
 		"expiry status.notAfter", "valid-from status.notBefore", "renewal status.renewalTime",
+		"failures status.failedIssuanceAttempts",
+	},
+	"helmrelease.helm.toolkit.fluxcd.io": {
+		"failures status.failures", "failures status.installFailures", "failures status.upgradeFailures",
 	},
 	"machine.cluster.x-k8s.io": {"expiry status.certificatesExpiryDate"},
 }
@@ -38,6 +42,9 @@ func detectedSignals(t *testing.T) map[string][]string {
 		out[k.ID()] = []string{}
 		for _, ts := range k.Timestamps {
 			out[k.ID()] = append(out[k.ID()], ts.Meaning+" "+ts.SchemaPath)
+		}
+		for _, f := range k.Failures {
+			out[k.ID()] = append(out[k.ID()], "failures "+f.SchemaPath)
 		}
 	}
 	return out

@@ -103,6 +103,11 @@ func resource(k model.Kind, prefix, subject string) Resource {
 		g.CommonLabels = map[string]string{series.LabelField: ts.SchemaPath, series.LabelMeaning: ts.Meaning}
 		r.Metrics = append(r.Metrics, g)
 	}
+	for _, f := range k.Failures {
+		g := gauge(series.Failures, help(subject, "failure counter %s; 0 when unset.", f.SchemaPath), f.Path, true)
+		g.CommonLabels = map[string]string{series.LabelField: f.SchemaPath}
+		r.Metrics = append(r.Metrics, g)
+	}
 	return r
 }
 

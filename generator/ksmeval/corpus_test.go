@@ -120,6 +120,9 @@ func checkKind(t *testing.T, cfg ksm.Config, k model.Kind) {
 	for _, ts := range k.Timestamps {
 		expectValue(t, got, name(series.TimestampSeconds), map[string]string{series.LabelField: ts.SchemaPath, series.LabelMeaning: ts.Meaning}, 1735689600)
 	}
+	for _, f := range k.Failures {
+		expectValue(t, got, name(series.Failures), map[string]string{series.LabelField: f.SchemaPath}, 4)
+	}
 }
 
 // object is a minimal object of kind k.
@@ -134,7 +137,7 @@ func object(k model.Kind, name string) map[string]any {
 
 // populated is an object with every detected signal set: a Ready condition
 // in each condition list, replicas 2/1, generation 3/2, phase Running and
-// timestamps 2025-01-01.
+// timestamps 2025-01-01, failure counters 4.
 func populated(t *testing.T, k model.Kind) map[string]any {
 	o := object(k, "full")
 	for _, c := range k.Conditions {
@@ -155,6 +158,9 @@ func populated(t *testing.T, k model.Kind) map[string]any {
 	}
 	for _, ts := range k.Timestamps {
 		setPath(t, o, ts.Path, "2025-01-01T00:00:00Z")
+	}
+	for _, f := range k.Failures {
+		setPath(t, o, f.Path, int64(4))
 	}
 	return o
 }

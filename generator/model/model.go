@@ -32,6 +32,7 @@ type Kind struct {
 	Phases     []Phase        `json:"phases,omitempty"`     // phase/state string fields
 	Suspend    *Field         `json:"suspend,omitempty"`    // boolean spec.suspend or spec.paused
 	Timestamps []Timestamp    `json:"timestamps,omitempty"` // date-time status fields: expiry, renewal, validity start
+	Failures   []Field        `json:"failures,omitempty"`   // integer status fields counting failures
 	Notes      []string       `json:"notes,omitempty"`      // detection notes: candidates rejected and why
 
 	// Polarity overrides PolarityOf for condition types of this kind (from
@@ -53,7 +54,8 @@ func (k Kind) ID() string { return strings.ToLower(k.Kind) + "." + k.Group }
 
 // HasSignals reports whether any health signal was found for the kind.
 func (k Kind) HasSignals() bool {
-	return len(k.Conditions) > 0 || k.Replicas != nil || k.Generation != nil || len(k.Phases) > 0 || len(k.Timestamps) > 0
+	return len(k.Conditions) > 0 || k.Replicas != nil || k.Generation != nil || len(k.Phases) > 0 ||
+		len(k.Timestamps) > 0 || len(k.Failures) > 0
 }
 
 // Field is one schema field used as a signal.

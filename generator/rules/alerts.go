@@ -131,6 +131,10 @@ func (b *builder) alerts(s subject) []alert {
 			if a, ok := b.timestampAlert(s, c); ok {
 				out = append(out, a)
 			}
+		case FailuresRising:
+			if a, ok := b.failuresAlert(s, c); ok {
+				out = append(out, a)
+			}
 		default:
 			if a, ok := b.controllerAlert(s, c); ok {
 				out = append(out, a)

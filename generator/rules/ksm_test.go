@@ -173,6 +173,12 @@ func rebuild(t *testing.T, k model.Kind, prefix string, in []inputSeries) map[st
 					set(t, obj, p.Path, s.labels[series.LabelPhase])
 				}
 			}
+		case series.Failures:
+			for _, f := range k.Failures {
+				if f.SchemaPath == s.labels[series.LabelField] {
+					set(t, obj, f.Path, int64(s.start))
+				}
+			}
 		case series.TimestampSeconds:
 			for _, ts := range k.Timestamps {
 				if ts.SchemaPath == s.labels[series.LabelField] {

@@ -17,6 +17,7 @@ func certificateKind() model.Kind {
 			{Field: model.Field{Path: []string{"status", "notBefore"}, SchemaPath: "status.notBefore"}, Meaning: model.ValidFrom},
 			{Field: model.Field{Path: []string{"status", "renewalTime"}, SchemaPath: "status.renewalTime"}, Meaning: model.Renewal},
 		},
+		Failures: []model.Field{{Path: []string{"status", "failedIssuanceAttempts"}, SchemaPath: "status.failedIssuanceAttempts"}},
 	}
 }
 

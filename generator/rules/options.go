@@ -25,6 +25,7 @@ const (
 	ExpiresSoon       Class = "ExpiresSoon"       // an expiry time closer than the threshold
 	ExpiresVerySoon   Class = "ExpiresVerySoon"   // the same, with a shorter threshold: the critical twin of ExpiresSoon
 	RenewalOverdue    Class = "RenewalOverdue"    // a planned renewal time passed by more than the threshold
+	FailuresRising    Class = "FailuresRising"    // a failure counter rose more than once within the threshold
 	ControllerErrors  Class = "ControllerErrors"  // share of failed reconciles
 	ControllerSlow    Class = "ControllerSlow"    // p99 reconcile time
 	WorkqueueDepth    Class = "WorkqueueDepth"    // items waiting in the controller's work queue
@@ -33,13 +34,13 @@ const (
 // Classes lists every alert class in rendering order.
 var Classes = []Class{
 	ConditionNotTrue, NegativeCondition, ProgressTooLong, ReplicasMismatch, GenerationLag,
-	PhaseFailed, ExpiresSoon, ExpiresVerySoon, RenewalOverdue, ControllerErrors, ControllerSlow, WorkqueueDepth,
+	PhaseFailed, ExpiresSoon, ExpiresVerySoon, RenewalOverdue, FailuresRising, ControllerErrors, ControllerSlow, WorkqueueDepth,
 }
 
 // TimeThreshold reports whether a class's Threshold is a number of seconds
 // (shown and configured as a duration such as 14d).
 func TimeThreshold(c Class) bool {
-	return c == ExpiresSoon || c == ExpiresVerySoon || c == RenewalOverdue
+	return c == ExpiresSoon || c == ExpiresVerySoon || c == RenewalOverdue || c == FailuresRising
 }
 
 // Severities an alert may carry.
@@ -70,7 +71,8 @@ type ClassSettings struct {
 	// failed share of reconciles (ControllerErrors), seconds of p99 reconcile
 	// time (ControllerSlow), queued items (WorkqueueDepth), seconds left
 	// before an expiry (ExpiresSoon, ExpiresVerySoon), seconds past a planned
-	// renewal (RenewalOverdue). Unused by other classes.
+	// renewal (RenewalOverdue), seconds of the window in which a failure
+	// counter must rise twice (FailuresRising). Unused by other classes.
 	Threshold float64
 }
 
@@ -131,6 +133,7 @@ func DefaultOptions() Options {
 			ExpiresSoon:       {Severity: "warning", For: 15 * time.Minute, Threshold: 14 * day},
 			ExpiresVerySoon:   {Severity: "critical", For: 5 * time.Minute, Threshold: 3 * day},
 			RenewalOverdue:    {Severity: "warning", For: 15 * time.Minute, Threshold: 3600},
+			FailuresRising:    {Severity: "warning", For: 5 * time.Minute, Threshold: 6 * 3600},
 			ControllerErrors:  {Severity: "warning", For: 15 * time.Minute, Threshold: 0.1},
 			ControllerSlow:    {Severity: "warning", For: 15 * time.Minute, Threshold: 60},
 			WorkqueueDepth:    {Severity: "warning", For: 15 * time.Minute, Threshold: 100},

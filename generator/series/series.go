@@ -41,6 +41,9 @@ const (
 	// in Unix seconds; labels field and meaning (model.Expiry, model.Renewal,
 	// model.ValidFrom). No series while the field is unset.
 	TimestampSeconds = "timestamp_seconds"
+	// Failures is one series per failure counter field; label field. An
+	// unset counter reads as 0 (no failures).
+	Failures = "failures"
 )
 
 // Label names added by crdmon's config. kube-state-metrics adds the GVK labels itself.
@@ -96,6 +99,9 @@ func Families(k model.Kind) []string {
 	}
 	if len(k.Timestamps) > 0 {
 		out = append(out, TimestampSeconds)
+	}
+	if len(k.Failures) > 0 {
+		out = append(out, Failures)
 	}
 	return out
 }

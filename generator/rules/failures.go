@@ -1,0 +1,57 @@
+package rules
+
+import (
+	"time"
+
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/series"
+)
+
+// failuresAlert fires while a failure counter keeps rising: it changed at
+// least twice within the class's threshold (a window in seconds) and ends
+// the window higher than it started. One failure that is then retried
+// successfully (the counter resets or disappears) does not fire it; retries
+// that keep failing do, whether or not the object still reports Ready (a
+// certificate stays Ready while its renewals fail).
+func (b *builder) failuresAlert(s subject, c Class) (alert, bool) {
+	var kind model.Kind
+	found := false
+	for _, k := range s.kinds {
+		if len(k.Failures) > 0 && !found {
+			kind, found = k, true
+		}
+	}
+	if !found {
+		return alert{}, false
+	}
+	th := s.settings[c].Threshold
+	window := "[" + secondsString(th) + "]"
+	a := b.newAlert(s, c, string(c), string(c))
+	a.data.Limit = secondsString(th)
+	// Only kinds with a failure counter produce the family: no kind matcher.
+	sel := selector(b.metric(series.Failures), s.base()...)
+	a.expr = s.silence("changes("+sel+window+") >= 2 and delta("+sel+window+") > 0", c, false, b.o.Prefix)
+	a.fixture = b.failuresFixture(kind, a.forDur)
+	return a, true
+}
+
+// failuresFixture shows a failure counter rising by one every step (firing)
+// and one that stays put (healthy).
+func (b *builder) failuresFixture(k model.Kind, forDur time.Duration) fixture {
+	info := b.infoSeries(k, false)
+	counter := func(step float64) inputSeries {
+		return inputSeries{metric: b.metric(series.Failures), start: 1, step: step,
+			labels: withLabels(objectLabels(k), series.LabelField, k.Failures[0].SchemaPath)}
+	}
+	bad := counter(1)
+	eval := ceilStep(forDur) + 3*fixtureStep
+	f := fixture{
+		firing:  []inputSeries{info, bad},
+		healthy: []inputSeries{info, counter(0)},
+		eval:    eval,
+		expect:  bad.labels,
+		value:   float64(eval / fixtureStep),
+	}
+	return b.finish(f, k)
+}
+
