@@ -30,7 +30,7 @@ deps-check: ## fail if the crdmon tool brings cloud SDKs, gRPC or too many modul
 	.ci/deps-check
 
 accuracy: ## alerts vs the labelled objects of ../shared/health (or $$CRDMON_HEALTH); CRDMON_ACCURACY_REPORT=FILE keeps the report
-	$(GO) test -run TestAccuracy -v -count=1 ./internal/accuracy/
+	CRDMON_ACCURACY=1 $(GO) test -run TestAccuracy -v -count=1 ./internal/accuracy/
 
 tools: $(BIN)/promtool $(BIN)/prometheus ## build promtool and prometheus (go.mod's version) into bin/
 
