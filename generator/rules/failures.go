@@ -54,4 +54,3 @@ func (b *builder) failuresFixture(k model.Kind, forDur time.Duration) fixture {
 	}
 	return b.finish(f, k)
 }
-
