@@ -73,11 +73,11 @@ func TestNamesUniqueAndShort(t *testing.T) {
 			}
 		}
 	}
-	// 32 kinds, each alerted on Ready, Stalled and Reconciling (kstatus), and
-	// on any other negative condition True or positive one False (the two
-	// catch-alls).
-	if len(seen) != 160 {
-		t.Errorf("got %d alerts, want 160", len(seen))
+	// 32 kinds, each alerted on Ready, Stalled and Reconciling (kstatus), on
+	// any other negative condition True or positive one False (the two
+	// catch-alls), on expiry (two severities), renewal and failures.
+	if len(seen) != 32*9 {
+		t.Errorf("got %d alerts, want %d", len(seen), 32*9)
 	}
 	if seen["CertificateNotReady"] == "" || seen["NetworkingGkeCertificateNotReady"] == "" {
 		t.Errorf("same-named kinds: %v", seen)
