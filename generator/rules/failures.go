@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"time"
 
 	"github.com/crdmon/crdmon/generator/model"
@@ -14,14 +15,8 @@ import (
 // that keep failing do, whether or not the object still reports Ready (a
 // certificate stays Ready while its renewals fail).
 func (b *builder) failuresAlert(s subject, c Class) (alert, bool) {
-	var kind model.Kind
-	found := false
-	for _, k := range s.kinds {
-		if len(k.Failures) > 0 && !found {
-			kind, found = k, true
-		}
-	}
-	if !found {
+	i := slices.IndexFunc(s.kinds, func(k model.Kind) bool { return len(k.Failures) > 0 })
+	if i < 0 {
 		return alert{}, false
 	}
 	th := s.settings[c].Threshold
@@ -31,7 +26,7 @@ func (b *builder) failuresAlert(s subject, c Class) (alert, bool) {
 	// Only kinds with a failure counter produce the family: no kind matcher.
 	sel := selector(b.metric(series.Failures), s.base()...)
 	a.expr = s.silence("changes("+sel+window+") >= 2 and delta("+sel+window+") > 0", c, false, b.o.Prefix)
-	a.fixture = b.failuresFixture(kind, a.forDur)
+	a.fixture = b.failuresFixture(s.kinds[i], a.forDur)
 	return a, true
 }
 

@@ -25,14 +25,8 @@ var timestampMeaning = map[Class]string{
 // new time; objects whose field is unset have no series.
 func (b *builder) timestampAlert(s subject, c Class) (alert, bool) {
 	meaning := timestampMeaning[c]
-	var first *model.Timestamp
-	var firstKind model.Kind
-	for _, k := range s.kinds {
-		if i := slices.IndexFunc(k.Timestamps, func(ts model.Timestamp) bool { return ts.Meaning == meaning }); i >= 0 && first == nil {
-			first, firstKind = &k.Timestamps[i], k
-		}
-	}
-	if first == nil {
+	k, ts, ok := firstTimestamp(s.kinds, meaning)
+	if !ok {
 		return alert{}, false
 	}
 	th := s.settings[c].Threshold
@@ -41,14 +35,25 @@ func (b *builder) timestampAlert(s subject, c Class) (alert, bool) {
 	a.data.Limit = secondsString(th)
 	// Only kinds with such a field produce series of this meaning, so no kind
 	// matcher is needed.
-	ts := selector(b.metric(series.TimestampSeconds), s.with(eq(series.LabelMeaning, meaning))...)
-	expr := ts + " - time() < " + limit
+	sel := selector(b.metric(series.TimestampSeconds), s.with(eq(series.LabelMeaning, meaning))...)
+	expr := sel + " - time() < " + limit
 	if c == RenewalOverdue {
-		expr = "time() - " + ts + " > " + limit
+		expr = "time() - " + sel + " > " + limit
 	}
 	a.expr = s.silence(expr, c, false, b.o.Prefix)
-	a.fixture = b.timestampFixture(firstKind, *first, c, th, a.forDur)
+	a.fixture = b.timestampFixture(k, ts, c, th, a.forDur)
 	return a, true
+}
+
+// firstTimestamp returns the first timestamp field of the given meaning
+// among kinds, and its kind.
+func firstTimestamp(kinds []model.Kind, meaning string) (model.Kind, model.Timestamp, bool) {
+	for _, k := range kinds {
+		if i := slices.IndexFunc(k.Timestamps, func(ts model.Timestamp) bool { return ts.Meaning == meaning }); i >= 0 {
+			return k, k.Timestamps[i], true
+		}
+	}
+	return model.Kind{}, model.Timestamp{}, false
 }
 
 // secondsString renders a threshold in seconds as a Prometheus duration, in
