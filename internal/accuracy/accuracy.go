@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -181,14 +183,18 @@ func evaluate(shared string, c Case, loaded *load.Result, res *generator.Result)
 	if err != nil {
 		return o, err
 	}
+	var deadlines [][]string
 	for _, k := range res.Model.Kinds {
 		if k.Group == c.Group && k.Kind == c.Kind {
 			o.KindFound = true
 			o.Signals = signals(k)
 			o.StateLike = stateLikeFields(loaded, k)
+			for _, ts := range k.Timestamps {
+				deadlines = append(deadlines, ts.Path)
+			}
 		}
 	}
-	o.At = EvaluationTime(objs)
+	o.At = EvaluationTime(objs, deadlines)
 	rep, err := simulate.Run(res, objs, o.At)
 	if err != nil {
 		return o, err
@@ -245,7 +251,9 @@ var ReferenceTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // EvaluationTime is when the objects are evaluated: Margin after the latest
 // string value that is an RFC 3339 timestamp (condition lastTransitionTimes,
 // but also lastUpdateTime, startTime, completionTime...; not a timestamp
-// inside a message), else ReferenceTime.
+// inside a message), else ReferenceTime. Values at the deadlines paths
+// (expiry and renewal times, which name a future the snapshot was taken
+// before) do not count.
 //
 // The objects are snapshots taken while their state held, and the health
 // checks judge them as they stand. An alert with a threshold ("not Ready for
@@ -255,10 +263,10 @@ var ReferenceTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // alerts have had the time they ask for; a Progressing object whose
 // progress alert then fires has indeed been progressing for longer than
 // crdmon's "stuck" threshold.
-func EvaluationTime(objects []map[string]any) time.Time {
+func EvaluationTime(objects []map[string]any, deadlines [][]string) time.Time {
 	var latest time.Time
 	for _, o := range objects {
-		walkStrings(o, func(s string) {
+		walkStrings(o, nil, deadlines, func(s string) {
 			if t, err := time.Parse(time.RFC3339, s); err == nil && t.After(latest) {
 				latest = t
 			}
@@ -283,18 +291,21 @@ func Margin() time.Duration {
 	return longest + o.TimestampFor + simulate.Step
 }
 
-// walkStrings calls fn on every string in v, a decoded JSON value.
-func walkStrings(v any, fn func(string)) {
+// walkStrings calls fn on every string in v, a decoded JSON value at path
+// (list indexes as numbers), but those at a path in skip.
+func walkStrings(v any, path []string, skip [][]string, fn func(string)) {
 	switch x := v.(type) {
 	case string:
-		fn(x)
+		if !slices.ContainsFunc(skip, func(p []string) bool { return slices.Equal(p, path) }) {
+			fn(x)
+		}
 	case map[string]any:
-		for _, e := range x {
-			walkStrings(e, fn)
+		for k, e := range x {
+			walkStrings(e, append(slices.Clip(path), k), skip, fn)
 		}
 	case []any:
-		for _, e := range x {
-			walkStrings(e, fn)
+		for i, e := range x {
+			walkStrings(e, append(slices.Clip(path), strconv.Itoa(i)), skip, fn)
 		}
 	}
 }
