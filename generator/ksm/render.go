@@ -99,7 +99,7 @@ func resource(k model.Kind, prefix, subject string) Resource {
 		})
 	}
 	for _, ts := range k.Timestamps {
-		g := gauge(series.TimestampSeconds, help(subject, "%s (%s) in Unix seconds.", ts.SchemaPath, ts.Meaning), ts.Path, false)
+		g := gauge(series.TimestampSeconds, help(subject, "%s time %s in Unix seconds.", ts.Meaning, ts.SchemaPath), ts.Path, false)
 		g.CommonLabels = map[string]string{series.LabelField: ts.SchemaPath, series.LabelMeaning: ts.Meaning}
 		r.Metrics = append(r.Metrics, g)
 	}
