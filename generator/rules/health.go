@@ -80,7 +80,7 @@ func (b *builder) healthTests(hg healthGroup) []TestGroup {
 	deleting := b.infoSeries(k0, false)
 	deleting.labels = withLabels(deleting.labels, series.LabelDeleting, "2026-01-01T00:00:00Z")
 	cases := []healthCase{
-		{k0, []inputSeries{b.infoSeries(k0, false)}, health.Healthy, health.ReasonNone},
+		{k0, b.healthyObject(k0), health.Healthy, health.ReasonNone},
 		{k0, []inputSeries{deleting}, health.Suspended, health.ReasonDeleting},
 	}
 	if c, ok := b.suspendCase(kinds); ok {
@@ -110,6 +110,19 @@ func (b *builder) healthTests(hg healthGroup) []TestGroup {
 			tg.InputSeries = append(tg.InputSeries, TestInput{Series: seriesString(s), Values: valuesString(s, int(eval/fixtureStep))})
 		}
 		out = append(out, tg)
+	}
+	return out
+}
+
+// healthyObject is the series of a healthy object of kind k: its info
+// series, and Ready=True when it reports top-level conditions with status.
+func (b *builder) healthyObject(k model.Kind) []inputSeries {
+	out := []inputSeries{b.infoSeries(k, false)}
+	for _, cs := range k.Conditions {
+		if cs.HasStatus && cs.Scope == "" {
+			l := withLabels(objectLabels(k), series.LabelType, "Ready", series.LabelStatus, "True")
+			return append(out, inputSeries{metric: b.metric(series.Condition), labels: l, start: ltt})
+		}
 	}
 	return out
 }
