@@ -165,11 +165,18 @@ func (b *builder) stateCase(kinds []model.Kind, degraded bool) (healthCase, bool
 	if degraded {
 		state, typ, status, pol = health.Degraded, "Ready", "False", model.Positive
 	}
-	if !degraded {
+	// pairCase is the first kind with a pair of gauges, the first one lower.
+	pairCase := func(has func(model.Kind) bool, lhs, rhs, reason string) (healthCase, bool) {
 		for _, k := range kinds {
-			if k.Generation != nil {
-				return healthCase{k, pair(k, series.ObservedGeneration, series.Generation), state, health.ReasonGeneration}, true
+			if has(k) {
+				return healthCase{k, pair(k, lhs, rhs), state, reason}, true
 			}
+		}
+		return healthCase{}, false
+	}
+	if !degraded {
+		if c, ok := pairCase(func(k model.Kind) bool { return k.Generation != nil }, series.ObservedGeneration, series.Generation, health.ReasonGeneration); ok {
+			return c, true
 		}
 	}
 	for _, k := range kinds {
@@ -183,10 +190,8 @@ func (b *builder) stateCase(kinds []model.Kind, degraded bool) (healthCase, bool
 		}
 	}
 	if !degraded {
-		for _, k := range kinds {
-			if k.Replicas != nil {
-				return healthCase{k, pair(k, series.ReplicasReady, series.ReplicasDesired), state, health.ReasonReplicas}, true
-			}
+		if c, ok := pairCase(func(k model.Kind) bool { return k.Replicas != nil }, series.ReplicasReady, series.ReplicasDesired, health.ReasonReplicas); ok {
+			return c, true
 		}
 	}
 	for _, k := range kinds {
