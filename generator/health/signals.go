@@ -276,3 +276,16 @@ func (q Query) phaseParts(failure bool) [][]Matcher {
 	}
 	return out
 }
+
+// Reasons returns, for each of States in order, the reasons that can decide
+// it for q's kinds, in the order they are tried (crdmon inspect shows them).
+func (q Query) Reasons() [][]string {
+	out := make([][]string, len(States))
+	for _, s := range q.Signals() {
+		i := slices.Index(States, s.State)
+		if !slices.Contains(out[i], s.Reason) {
+			out[i] = append(out[i], s.Reason)
+		}
+	}
+	return out
+}
