@@ -149,6 +149,7 @@ func TestEndToEnd(t *testing.T) {
 		step("alerts firing", t0)
 	})
 	t.Run("Rules", func(t *testing.T) { checkRules(t, prom, fast.Files, groups) })
+	t.Run("Health", func(t *testing.T) { checkHealth(t, prom, fast, objects, samples) })
 	t.Run("Dashboards", func(t *testing.T) {
 		t0 := time.Now()
 		checkDashboards(t, prom, shipped, samples)

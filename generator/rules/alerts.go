@@ -10,6 +10,7 @@ import (
 
 	prommodel "github.com/prometheus/common/model"
 
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/series"
 )
@@ -38,32 +39,6 @@ type alert struct {
 	settings ClassSettings
 	data     TemplateData
 	fixture  fixture
-}
-
-// kstatusTypes are the condition types kstatus reads on any kind: they are
-// alerted on whether or not the schema names them (a kind that never sets
-// one simply has no such series).
-var kstatusTypes = []string{"Ready", "Stalled", "Reconciling"}
-
-// abnormalTrueTypes are the kstatus types whose presence means trouble; they
-// are the defaults for condition lists without a status field, where a
-// listed condition counts as True and an absent Ready means nothing.
-var abnormalTrueTypes = []string{"Stalled", "Reconciling"}
-
-// typesOf returns the condition types alerted on for a set: the types the
-// schema (or the overrides file) names, plus kstatus' conventions.
-func typesOf(cs model.ConditionSet) []string {
-	defaults := kstatusTypes
-	if !cs.HasStatus {
-		defaults = abnormalTrueTypes
-	}
-	out := append([]string(nil), cs.KnownTypes...)
-	for _, t := range defaults {
-		if !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // catchAllPatterns are the Prometheus regexes of the condition types a
@@ -178,7 +153,7 @@ func (b *builder) conditionAlerts(s subject, c Class, pol model.Polarity) []aler
 	for _, k := range s.kinds {
 		for _, cs := range k.Conditions {
 			scopes[cs.Scope] = true
-			for _, t := range typesOf(cs) {
+			for _, t := range health.TypesOf(cs) {
 				if k.PolarityOf(t) == pol && !slices.Contains(types, t) {
 					types = append(types, t)
 				}
@@ -190,7 +165,7 @@ func (b *builder) conditionAlerts(s subject, c Class, pol model.Polarity) []aler
 		var parts []*condPart
 		for _, k := range s.kinds {
 			for _, cs := range k.Conditions {
-				if !slices.Contains(typesOf(cs), t) {
+				if !slices.Contains(health.TypesOf(cs), t) {
 					continue
 				}
 				p := findPart(parts, cs, false, nil)
@@ -253,7 +228,7 @@ func (b *builder) catchAllAlert(s subject, c Class, pol model.Polarity, alerted 
 func excludedTypes(k model.Kind, pol model.Polarity, alerted []string) []string {
 	candidates := slices.Concat(alerted, model.PositiveTypes, model.ProgressTypes, slices.Collect(maps.Keys(k.Polarity)))
 	for _, cs := range k.Conditions {
-		candidates = append(candidates, typesOf(cs)...)
+		candidates = append(candidates, health.TypesOf(cs)...)
 	}
 	var out []string
 	for _, t := range candidates {
@@ -434,12 +409,12 @@ type phasePart struct {
 // values were declared (an enum, or crdmon.yaml's failure values) matches
 // only what was declared.
 func phaseMatcher(ph model.Phase, c Class) (m matcher, bad, good string, ok bool) {
-	values, words, example := ph.Failure, model.FailurePhases, "Failed"
-	if c == ProgressTooLong {
-		values, words, example = ph.Progress, model.ProgressPhases, "Pending"
+	op, value, ok := health.PhaseMatch(ph, c == PhaseFailed)
+	if !ok {
+		return matcher{}, "", "", false
 	}
-	switch {
-	case len(values) > 0:
+	m, bad, good = matcher{series.LabelPhase, op, value}, phaseExample(ph, c == PhaseFailed), "Running"
+	if len(ph.Failure) > 0 || len(ph.Progress) > 0 {
 		good = "Healthy"
 		for _, v := range ph.Values {
 			if !slices.Contains(ph.Failure, v) && !slices.Contains(ph.Progress, v) {
@@ -447,12 +422,8 @@ func phaseMatcher(ph model.Phase, c Class) (m matcher, bad, good string, ok bool
 				break
 			}
 		}
-		return oneOf(series.LabelPhase, values), values[0], good, true
-	case len(ph.Values) == 0 && len(ph.Failure) == 0 && len(ph.Progress) == 0:
-		// A value that starts with a word ("Error, secret not found") counts too.
-		return matcher{series.LabelPhase, "=~", "(?i)(?:" + alternation(words) + ")(?:[^a-z].*)?"}, example, "Running", true
 	}
-	return matcher{}, "", "", false
+	return m, bad, good, true
 }
 
 // phaseSuffix ends the name of each class's phase alert.

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/rules"
+	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
 	"sigs.k8s.io/yaml"
 
@@ -151,7 +152,52 @@ func runTestGroup(t *testing.T, tg TestGroup, ruleFiles []string) []error {
 			errs = append(errs, fmt.Errorf("alert %s at %s:\n  want %q\n  got  %q", at.Alertname, at.EvalTime, want, got))
 		}
 	}
+	for _, et := range tg.ExprTests {
+		errs = append(errs, runExprTest(ctx, engine, st, groups, names, interval, et)...)
+	}
 	return errs
+}
+
+// runExprTest evaluates the rule groups up to an expression test's time,
+// as promtool does, then compares the expression's samples.
+func runExprTest(ctx context.Context, engine *promql.Engine, st storage.Queryable, groups map[string]*rules.Group, names []string, interval time.Duration, et ExprTest) []error {
+	evalAt, err := time.ParseDuration(et.EvalTime)
+	if err != nil {
+		return []error{err}
+	}
+	end := time.Unix(0, 0).UTC().Add(evalAt)
+	for ts := time.Unix(0, 0).UTC(); !ts.After(end); ts = ts.Add(interval) {
+		for _, name := range names {
+			groups[name].Eval(ctx, ts)
+		}
+	}
+	q, err := engine.NewInstantQuery(ctx, st, nil, et.Expr, end)
+	if err != nil {
+		return []error{err}
+	}
+	defer q.Close()
+	res := q.Exec(ctx)
+	if res.Err != nil {
+		return []error{res.Err}
+	}
+	vec, _ := res.Value.(promql.Vector)
+	var got, want []string
+	for _, smp := range vec {
+		got = append(got, fmt.Sprintf("%s %g", smp.Metric, smp.F))
+	}
+	for _, e := range et.ExpSamples {
+		l, err := promqlParser.ParseMetric(e.Labels)
+		if err != nil {
+			return []error{err}
+		}
+		want = append(want, fmt.Sprintf("%s %g", l, e.Value))
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		return []error{fmt.Errorf("expr %s at %s:\n  want %q\n  got  %q", et.Expr, et.EvalTime, want, got)}
+	}
+	return nil
 }
 
 // TestGeneratedUnitTestsPass is the property "the promtool tests we ship are

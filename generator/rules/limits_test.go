@@ -123,6 +123,7 @@ func TestSplitPrometheusRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rules []monitoringv1.Rule
+	var health []monitoringv1.RuleGroup
 	parts := 0
 	for part := 1; ; part++ {
 		content, ok := byPath[partPath(group, part)]
@@ -138,10 +139,20 @@ func TestSplitPrometheusRule(t *testing.T) {
 		if part > 1 {
 			name, groupName = fmt.Sprintf("%s-%d", name, part), fmt.Sprintf("%s-%d", groupName, part)
 		}
-		if pr.Name != name || len(pr.Spec.Groups) != 1 || pr.Spec.Groups[0].Name != groupName {
+		groups := pr.Spec.Groups
+		if n := len(groups); n > 0 && groups[n-1].Name == HealthGroupName(group) {
+			health = append(health, groups[n-1])
+			groups = groups[:n-1]
+		}
+		if pr.Name != name || len(groups) > 1 || (len(groups) == 1 && groups[0].Name != groupName) {
 			t.Errorf("part %d: object %s, groups %+v", part, pr.Name, pr.Spec.Groups)
 		}
-		rules = append(rules, pr.Spec.Groups[0].Rules...)
+		for _, g := range groups {
+			rules = append(rules, g.Rules...)
+		}
+	}
+	if len(health) != 1 || len(plain.Groups) != 2 || !reflect.DeepEqual(health[0], plain.Groups[1]) {
+		t.Errorf("the parts hold %d health groups, the plain file %d groups", len(health), len(plain.Groups))
 	}
 	if parts < 2 {
 		t.Fatalf("%d parts", parts)
@@ -149,7 +160,7 @@ func TestSplitPrometheusRule(t *testing.T) {
 	if byPath[Dir+"/"+group+"_2.yaml"] == nil {
 		t.Error("no rules/<group>_2.yaml")
 	}
-	if len(plain.Groups) != 1 || !reflect.DeepEqual(rules, plain.Groups[0].Rules) {
+	if len(plain.Groups) == 0 || !reflect.DeepEqual(rules, plain.Groups[0].Rules) {
 		t.Errorf("the parts hold %d rules, the plain file %d", len(rules), len(plain.Groups[0].Rules))
 	}
 }

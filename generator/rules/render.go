@@ -102,7 +102,7 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 				}
 			}
 		}
-		fs, err := b.files(g, rg, alerts)
+		fs, err := b.files(g, rg, alerts, b.healthGroup(g, kindsOf(m, g).Kinds))
 		if err != nil {
 			return nil, err
 		}
@@ -186,15 +186,19 @@ type plainFile struct {
 	Groups []monitoringv1.RuleGroup `json:"groups"`
 }
 
-func (b *builder) files(group string, rg monitoringv1.RuleGroup, alerts []alert) ([]output.File, error) {
+func (b *builder) files(group string, rg monitoringv1.RuleGroup, alerts []alert, hg healthGroup) ([]output.File, error) {
 	var out []output.File
 	if b.o.Format != FormatPlain {
-		parts, err := b.split(group, rg)
+		split, err := b.split(group, rg)
+		if err != nil {
+			return nil, err
+		}
+		parts, err := b.withHealth(group, split, hg.rules)
 		if err != nil {
 			return nil, err
 		}
 		for i, part := range parts {
-			f, err := yamlFile(partPath(group, i+1), b.prometheusRule(group, i+1, part))
+			f, err := yamlFile(partPath(group, i+1), b.prometheusRule(group, i+1, part[0], part[1:]...))
 			if err != nil {
 				return nil, err
 			}
@@ -202,11 +206,11 @@ func (b *builder) files(group string, rg monitoringv1.RuleGroup, alerts []alert)
 		}
 	}
 	if b.o.Format != FormatPrometheusRule {
-		f, err := yamlFile(PlainPath(group), plainFile{Groups: []monitoringv1.RuleGroup{rg}})
+		f, err := yamlFile(PlainPath(group), plainFile{Groups: []monitoringv1.RuleGroup{rg, hg.rules}})
 		if err != nil {
 			return nil, err
 		}
-		t, err := b.testFile(group, rg, alerts)
+		t, err := b.testFile(group, rg, alerts, hg)
 		if err != nil {
 			return nil, err
 		}
@@ -215,8 +219,9 @@ func (b *builder) files(group string, rg monitoringv1.RuleGroup, alerts []alert)
 	return out, nil
 }
 
-// prometheusRule is the PrometheusRule object of part (from 1) of a group's rules.
-func (b *builder) prometheusRule(group string, part int, rg monitoringv1.RuleGroup) monitoringv1.PrometheusRule {
+// prometheusRule is the PrometheusRule object of part (from 1) of a group's
+// rules: one rule group, or several.
+func (b *builder) prometheusRule(group string, part int, rg monitoringv1.RuleGroup, more ...monitoringv1.RuleGroup) monitoringv1.PrometheusRule {
 	name := "crdmon-" + group
 	if part > 1 {
 		name += "-" + strconv.Itoa(part)
@@ -226,7 +231,7 @@ func (b *builder) prometheusRule(group string, part int, rg monitoringv1.RuleGro
 		ObjectMeta: metav1.ObjectMeta{
 			Name: name, Namespace: b.o.Namespace, Labels: b.o.RuleLabels,
 		},
-		Spec: monitoringv1.PrometheusRuleSpec{Groups: []monitoringv1.RuleGroup{rg}},
+		Spec: monitoringv1.PrometheusRuleSpec{Groups: append([]monitoringv1.RuleGroup{rg}, more...)},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/series"
 )
@@ -190,7 +191,7 @@ func (s subject) silence(expr string, c Class, detail bool, prefix string) strin
 			top = top || (cs.HasStatus && cs.Scope == "")
 		}
 		for _, ph := range k.Phases {
-			phases = phases || suspendable(ph)
+			phases = phases || health.SuspendablePhase(ph)
 		}
 		generation = generation || k.Generation != nil
 	}
@@ -209,15 +210,6 @@ func (s subject) silence(expr string, c Class, detail bool, prefix string) strin
 		by = append(by, selector(cond, s.with(eq(series.LabelType, "Ready"), eq(series.LabelStatus, "True"), eq(series.LabelPath, ""))...))
 	}
 	return "(" + expr + ") unless " + onObject + " (" + strings.Join(by, " or ") + ")"
-}
-
-// suspendable reports whether a phase field may hold a value that names a
-// pause: any value when it has no enum, else one of its enum values.
-func suspendable(ph model.Phase) bool {
-	if len(ph.Values) == 0 {
-		return true
-	}
-	return slices.ContainsFunc(ph.Values, model.IsSuspendedValue)
 }
 
 // or joins alternatives, parenthesised when there are several.

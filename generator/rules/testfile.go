@@ -30,7 +30,21 @@ type TestGroup struct {
 	Name        string      `json:"name"`
 	Interval    string      `json:"interval"`
 	InputSeries []TestInput `json:"input_series"`
-	AlertTests  []AlertTest `json:"alert_rule_test"`
+	AlertTests  []AlertTest `json:"alert_rule_test,omitempty"`
+	ExprTests   []ExprTest  `json:"promql_expr_test,omitempty"`
+}
+
+// ExprTest is the samples expected from a PromQL expression at one time.
+type ExprTest struct {
+	Expr       string      `json:"expr"`
+	EvalTime   string      `json:"eval_time"`
+	ExpSamples []ExpSample `json:"exp_samples"`
+}
+
+// ExpSample is one expected sample: its series (metric{labels}) and value.
+type ExpSample struct {
+	Labels string  `json:"labels"`
+	Value  float64 `json:"value"`
 }
 
 // TestInput is one input series in promtool's expanding notation.
@@ -54,8 +68,9 @@ type ExpAlert struct {
 
 // testFile writes, for every alert, a case where it fires (with its exact
 // labels and annotations), one where the object is healthy and it is silent,
-// and, for suspendable kinds, one where the object is suspended.
-func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []alert) (output.File, error) {
+// and, for suspendable kinds, one where the object is suspended; then a
+// case for every state the health recording rule can record.
+func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []alert, hg healthGroup) (output.File, error) {
 	rel := "../" + path.Base(PlainPath(group))
 	tf := UnitTestFile{RuleFiles: []string{rel}, EvaluationInterval: prommodel.Duration(fixtureStep).String()}
 	for i, a := range alerts {
@@ -91,6 +106,7 @@ func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []ale
 			tf.Tests = append(tf.Tests, tg)
 		}
 	}
+	tf.Tests = append(tf.Tests, b.healthTests(hg)...)
 	return yamlFile(TestPath(group), tf)
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/crdmon/crdmon/generator/alerting"
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/output"
 	crdrules "github.com/crdmon/crdmon/generator/rules"
@@ -54,15 +55,12 @@ type Rule struct {
 }
 
 // ParseRules reads the alerting rules of a plain Prometheus rule file with
-// rulefmt, as Prometheus loads it; recording rules are skipped (crdmon
-// generates none). Errors name the file.
+// rulefmt, as Prometheus loads it; recording rules are skipped (HealthRules
+// reads crdmon's). Errors name the file.
 func ParseRules(file string, content []byte) ([]Rule, error) {
-	groups, errs := rulefmt.Parse(content, false, prommodel.UTF8Validation, promqlParser, slog.New(slog.DiscardHandler))
-	if len(errs) > 0 {
-		for i := range errs {
-			errs[i] = fmt.Errorf("%s: %w", file, errs[i])
-		}
-		return nil, errors.Join(errs...)
+	groups, err := parseGroups(file, content)
+	if err != nil {
+		return nil, err
 	}
 	var out []Rule
 	for _, g := range groups.Groups {
@@ -79,6 +77,41 @@ func ParseRules(file string, content []byte) ([]Rule, error) {
 				For: time.Duration(r.For), KeepFiringFor: time.Duration(r.KeepFiringFor),
 				Labels: r.Labels, Annotations: r.Annotations,
 			})
+		}
+	}
+	return out, nil
+}
+
+// parseGroups reads a plain rule file with rulefmt, as Prometheus loads it.
+func parseGroups(file string, content []byte) (*rulefmt.RuleGroups, error) {
+	groups, errs := rulefmt.Parse(content, false, prommodel.UTF8Validation, promqlParser, slog.New(slog.DiscardHandler))
+	if len(errs) > 0 {
+		for i := range errs {
+			errs[i] = fmt.Errorf("%s: %w", file, errs[i])
+		}
+		return nil, errors.Join(errs...)
+	}
+	return groups, nil
+}
+
+// HealthRules returns the expressions of the rules recording health.Metric
+// in the generated plain rule files among files, in file order.
+func HealthRules(files []output.File) ([]string, error) {
+	var out []string
+	for _, f := range files {
+		if !IsPlainRuleFile(f.Path) {
+			continue
+		}
+		groups, err := parseGroups(f.Path, f.Content)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups.Groups {
+			for _, r := range g.Rules {
+				if r.Record == health.Metric {
+					out = append(out, r.Expr)
+				}
+			}
 		}
 	}
 	return out, nil

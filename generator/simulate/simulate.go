@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/model"
@@ -42,10 +43,27 @@ type Row struct {
 // KindName is the row's kind as crdmon prints kinds: group/Kind.
 func (r Row) KindName() string { return r.Group + "/" + r.Kind }
 
+// ObjectHealth is the health state the crdmon:health:state recording rule
+// gives one object (package health).
+type ObjectHealth struct {
+	Group     string `json:"group"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	State     string `json:"state"`  // Suspended, Degraded, Progressing or Healthy
+	Reason    string `json:"reason"` // the signal that decided it
+}
+
+// KindName is the object's kind as crdmon prints kinds: group/Kind.
+func (h ObjectHealth) KindName() string { return h.Group + "/" + h.Kind }
+
 // Report is the outcome of one simulation.
 type Report struct {
 	At      time.Time `json:"at"`
 	Objects int       `json:"objects"` // objects the kube-state-metrics config covers
+	// Health is the recorded health state of every object, sorted by kind,
+	// namespace and name.
+	Health []ObjectHealth `json:"health"`
 	// Rows lists, sorted by kind, namespace, name and alert, every active
 	// alert, and an ok row for every alert of an object's kind that is not
 	// active for it.
@@ -138,6 +156,10 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 		}
 	}
 
+	if rep.Health, err = s.health(res); err != nil {
+		return nil, err
+	}
+
 	ex := newExplainer(s, prefix, samples)
 	active := map[string]bool{} // object key + alert
 	for _, a := range alerts {
@@ -178,6 +200,44 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 		return labels.FromMap(a.Labels).String() < labels.FromMap(b.Labels).String()
 	})
 	return rep, nil
+}
+
+// health evaluates the health recording rules of res's plain rule files at
+// the simulated time.
+func (s *session) health(res *generator.Result) ([]ObjectHealth, error) {
+	exprs, err := HealthRules(res.Files)
+	if err != nil {
+		return nil, err
+	}
+	out := []ObjectHealth{}
+	seen := map[string]bool{}
+	for _, e := range exprs {
+		v, err := s.instant(e)
+		if err != nil {
+			return nil, fmt.Errorf("recording rule %s: %w", health.Metric, err)
+		}
+		for _, smp := range v {
+			l := smp.Metric.Map()
+			h := ObjectHealth{Group: l[series.LabelGroup], Kind: l[series.LabelKind], Namespace: l[series.LabelNamespace],
+				Name: l[series.LabelName], State: l[health.LabelState], Reason: l[health.LabelReason]}
+			key := h.KindName() + "/" + h.Namespace + "/" + h.Name
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, h)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.KindName() != b.KindName() {
+			return a.KindName() < b.KindName()
+		}
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		return a.Name < b.Name
+	})
+	return out, nil
 }
 
 // anySignals reports whether a kind of m has a health signal.

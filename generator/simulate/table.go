@@ -10,19 +10,28 @@ import (
 	"time"
 )
 
-// WriteTable prints the report as a table, one row per object and alert,
-// and a closing count.
+// WriteTable prints the report as two tables: the health state of each
+// object, then one row per object and alert; and a closing count.
 func (r *Report) WriteTable(w io.Writer) error {
 	var buf bytes.Buffer
+	if len(r.Health) > 0 {
+		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "KIND\tNAMESPACE\tNAME\tSTATE\tREASON")
+		for _, h := range r.Health {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.KindName(), orDash(h.Namespace), h.Name, h.State, h.Reason)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if len(r.Rows) > 0 {
+			buf.WriteString("\n")
+		}
+	}
 	if len(r.Rows) > 0 {
 		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "KIND\tNAMESPACE\tNAME\tALERT\tSTATE\tWHY")
 		for _, row := range r.Rows {
-			ns := row.Namespace
-			if ns == "" {
-				ns = "-"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", row.KindName(), ns, row.Name, row.Alert, row.State, row.Why)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", row.KindName(), orDash(row.Namespace), row.Name, row.Alert, row.State, row.Why)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -50,6 +59,9 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	if rep.Rows == nil {
 		rep.Rows = []Row{}
 	}
+	if rep.Health == nil {
+		rep.Health = []ObjectHealth{}
+	}
 	return enc.Encode(rep)
 }
 
@@ -74,6 +86,14 @@ func (r *Report) Notes() []string {
 		out = append(out, "not evaluated (they read controller metrics, not kube-state-metrics series): "+strings.Join(r.NotEvaluated, ", "))
 	}
 	return out
+}
+
+// orDash is s, or "-" when s is empty (a cluster-scoped object's namespace).
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func plural(n int, word string) string {

@@ -67,6 +67,10 @@ type Outcome struct {
 	Covered   bool      // the generated kube-state-metrics config serves the object
 	Alerts    []Alert   // active alerts (firing and pending), by name
 	Notes     []string  // simulate's notes
+	// State and Reason are what the crdmon:health:state recording rule
+	// records for the object; empty when it records nothing (the config
+	// does not serve the object).
+	State, Reason string
 	// StateLike lists the fields of the kind's status that look like a
 	// health state (see stateLikeFields), whatever detection made of them.
 	StateLike []string
@@ -200,6 +204,12 @@ func evaluate(shared string, c Case, loaded *load.Result, res *generator.Result)
 		return o, err
 	}
 	o.Covered = rep.Objects > 0
+	for _, h := range rep.Health {
+		if h.Group == c.Group && h.Kind == c.Kind {
+			o.State, o.Reason = h.State, h.Reason
+			break
+		}
+	}
 	o.Notes = rep.Notes()
 	for _, row := range rep.Rows {
 		if row.State == simulate.OK {

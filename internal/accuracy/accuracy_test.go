@@ -37,9 +37,10 @@ func TestAccuracy(t *testing.T) {
 		name        string
 		cfg         *config.File
 		minDegraded float64
+		minAgree    float64
 	}{
-		{"schemas only", nil, MinDegradedFiringSchemasOnly},
-		{"with " + userConfig, cfg, MinDegradedFiring},
+		{"schemas only", nil, MinDegradedFiringSchemasOnly, MinStateAgreementSchemasOnly},
+		{"with " + userConfig, cfg, MinDegradedFiring, MinStateAgreement},
 	} {
 		res, err := Run(dir, run.cfg)
 		if err != nil {
@@ -54,7 +55,7 @@ func TestAccuracy(t *testing.T) {
 		if err := res.WriteObjects(&report); err != nil {
 			t.Fatal(err)
 		}
-		checkTargets(t, run.name, res, run.minDegraded)
+		checkTargets(t, run.name, res, run.minDegraded, run.minAgree)
 	}
 	if path := os.Getenv("CRDMON_ACCURACY_REPORT"); path != "" {
 		if err := os.WriteFile(path, []byte(report.String()), 0o644); err != nil {
@@ -64,7 +65,7 @@ func TestAccuracy(t *testing.T) {
 }
 
 // checkTargets fails the test for every target of targets.go res misses.
-func checkTargets(t *testing.T, run string, res *Result, minDegraded float64) {
+func checkTargets(t *testing.T, run string, res *Result, minDegraded, minAgree float64) {
 	t.Helper()
 	pct := func(f float64) string { return fmt.Sprintf("%.1f %%", 100*f) }
 	if d := res.Tally(Degraded); d.Rate() < minDegraded {
@@ -78,6 +79,12 @@ func checkTargets(t *testing.T, run string, res *Result, minDegraded float64) {
 	}
 	if p := res.ProgressingFailureClass(); len(p) > MaxProgressingFailureClass {
 		t.Errorf("%s: Progressing: a failure-class alert (%v) fires for %d objects, target ≤ %d", run, FailureClasses, len(p), MaxProgressingFailureClass)
+	}
+	if agree, n := res.StateAgreement(); n > 0 && float64(agree)/float64(n) < minAgree {
+		t.Errorf("%s: recorded health state agrees with the label for %d of %d objects (%s), target ≥ %s", run, agree, n, pct(float64(agree)/float64(n)), pct(minAgree))
+	}
+	if deg, n := res.HealthyRecordedDegraded(); n > 0 && float64(deg)/float64(n) > MaxHealthyRecordedDegraded {
+		t.Errorf("%s: Healthy: recorded Degraded for %d of %d (%s), target ≤ %s", run, deg, n, pct(float64(deg)/float64(n)), pct(MaxHealthyRecordedDegraded))
 	}
 	if k := res.StateLikeWithoutSignal(); len(k) > MaxStateLikeWithoutSignal {
 		t.Errorf("%s: %d kinds have a state-like status field but no signal, target ≤ %d:\n  %s", run, len(k), MaxStateLikeWithoutSignal, strings.Join(k, "\n  "))

@@ -130,6 +130,8 @@ func (r *Result) WriteSummary(w io.Writer) error {
 	}
 	tw.Flush()
 
+	r.writeConfusion(&b)
+
 	r.writeMisses(&b, Degraded, "no alert fires", func(o Outcome) bool { return !o.Fires() })
 	r.writeMisses(&b, Healthy, "an alert fires", Outcome.Fires)
 	r.writeMisses(&b, Suspended, "an alert fires", Outcome.Fires)
@@ -245,7 +247,7 @@ func (o Outcome) firesClass(c rules.Class) bool {
 }
 
 // WriteObjects prints one line per object, in INDEX.tsv order: expected
-// status, what crdmon made of it, the object, and its active alerts. Two
+// status, the recorded health state (state/reason), what crdmon made of it, the object, and its active alerts. Two
 // runs' listings diff well.
 func (r *Result) WriteObjects(w io.Writer) error {
 	var b strings.Builder
@@ -254,7 +256,7 @@ func (r *Result) WriteObjects(w io.Writer) error {
 		for _, a := range o.Alerts {
 			alerts = append(alerts, a.Name+"="+string(a.State))
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\n", o.Expected, o.reason(), o.Object, strings.Join(alerts, ","))
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", o.Expected, o.recorded(), o.reason(), o.Object, strings.Join(alerts, ","))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

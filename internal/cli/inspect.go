@@ -7,6 +7,7 @@ import (
 
 	"github.com/crdmon/crdmon/generator"
 	"github.com/crdmon/crdmon/generator/budget"
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/generator/series"
@@ -15,8 +16,10 @@ import (
 const inspectHelp = `Usage: crdmon inspect -f PATH... [-o text|json] [flags]
 
 Prints, per kind, each detected signal, the schema path it was found at, the
-detection rule that found it, and the metric families it produces. Kinds
-without signals are listed with the reason.
+detection rule that found it, the metric families it produces, and what
+decides each health state the crdmon:health:state recording rule records
+(Suspended > Degraded > Progressing > Healthy, each with the signals tried in
+order). Kinds without signals are listed with the reason.
 `
 
 func runInspect(args []string, env Env) int {
@@ -58,6 +61,7 @@ func runInspect(args []string, env Env) int {
 			Series          []string `json:"series,omitempty"`
 			SeriesPerObject int      `json:"seriesPerObject"`
 			Alerts          []string `json:"alerts,omitempty"`
+			Health          string   `json:"health,omitempty"` // what decides each health state
 		}
 		var report []kindReport
 		for _, k := range res.Model.Kinds {
@@ -65,6 +69,7 @@ func runInspect(args []string, env Env) int {
 			if k.HasSignals() {
 				r.Series = familyNames(k, opts.KSM.Prefix)
 				r.SeriesPerObject = budget.SeriesPerObject(k, opts.KSM.Prefix)
+				r.Health = healthSummary(k, opts.KSM.Prefix)
 			}
 			report = append(report, r)
 		}
@@ -79,6 +84,22 @@ func runInspect(args []string, env Env) int {
 		printKind(env, k, opts.KSM.Prefix, alertsOf(alerts, k))
 	}
 	return ExitOK
+}
+
+// healthSummary lists the signals that decide each health state of k's
+// objects, as the crdmon:health:state rule tries them:
+// "Suspended (deleting, suspend) > Degraded (Ready, phase) > ... > Healthy".
+func healthSummary(k model.Kind, prefix string) string {
+	reasons := health.Query{Prefix: prefix, Kinds: []model.Kind{k}}.Reasons()
+	var parts []string
+	for i, st := range health.States {
+		if st == health.Healthy {
+			parts = append(parts, st)
+		} else if len(reasons[i]) > 0 {
+			parts = append(parts, st+" ("+strings.Join(reasons[i], ", ")+")")
+		}
+	}
+	return strings.Join(parts, " > ")
 }
 
 func familyNames(k model.Kind, prefix string) []string {
@@ -141,6 +162,7 @@ func printKind(env Env, k model.Kind, prefix string, alerts []string) {
 	}
 	fmt.Fprintf(w, "  series: %s\n", strings.Join(familyNames(k, prefix), ", "))
 	fmt.Fprintf(w, "  series per object: %d (typical object, %d conditions per list)\n", budget.SeriesPerObject(k, prefix), budget.ConditionsPerSet)
+	fmt.Fprintf(w, "  health: %s\n", healthSummary(k, prefix))
 	if len(alerts) > 0 {
 		fmt.Fprintf(w, "  alerts: %s\n", strings.Join(alerts, ", "))
 	}

@@ -23,7 +23,10 @@ time and evaluates every generated alert, printing per object and alert:
   pending  it holds now, but not yet for the whole for: duration
   ok       it does not hold (listed for objects of kinds that have alerts)
 
-and why (the condition, phase field or values that make it hold). The objects
+and why (the condition, phase field or values that make it hold). A first
+table gives each object's health state as the crdmon:health:state recording
+rule records it, Argo CD-like: Suspended, Degraded, Progressing or Healthy,
+and the signal that decided it (-o json: the "health" field). The objects
 are a snapshot: their series are taken as constant before --at, while
 condition lastTransitionTimes still count toward "for 15m" thresholds.
 Objects are taken as the API server would serve them: one exported at
