@@ -188,7 +188,7 @@ func TestRunOnFixture(t *testing.T) {
 	if err := res.WriteObjects(&objects); err != nil {
 		t.Fatal(err)
 	}
-	if want := "Degraded\talerts\thealth/objects/degraded-old-version.yaml\tDatabaseNotReady=firing,DatabasePhaseFailed=firing\n"; !strings.HasPrefix(objects.String(), want) {
+	if want := "Degraded\tDegraded/Ready\talerts\thealth/objects/degraded-old-version.yaml\tDatabaseNotReady=firing,DatabasePhaseFailed=firing\n"; !strings.HasPrefix(objects.String(), want) {
 		t.Errorf("objects listing starts:\n%s\nwant:\n%s", objects.String(), want)
 	}
 }
