@@ -3,7 +3,7 @@ GO ?= go
 PROMETHEUS_VERSION := $(shell $(GO) list -m -f '{{.Version}}' github.com/prometheus/prometheus)
 BIN := $(CURDIR)/bin
 
-.PHONY: help build test generate check lint deps-check e2e tools accuracy
+.PHONY: help build test test-full generate check lint deps-check e2e tools accuracy
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -11,8 +11,11 @@ help: ## list targets
 build: ## build bin/crdmon
 	$(GO) build -o $(BIN)/crdmon ./cmd/crdmon
 
-test: ## run the unit tests (corpus tests read ../shared/corpus or $$CRDMON_CORPUS)
+test: ## run the unit tests (corpus tests read ../shared/corpus or $$CRDMON_CORPUS, a sample of it)
 	$(GO) test ./...
+
+test-full: ## the unit tests over every corpus CRD, and the size limits at scale (CRDMON_FULL_CORPUS=1; CI runs it)
+	CRDMON_FULL_CORPUS=1 $(GO) test -timeout 30m ./...
 
 generate: ## regenerate out/ from testdata/crds
 	$(GO) run ./cmd/crdmon generate -f testdata/crds -o out --prune -q

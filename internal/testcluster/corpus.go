@@ -10,7 +10,7 @@ import (
 	"github.com/crdmon/crdmon/internal/testutil"
 )
 
-// CorpusCRDs reads every CRD under the corpus subdirectory sub (e.g.
+// CorpusCRDs reads every CRD under the corpus file or subdirectory sub (e.g.
 // "prometheus-operator"; "" for the whole corpus) with crdmon's own loader,
 // sorted by name. It skips t when the corpus is absent.
 func CorpusCRDs(t testing.TB, sub string) []*apiextensionsv1.CustomResourceDefinition {
