@@ -88,7 +88,9 @@ func (q Query) Signals() []Signal {
 		// A kind that reports conditions but whose object has none yet:
 		// its controller has not got to it.
 		// and that holds nothing else crdmon reads in its status.
-		unreported := q.sel(series.Condition, eq(series.LabelType, ""), eq(series.LabelPath, ""))
+		// Only kinds whose top-level conditions have a status: a list without
+		// one (Argo CD's Application) is empty on healthy objects.
+		unreported := q.sel(series.Condition, append(q.kindMatcher(s.topStatusKinds, s.condKinds), eq(series.LabelType, ""), eq(series.LabelPath, ""))...)
 		var reported []string
 		if s.generation {
 			reported = append(reported, q.sel(series.ObservedGeneration))
@@ -164,6 +166,7 @@ type shape struct {
 	condKinds                 []string // kinds with conditions
 	withStatus, withoutStatus bool
 	topStatus                 bool     // a top-level condition list with status
+	topStatusKinds            []string // the kinds that have one
 	types                     []string // condition types read one by one
 	suspend, suspendablePhase bool
 	generation, replicas      bool
@@ -179,7 +182,10 @@ func (q Query) shape() shape {
 		for _, cs := range k.Conditions {
 			s.withStatus = s.withStatus || cs.HasStatus
 			s.withoutStatus = s.withoutStatus || !cs.HasStatus
-			s.topStatus = s.topStatus || (cs.HasStatus && cs.Scope == "")
+			if cs.HasStatus && cs.Scope == "" && !slices.Contains(s.topStatusKinds, k.Kind) {
+				s.topStatus = true
+				s.topStatusKinds = append(s.topStatusKinds, k.Kind)
+			}
 			for _, t := range TypesOf(cs) {
 				if !slices.Contains(s.types, t) {
 					s.types = append(s.types, t)
