@@ -54,9 +54,13 @@ func runUnitTests(t *testing.T, files []output.File) []error {
 		for _, rf := range tf.RuleFiles {
 			ruleFiles = append(ruleFiles, filepath.Join(dir, filepath.FromSlash(filepath.Dir(f.Path)), rf))
 		}
+		evalInterval, err := time.ParseDuration(tf.EvaluationInterval)
+		if err != nil {
+			t.Fatalf("%s: %v", f.Path, err)
+		}
 		for _, tg := range tf.Tests {
 			n++
-			for _, err := range runTestGroup(t, tg, ruleFiles) {
+			for _, err := range runTestGroup(t, tg, evalInterval, ruleFiles) {
 				errs = append(errs, fmt.Errorf("%s: %s: %w", f.Path, tg.Name, err))
 			}
 		}
@@ -67,7 +71,11 @@ func runUnitTests(t *testing.T, files []output.File) []error {
 	return errs
 }
 
-func runTestGroup(t *testing.T, tg TestGroup, ruleFiles []string) []error {
+// runTestGroup runs one test group as promtool does: input series sampled
+// every tg.Interval; every rule group evaluated every evalInterval up to the
+// last eval_time, each alert test checked at the step it falls in; then each
+// expression test queried at its eval_time.
+func runTestGroup(t *testing.T, tg TestGroup, evalInterval time.Duration, ruleFiles []string) []error {
 	interval, err := time.ParseDuration(tg.Interval)
 	if err != nil {
 		return []error{err}
@@ -83,7 +91,7 @@ func runTestGroup(t *testing.T, tg TestGroup, ruleFiles []string) []error {
 	defer st.Close()
 	engine := promql.NewEngine(promql.EngineOpts{
 		MaxSamples: 10000, Timeout: 100 * time.Second,
-		NoStepSubqueryIntervalFn: func(int64) int64 { return interval.Milliseconds() },
+		NoStepSubqueryIntervalFn: func(int64) int64 { return evalInterval.Milliseconds() },
 		EnableAtModifier:         true, EnableNegativeOffset: true, Parser: promqlParser,
 	})
 	defer engine.Close()
@@ -111,74 +119,96 @@ func runTestGroup(t *testing.T, tg TestGroup, ruleFiles []string) []error {
 	}
 	sort.Strings(names)
 
-	var errs []error
+	var last time.Duration
+	byStep := map[time.Duration][]AlertTest{}
 	for _, at := range tg.AlertTests {
 		evalAt, err := time.ParseDuration(at.EvalTime)
 		if err != nil {
 			return []error{err}
 		}
-		var got []string
-		for ts := time.Unix(0, 0).UTC(); !ts.After(time.Unix(0, 0).Add(evalAt)); ts = ts.Add(interval) {
-			got = nil
-			for _, name := range names {
-				g := groups[name]
-				g.Eval(ctx, ts)
-				for _, r := range g.Rules() {
-					if r.LastError() != nil {
-						errs = append(errs, fmt.Errorf("rule %s at %v: %w", r.Name(), ts, r.LastError()))
-					}
-					ar, ok := r.(*rules.AlertingRule)
-					if !ok || ar.Name() != at.Alertname {
-						continue
-					}
-					for _, a := range ar.ActiveAlerts() {
-						if a.State == rules.StateFiring {
-							got = append(got, a.Labels.String()+" "+a.Annotations.String())
-						}
-					}
+		step := evalAt.Truncate(evalInterval)
+		byStep[step] = append(byStep[step], at)
+		last = max(last, evalAt)
+	}
+	for _, et := range tg.ExprTests {
+		evalAt, err := time.ParseDuration(et.EvalTime)
+		if err != nil {
+			return []error{err}
+		}
+		last = max(last, evalAt)
+	}
+	var errs []error
+	for at := time.Duration(0); at <= last; at += evalInterval {
+		ts := time.Unix(0, 0).UTC().Add(at)
+		for _, name := range names {
+			g := groups[name]
+			g.Eval(ctx, ts)
+			for _, r := range g.Rules() {
+				if r.LastError() != nil {
+					errs = append(errs, fmt.Errorf("rule %s at %v: %w", r.Name(), ts, r.LastError()))
 				}
 			}
 		}
-		var want []string
-		for _, e := range at.ExpAlerts {
-			l := labels.FromMap(e.ExpLabels)
-			b := labels.NewBuilder(l)
-			b.Set(labels.AlertName, at.Alertname)
-			want = append(want, b.Labels().String()+" "+labels.FromMap(e.ExpAnnotations).String())
-		}
-		sort.Strings(got)
-		sort.Strings(want)
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			errs = append(errs, fmt.Errorf("alert %s at %s:\n  want %q\n  got  %q", at.Alertname, at.EvalTime, want, got))
+		for _, test := range byStep[at] {
+			if err := checkFiring(groups, test); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	for _, et := range tg.ExprTests {
-		errs = append(errs, runExprTest(ctx, engine, st, groups, names, interval, et)...)
+		if err := runExprTest(ctx, engine, st, et); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errs
 }
 
-// runExprTest evaluates the rule groups up to an expression test's time,
-// as promtool does, then compares the expression's samples.
-func runExprTest(ctx context.Context, engine *promql.Engine, st storage.Queryable, groups map[string]*rules.Group, names []string, interval time.Duration, et ExprTest) []error {
-	evalAt, err := time.ParseDuration(et.EvalTime)
-	if err != nil {
-		return []error{err}
-	}
-	end := time.Unix(0, 0).UTC().Add(evalAt)
-	for ts := time.Unix(0, 0).UTC(); !ts.After(end); ts = ts.Add(interval) {
-		for _, name := range names {
-			groups[name].Eval(ctx, ts)
+// checkFiring compares the alerts firing under test's alert name with those
+// it expects.
+func checkFiring(groups map[string]*rules.Group, test AlertTest) error {
+	var got []string
+	for _, g := range groups {
+		for _, r := range g.Rules() {
+			ar, ok := r.(*rules.AlertingRule)
+			if !ok || ar.Name() != test.Alertname {
+				continue
+			}
+			for _, a := range ar.ActiveAlerts() {
+				if a.State == rules.StateFiring {
+					got = append(got, a.Labels.String()+" "+a.Annotations.String())
+				}
+			}
 		}
 	}
-	q, err := engine.NewInstantQuery(ctx, st, nil, et.Expr, end)
+	var want []string
+	for _, e := range test.ExpAlerts {
+		b := labels.NewBuilder(labels.FromMap(e.ExpLabels))
+		b.Set(labels.AlertName, test.Alertname)
+		want = append(want, b.Labels().String()+" "+labels.FromMap(e.ExpAnnotations).String())
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		return fmt.Errorf("alert %s at %s:\n  want %q\n  got  %q", test.Alertname, test.EvalTime, want, got)
+	}
+	return nil
+}
+
+// runExprTest queries an expression test's expression at its time, once
+// the rules have been evaluated, and compares the samples.
+func runExprTest(ctx context.Context, engine *promql.Engine, st storage.Queryable, et ExprTest) error {
+	evalAt, err := time.ParseDuration(et.EvalTime)
 	if err != nil {
-		return []error{err}
+		return err
+	}
+	q, err := engine.NewInstantQuery(ctx, st, nil, et.Expr, time.Unix(0, 0).UTC().Add(evalAt))
+	if err != nil {
+		return err
 	}
 	defer q.Close()
 	res := q.Exec(ctx)
 	if res.Err != nil {
-		return []error{res.Err}
+		return res.Err
 	}
 	vec, _ := res.Value.(promql.Vector)
 	var got, want []string
@@ -188,14 +218,14 @@ func runExprTest(ctx context.Context, engine *promql.Engine, st storage.Queryabl
 	for _, e := range et.ExpSamples {
 		l, err := promqlParser.ParseMetric(e.Labels)
 		if err != nil {
-			return []error{err}
+			return err
 		}
 		want = append(want, fmt.Sprintf("%s %g", l, e.Value))
 	}
 	sort.Strings(got)
 	sort.Strings(want)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		return []error{fmt.Errorf("expr %s at %s:\n  want %q\n  got  %q", et.Expr, et.EvalTime, want, got)}
+		return fmt.Errorf("expr %s at %s:\n  want %q\n  got  %q", et.Expr, et.EvalTime, want, got)
 	}
 	return nil
 }
@@ -238,24 +268,29 @@ func optionVariants() map[string]Options {
 	return map[string]Options{"per-kind": perKind, "per-group": perGroup, "custom": custom}
 }
 
-// TestUnitTestsCanFail checks the harness: a rule file whose alert no longer
-// fires must fail the generated tests.
+// TestUnitTestsCanFail checks the harness and the cases: a rule that no
+// longer fires for the failing object, or that also fires for the healthy
+// one (which shares its test group), must fail the generated tests.
 func TestUnitTestsCanFail(t *testing.T) {
-	files, err := Render(testModel(), DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, f := range files {
-		if f.Path == PlainPath("cert-manager.io") {
-			files[i].Content = []byte(strings.Replace(string(f.Content), `status!="True"`, `status="Nope"`, 1))
-		}
-	}
-	errs := runUnitTests(t, files)
-	if len(errs) == 0 {
-		t.Fatal("a broken rule passed its generated tests")
-	}
-	if !strings.Contains(errs[0].Error(), "CertificateNotReady") {
-		t.Errorf("unexpected failure: %v", errs[0])
+	for name, broken := range map[string]string{"never fires": `status="Nope"`, "fires when healthy": `status=~".+"`} {
+		t.Run(name, func(t *testing.T) {
+			files, err := Render(testModel(), DefaultOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, f := range files {
+				if f.Path == PlainPath("cert-manager.io") {
+					files[i].Content = []byte(strings.Replace(string(f.Content), `status!="True"`, broken, 1))
+				}
+			}
+			errs := runUnitTests(t, files)
+			if len(errs) == 0 {
+				t.Fatal("a broken rule passed its generated tests")
+			}
+			if !strings.Contains(errs[0].Error(), "CertificateNotReady") {
+				t.Errorf("unexpected failure: %v", errs[0])
+			}
+		})
 	}
 }
 

@@ -39,7 +39,7 @@ func (b *builder) failuresFixture(k model.Kind, forDur time.Duration) fixture {
 			labels: withLabels(objectLabels(k), series.LabelField, k.Failures[0].SchemaPath)}
 	}
 	bad := counter(1)
-	eval := ceilStep(forDur) + 3*fixtureStep
+	eval := evalAfterFor(evalStep, forDur)
 	f := fixture{
 		firing:  []inputSeries{info, bad},
 		healthy: []inputSeries{info, counter(0)},

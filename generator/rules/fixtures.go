@@ -11,8 +11,14 @@ import (
 )
 
 // Test fixtures: input series shaped exactly as the generated kube-state-metrics
-// config exposes them, sampled every fixtureStep from time 0.
-const fixtureStep = time.Minute
+// config exposes them, sampled every fixtureStep from time 0; the test files
+// evaluate the rules every evalStep (promtool's evaluation_interval). Every
+// rule of a file is evaluated at every step of every test group, so a coarse
+// evalStep keeps the tests of big API groups fast.
+const (
+	fixtureStep = time.Minute
+	evalStep    = 5 * time.Minute
+)
 
 // ltt is the lastTransitionTime (Unix seconds) of fixture conditions.
 const ltt = 60
@@ -25,18 +31,85 @@ type inputSeries struct {
 	step   float64
 }
 
-// fixture shows one alert firing for one object, and silent when the object
-// is healthy or suspended.
+// fixture shows one alert firing for one object, and silent for a healthy
+// and a suspended one. The three are distinct objects (named example,
+// healthy and suspended; for controller alerts, distinct jobs), so that one
+// test case can hold them all.
 type fixture struct {
 	firing, healthy, suspended []inputSeries
-	eval                       time.Duration     // when to check, from time 0
+	eval                       time.Duration     // when to check, from time 0: a whole number of evalSteps
 	expect                     map[string]string // labels of the firing sample
 	value                      float64           // its value
 }
 
-// ceilStep rounds d up to a whole number of fixture steps.
-func ceilStep(d time.Duration) time.Duration {
-	return (d + fixtureStep - 1) / fixtureStep * fixtureStep
+// Names of the healthy and suspended fixture objects (the failing one is
+// objectLabels' "example").
+const (
+	healthyName   = "healthy"
+	suspendedName = "suspended"
+)
+
+// ceilEval rounds d up to a whole number of evaluation steps.
+func ceilEval(d time.Duration) time.Duration {
+	return (d + evalStep - 1) / evalStep * evalStep
+}
+
+// firstEvalAfter is the first evaluation strictly after d.
+func firstEvalAfter(d time.Duration) time.Duration {
+	return (d/evalStep + 1) * evalStep
+}
+
+// evalAfterFor is when an alert whose expression holds from the evaluation
+// at or before activeBy on has fired: for: later, rounded up to evaluations.
+func evalAfterFor(activeBy, forDur time.Duration) time.Duration {
+	return activeBy + ceilEval(forDur)
+}
+
+// kind is the kind of the fixture's objects, "" for controller fixtures.
+func (f fixture) kind() string {
+	for _, s := range f.firing {
+		if s.labels[series.LabelGroup] != "" {
+			return s.labels[series.LabelKind]
+		}
+	}
+	return ""
+}
+
+// numbered renames the fixture's objects with suffix -n (n > 1): example-n,
+// healthy-n, suspended-n.
+func (f fixture) numbered(n int) fixture {
+	if n <= 1 {
+		return f
+	}
+	suffix := "-" + strconv.Itoa(n)
+	rename := func(in []inputSeries) []inputSeries {
+		if in == nil {
+			return nil
+		}
+		out := make([]inputSeries, len(in))
+		for i, s := range in {
+			if name, ok := s.labels[series.LabelName]; ok && s.labels[series.LabelGroup] != "" {
+				s.labels = withLabels(s.labels, series.LabelName, name+suffix)
+			}
+			out[i] = s
+		}
+		return out
+	}
+	f.firing, f.healthy, f.suspended = rename(f.firing), rename(f.healthy), rename(f.suspended)
+	if name, ok := f.expect[series.LabelName]; ok && f.expect[series.LabelGroup] != "" {
+		f.expect = withLabels(f.expect, series.LabelName, name+suffix)
+	}
+	return f
+}
+
+// renamed returns copies of in with label set to value.
+func renamed(in []inputSeries, label, value string) []inputSeries {
+	out := make([]inputSeries, len(in))
+	for i, s := range in {
+		s.labels = withLabels(s.labels, label, value)
+		out[i] = s
+	}
+	return out
 }
 
 // infoSeries is the object's <prefix>_info series.
@@ -49,8 +122,9 @@ func (b *builder) infoSeries(k model.Kind, suspended bool) inputSeries {
 }
 
 // finish completes each case with the series kube-state-metrics emits for
-// unset fields, and adds the suspended case when the kind has a suspend
-// field: the firing series with the object suspended.
+// unset fields, adds the suspended case when the kind has a suspend field
+// (the firing series with the object suspended), and names the healthy and
+// suspended objects.
 func (b *builder) finish(f fixture, k model.Kind) fixture {
 	if k.Suspend != nil {
 		f.suspended = []inputSeries{b.infoSeries(k, true)}
@@ -60,9 +134,10 @@ func (b *builder) finish(f fixture, k model.Kind) fixture {
 			}
 		}
 	}
-	f.firing, f.healthy = b.complete(k, f.firing), b.complete(k, f.healthy)
+	f.firing = b.complete(k, f.firing)
+	f.healthy = renamed(b.complete(k, f.healthy), series.LabelName, healthyName)
 	if f.suspended != nil {
-		f.suspended = b.complete(k, f.suspended)
+		f.suspended = renamed(b.complete(k, f.suspended), series.LabelName, suspendedName)
 	}
 	return f
 }
@@ -148,10 +223,10 @@ func (b *builder) conditionFixture(s subject, pol model.Polarity, typ string, p 
 	}
 	if timed {
 		// time() - ltt exceeds threshold after ltt+threshold; then for: runs.
-		f.eval = ceilStep(ltt*time.Second + threshold + forDur + 2*fixtureStep)
+		f.eval = evalAfterFor(firstEvalAfter(ltt*time.Second+threshold), forDur)
 		f.value = f.eval.Seconds() - ltt
 	} else {
-		f.eval = ceilStep(forDur) + 2*fixtureStep
+		f.eval = evalAfterFor(evalStep, forDur)
 	}
 	return b.finish(f, k)
 }
@@ -163,7 +238,7 @@ func (b *builder) pairFixture(k model.Kind, lhs, rhs string, forDur time.Duratio
 	f := fixture{
 		firing:  []inputSeries{info, want, {metric: b.metric(lhs), labels: obj, start: 1}},
 		healthy: []inputSeries{info, want, {metric: b.metric(lhs), labels: obj, start: 3}},
-		eval:    ceilStep(forDur) + 2*fixtureStep,
+		eval:    evalAfterFor(evalStep, forDur),
 		expect:  obj, value: 1,
 	}
 	return b.finish(f, k)
@@ -180,18 +255,20 @@ func (b *builder) phaseFixture(p *phasePart, forDur time.Duration) fixture {
 	f := fixture{
 		firing:  []inputSeries{info, bad},
 		healthy: []inputSeries{info, phase(p.good)},
-		eval:    ceilStep(forDur) + 2*fixtureStep,
+		eval:    evalAfterFor(evalStep, forDur),
 		expect:  bad.labels, value: 1,
 	}
 	return b.finish(f, k)
 }
 
 // controllerFixture builds controller-runtime series for controller ctrl that
-// cross threshold th (firing) or stay well within it (healthy).
+// cross threshold th (firing) or stay well within it (healthy, in another
+// job). Rates need two samples in their window: the first evaluation after
+// time 0 has them.
 func controllerFixture(c Class, ctrl string, th float64, forDur time.Duration) fixture {
 	target := map[string]string{"job": "example-operator", "namespace": "example-system"}
 	l := withLabels(target, "controller", ctrl)
-	f := fixture{eval: ceilStep(forDur) + 3*fixtureStep}
+	f := fixture{eval: evalAfterFor(evalStep, forDur)}
 	switch c {
 	case ControllerErrors:
 		// Half the reconciles fail: the share is 0.5 whatever the window.
@@ -215,6 +292,7 @@ func controllerFixture(c Class, ctrl string, th float64, forDur time.Duration) f
 		f.healthy = []inputSeries{{metric: series.WorkqueueDepth, labels: q}}
 		f.expect, f.value = q, 2*th
 	}
+	f.healthy = renamed(f.healthy, "job", healthyName+"-operator")
 	return f
 }
 

@@ -20,12 +20,15 @@ func TestGolden(t *testing.T) {
 	withCtrl := DefaultOptions()
 	withCtrl.Controllers = map[string][]string{"certificate.cert-manager.io": {"certificates-readiness"}}
 	withCtrl.InferControllers = true
+	// Two kinds of one shape: their promtool cases share test groups.
+	policy := crossplaneKind()
+	policy.Kind, policy.Plural = "BucketPolicy", "bucketpolicies"
 	cases := map[string]struct {
 		kinds []model.Kind
 		o     Options
 	}{
 		"certificate": {[]model.Kind{certificateKind()}, withCtrl},
-		"crossplane":  {[]model.Kind{crossplaneKind()}, DefaultOptions()},
+		"crossplane":  {[]model.Kind{crossplaneKind(), policy}, DefaultOptions()},
 		"workload":    {[]model.Kind{workloadKind()}, DefaultOptions()},
 		"per-group":   {[]model.Kind{gatewayKind(), presenceKind()}, perGroup},
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	prommodel "github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
 
 	"github.com/crdmon/crdmon/generator/alerting"
@@ -66,47 +68,42 @@ type ExpAlert struct {
 	ExpAnnotations map[string]string `json:"exp_annotations"`
 }
 
-// testFile writes, for every alert, a case where it fires (with its exact
-// labels and annotations), one where the object is healthy and it is silent,
-// and, for suspendable kinds, one where the object is suspended; then a
-// case for every state the health recording rule can record.
+// testFile writes, for every alert, a case where it fires for one object
+// (with its exact labels and annotations) and stays silent for a healthy
+// object and, for suspendable kinds, a suspended one; pack puts the cases
+// into as few test groups as can hold them without changing any outcome.
+// The objects of a kind's second, third... alert are numbered (example-2,
+// healthy-2...) so that they can share a test group. Then comes a case for
+// every state the health recording rule can record.
 func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []alert, hg healthGroup) (output.File, error) {
 	rel := "../" + path.Base(PlainPath(group))
-	tf := UnitTestFile{RuleFiles: []string{rel}, EvaluationInterval: prommodel.Duration(fixtureStep).String()}
+	tf := UnitTestFile{RuleFiles: []string{rel}, EvaluationInterval: prommodel.Duration(evalStep).String()}
+	perKind := map[string]int{}
+	sets := make([]caseSet, len(alerts))
 	for i, a := range alerts {
 		f := a.fixture
+		if k := f.kind(); k != "" {
+			perKind[k]++
+			f = f.numbered(perKind[k])
+		}
 		want, err := expected(rg.Rules[i], f)
 		if err != nil {
 			return output.File{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
 		}
-		cases := []struct {
-			name   string
-			input  []inputSeries
-			expect []ExpAlert
-		}{
-			{"fires", f.firing, []ExpAlert{want}},
-			{"silent when healthy", f.healthy, []ExpAlert{}},
-			{"silent when suspended", f.suspended, []ExpAlert{}},
+		c := caseSet{test: AlertTest{
+			EvalTime: prommodel.Duration(f.eval).String(), Alertname: a.name, ExpAlerts: []ExpAlert{want},
+		}}
+		if c.selectors, err = ruleSelectors(a.expr); err != nil {
+			return output.File{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
 		}
-		for _, c := range cases {
-			if c.input == nil {
-				continue
-			}
-			tg := TestGroup{
-				Name:     a.name + " " + c.name,
-				Interval: prommodel.Duration(fixtureStep).String(),
-				AlertTests: []AlertTest{{
-					EvalTime: prommodel.Duration(f.eval).String(), Alertname: a.name, ExpAlerts: c.expect,
-				}},
-			}
-			n := int(f.eval / fixtureStep)
-			for _, s := range c.input {
-				tg.InputSeries = append(tg.InputSeries, TestInput{Series: seriesString(s), Values: valuesString(s, n)})
-			}
-			tf.Tests = append(tf.Tests, tg)
+		n := int(f.eval / fixtureStep)
+		for _, s := range slices.Concat(f.firing, f.healthy, f.suspended) {
+			c.inputs = append(c.inputs, TestInput{Series: seriesString(s), Values: valuesString(s, n)})
+			c.series = append(c.series, labels.FromMap(withLabels(s.labels, labels.MetricName, s.metric)))
 		}
+		sets[i] = c
 	}
-	tf.Tests = append(tf.Tests, b.healthTests(hg)...)
+	tf.Tests = append(pack(group, sets), b.healthTests(hg)...)
 	return yamlFile(TestPath(group), tf)
 }
 

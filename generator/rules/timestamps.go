@@ -70,7 +70,7 @@ func secondsString(sec float64) string {
 // past; healthy, an expiry twice the threshold away or a renewal time ahead.
 func (b *builder) timestampFixture(k model.Kind, ts model.Timestamp, c Class, th float64, forDur time.Duration) fixture {
 	info := b.infoSeries(k, false)
-	eval := ceilStep(forDur) + 2*fixtureStep
+	eval := evalAfterFor(evalStep, forDur)
 	at := func(v float64) inputSeries {
 		return inputSeries{metric: b.metric(series.TimestampSeconds), start: v,
 			labels: withLabels(objectLabels(k), series.LabelField, ts.SchemaPath, series.LabelMeaning, ts.Meaning)}
