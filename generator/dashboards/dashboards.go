@@ -14,6 +14,7 @@ import (
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
 	"github.com/crdmon/crdmon/internal/parallel"
+	"github.com/crdmon/crdmon/internal/shapes"
 )
 
 // Dir is the output directory of dashboard files, relative to out/.
@@ -68,6 +69,15 @@ type board struct {
 	kind  string       // the one kind of a per-kind board, else ""
 }
 
+// names are the names a board's JSON holds: what sets boards of one shape apart.
+func (b board) names(opts Options) []string {
+	out := []string{b.key, b.group, uid(b.key)}
+	for _, k := range b.kinds {
+		out = append(out, k.Kind)
+	}
+	return append(out, controllers(b.kinds, opts.Controllers)...)
+}
+
 // boards splits the model into dashboards. Kinds without signals have no
 // series in the generated kube-state-metrics config and are left out.
 func boards(m model.Model, perKind bool) []board {
@@ -104,8 +114,9 @@ func Render(m model.Model, opts Options) ([]output.File, error) {
 		return nil, err
 	}
 	known := KnownMetrics(m, opts.Prefix, opts.RecordingRules)
+	var validated shapes.Cache
 	perBoard, err := parallel.Map(boards(m, opts.PerKind), func(b board) ([]output.File, error) {
-		return renderBoard(b, opts, known)
+		return renderBoard(b, opts, known, &validated)
 	})
 	if err != nil {
 		return nil, err
@@ -118,13 +129,18 @@ func Render(m model.Model, opts Options) ([]output.File, error) {
 	return files, nil
 }
 
-// renderBoard builds, validates and wraps one dashboard.
-func renderBoard(b board, opts Options, known map[string]bool) ([]output.File, error) {
+// renderBoard builds, validates and wraps one dashboard. Dashboards of one
+// shape (the same JSON but for the names of the board) are validated once;
+// the only check that depends on a name, the UID's length, runs for each.
+func renderBoard(b board, opts Options, known map[string]bool, validated *shapes.Cache) ([]output.File, error) {
 	js, err := build(b, opts)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard %q: %w", b.title, err)
 	}
-	if err := Validate(js, known); err != nil {
+	if id := uid(b.key); len(id) > maxUID {
+		return nil, fmt.Errorf("dashboard %q: uid %q is longer than %d characters", b.title, id, maxUID)
+	}
+	if err := validated.Validate(b.names(opts), func() error { return Validate(js, known) }, js); err != nil {
 		return nil, err
 	}
 	wrapped, err := wrappers(b, js, opts)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/internal/shapes"
 )
 
 func certDashboard(t *testing.T) []byte {
@@ -123,5 +124,32 @@ func TestExpand(t *testing.T) {
 		if strings.Join(unknown, " ") != wantUnknown {
 			t.Errorf("Expand(%s) leaves %v unknown, want %q", in, unknown, wantUnknown)
 		}
+	}
+}
+
+// TestBoardsOfOneShapeValidatedOnce: boards that differ only in their names
+// share a shape, so Render validates one of them; boards with other panels
+// do not.
+func TestBoardsOfOneShapeValidatedOnce(t *testing.T) {
+	opts := DefaultOptions()
+	shape := func(k model.Kind) shapes.Key {
+		b := boards(model.Model{Kinds: []model.Kind{k}}, false)[0]
+		js, err := build(b, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, ok := shapes.Of(b.names(opts), js)
+		if !ok {
+			t.Fatalf("%s: names %v not abstracted", b.key, b.names(opts))
+		}
+		return key
+	}
+	stamped := certificate()
+	stamped.Group, stamped.Kind = "s0042.cert-manager.io", "Issuer"
+	if shape(certificate()) != shape(stamped) {
+		t.Error("the same kind in another group with another name has another shape")
+	}
+	if shape(certificate()) == shape(machineDeployment()) {
+		t.Error("kinds with other signals share a shape")
 	}
 }

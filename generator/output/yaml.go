@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	"sigs.k8s.io/yaml"
 	yamlv3 "sigs.k8s.io/yaml/goyaml.v3"
 )
@@ -13,7 +14,31 @@ import (
 // YAML marshals a Kubernetes object (typed or not) to YAML with sorted keys,
 // dropping the `creationTimestamp: null` that typed ObjectMeta always carries.
 func YAML(obj any) ([]byte, error) {
-	js, err := json.Marshal(obj)
+	generic, err := decoded(obj)
+	if err != nil {
+		return nil, err
+	}
+	if meta, ok := generic["metadata"].(map[string]any); ok {
+		if v, present := meta["creationTimestamp"]; present && v == nil {
+			delete(meta, "creationTimestamp")
+		}
+	}
+	return marshalDecoded(generic)
+}
+
+// MarshalYAML writes v exactly as sigs.k8s.io/yaml.Marshal does, faster
+// for values without numbers.
+func MarshalYAML(v any) ([]byte, error) {
+	generic, err := decoded(v)
+	if err != nil {
+		return nil, err
+	}
+	return marshalDecoded(generic)
+}
+
+// decoded is v encoded to JSON and decoded into maps and lists.
+func decoded(v any) (map[string]any, error) {
+	js, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
@@ -21,12 +46,41 @@ func YAML(obj any) ([]byte, error) {
 	if err := json.Unmarshal(js, &generic); err != nil {
 		return nil, fmt.Errorf("object is not a JSON object: %w", err)
 	}
-	if meta, ok := generic["metadata"].(map[string]any); ok {
-		if v, present := meta["creationTimestamp"]; present && v == nil {
-			delete(meta, "creationTimestamp")
+	return generic, nil
+}
+
+// marshalDecoded writes a value decoded from JSON as sigs.k8s.io/yaml.Marshal
+// does: encode it to JSON, decode that with yaml.v2 and encode the result
+// with yaml.v2. Strings, booleans, nulls, maps and lists decode from JSON to
+// the same values with yaml.v2 as with encoding/json, so without numbers
+// (which yaml.v2 types more finely) the JSON round trip is skipped: it was
+// most of the cost of writing a dashboard's ConfigMap.
+func marshalDecoded(v map[string]any) ([]byte, error) {
+	if hasNumber(v) {
+		return yaml.Marshal(v)
+	}
+	return yamlv2.Marshal(v)
+}
+
+// hasNumber reports whether a value decoded from JSON holds a number.
+func hasNumber(v any) bool {
+	switch v := v.(type) {
+	case float64:
+		return true
+	case map[string]any:
+		for _, e := range v {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if hasNumber(e) {
+				return true
+			}
 		}
 	}
-	return yaml.Marshal(generic)
+	return false
 }
 
 // YAMLDocuments renders objects as one YAML stream with a generated header.

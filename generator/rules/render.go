@@ -10,18 +10,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	prommodel "github.com/prometheus/common/model"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"sigs.k8s.io/yaml"
 
 	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/generator/series"
+	"github.com/crdmon/crdmon/internal/parallel"
+	"github.com/crdmon/crdmon/internal/shapes"
 	"github.com/crdmon/crdmon/templates"
 )
 
@@ -76,7 +80,9 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 	}
 	sort.Strings(groups)
 
-	var files []output.File
+	// Alert names are unique across groups, handed out in group order; the
+	// rest of each group's work is its own and runs in parallel.
+	var work []groupRules
 	for _, g := range groups {
 		mark := b.names.mark()
 		rg, alerts, err := b.group(g, bySubject[g], set)
@@ -102,17 +108,92 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 				}
 			}
 		}
-		fs, err := b.files(g, rg, alerts, b.healthGroup(g, kindsOf(m, g).Kinds))
-		if err != nil {
-			return nil, err
-		}
+		work = append(work, groupRules{group: g, rules: rg, alerts: alerts, kinds: kindsOf(m, g).Kinds})
+	}
+	known := knownMetrics(m, o.Prefix)
+	var validated shapes.Cache
+	perGroup, err := parallel.Map(work, func(w groupRules) ([]output.File, error) {
+		return b.renderGroup(w, known, &validated)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var files []output.File
+	for _, fs := range perGroup {
 		files = append(files, fs...)
 	}
 	output.Sort(files)
-	if err := Validate(files, m, o.Prefix); err != nil {
+	return files, nil
+}
+
+// groupRules are the alerting rules of one API group and its kinds.
+type groupRules struct {
+	group  string
+	rules  monitoringv1.RuleGroup
+	alerts []alert
+	kinds  []model.Kind
+}
+
+// renderGroup writes the files of one API group and validates them. Groups
+// of one shape (the same files but for the names of the group, its kinds,
+// alerts and controllers, whose kinds produce the same metrics) are
+// validated once; the checks on what a name is (alert names) run for each.
+func (b *builder) renderGroup(w groupRules, known knownSeries, validated *shapes.Cache) ([]output.File, error) {
+	docs, err := b.documents(w.group, w.rules, w.alerts, b.healthGroup(w.group, w.kinds))
+	if err != nil {
 		return nil, err
 	}
-	return files, nil
+	fs := make([]output.File, len(docs))
+	for i, d := range docs {
+		if fs[i], err = yamlFile(d); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range w.alerts {
+		if err := checkAlertName(a.name); err != nil {
+			return nil, fmt.Errorf("rules: %s: %w", PlainPath(w.group), err)
+		}
+	}
+	names, content, err := shape(w, docs)
+	if err != nil {
+		return nil, err
+	}
+	err = validated.Validate(names, func() error { return validate(fs, known) }, content...)
+	return fs, err
+}
+
+// shape is what sets a group's files apart from others of the same shape:
+// its names (group, alerts, controllers, kinds); and what the shape is made
+// of: the documents and the metric families of each kind, which the
+// validation checks the rules against. Documents count as JSON, not as
+// the YAML written: YAML folds long lines at a width, so names of other
+// lengths would fold them elsewhere, and the YAML encoder writes any
+// document faithfully.
+func shape(w groupRules, docs []document) (names []string, content [][]byte, err error) {
+	names = []string{w.group}
+	var controllers []string
+	for _, a := range w.alerts {
+		names = append(names, a.name)
+		for _, c := range a.data.Controllers {
+			if !slices.Contains(controllers, c) {
+				controllers = append(controllers, c)
+			}
+		}
+	}
+	names = append(names, controllers...)
+	var families strings.Builder
+	for _, k := range w.kinds {
+		names = append(names, k.Kind)
+		fmt.Fprintf(&families, "%s: %s\n", k.Kind, strings.Join(series.Families(k), " "))
+	}
+	for _, d := range docs {
+		js, err := json.Marshal(d.v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rules: %s: %w", d.path, err)
+		}
+		content = append(content, []byte(d.path), js)
+	}
+	return names, append(content, []byte(families.String())), nil
 }
 
 // kindsOf returns the model's kinds of one API group.
@@ -186,8 +267,16 @@ type plainFile struct {
 	Groups []monitoringv1.RuleGroup `json:"groups"`
 }
 
-func (b *builder) files(group string, rg monitoringv1.RuleGroup, alerts []alert, hg healthGroup) ([]output.File, error) {
-	var out []output.File
+// document is one file to write: its path and what it holds.
+type document struct {
+	path string
+	v    any
+}
+
+// documents are the files of an API group: its PrometheusRule objects, plain
+// rule file and promtool test file, as Options.Format asks.
+func (b *builder) documents(group string, rg monitoringv1.RuleGroup, alerts []alert, hg healthGroup) ([]document, error) {
+	var out []document
 	if b.o.Format != FormatPlain {
 		split, err := b.split(group, rg)
 		if err != nil {
@@ -198,23 +287,17 @@ func (b *builder) files(group string, rg monitoringv1.RuleGroup, alerts []alert,
 			return nil, err
 		}
 		for i, part := range parts {
-			f, err := yamlFile(partPath(group, i+1), b.prometheusRule(group, i+1, part[0], part[1:]...))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, f)
+			out = append(out, document{partPath(group, i+1), b.prometheusRule(group, i+1, part[0], part[1:]...)})
 		}
 	}
 	if b.o.Format != FormatPrometheusRule {
-		f, err := yamlFile(PlainPath(group), plainFile{Groups: []monitoringv1.RuleGroup{rg, hg.rules}})
+		tf, err := b.testFile(group, rg, alerts, hg)
 		if err != nil {
 			return nil, err
 		}
-		t, err := b.testFile(group, rg, alerts, hg)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f, t)
+		out = append(out,
+			document{PlainPath(group), plainFile{Groups: []monitoringv1.RuleGroup{rg, hg.rules}}},
+			document{TestPath(group), tf})
 	}
 	return out, nil
 }
@@ -287,11 +370,11 @@ func (b *builder) split(group string, rg monitoringv1.RuleGroup) ([]monitoringv1
 	return parts, nil
 }
 
-// yamlFile marshals v with the generated-file header.
-func yamlFile(path string, v any) (output.File, error) {
-	y, err := yaml.Marshal(v)
+// yamlFile marshals d with the generated-file header.
+func yamlFile(d document) (output.File, error) {
+	y, err := output.MarshalYAML(d.v)
 	if err != nil {
-		return output.File{}, fmt.Errorf("rules: %s: %w", path, err)
+		return output.File{}, fmt.Errorf("rules: %s: %w", d.path, err)
 	}
-	return output.File{Path: path, Content: append([]byte(output.Header("#")), y...)}, nil
+	return output.File{Path: d.path, Content: append([]byte(output.Header("#")), y...)}, nil
 }

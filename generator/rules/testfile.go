@@ -17,7 +17,6 @@ import (
 	"github.com/prometheus/prometheus/promql"
 
 	"github.com/crdmon/crdmon/generator/alerting"
-	"github.com/crdmon/crdmon/generator/output"
 )
 
 // UnitTestFile is a `promtool test rules` file.
@@ -75,7 +74,7 @@ type ExpAlert struct {
 // The objects of a kind's second, third... alert are numbered (example-2,
 // healthy-2...) so that they can share a test group. Then comes a case for
 // every state the health recording rule can record.
-func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []alert, hg healthGroup) (output.File, error) {
+func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []alert, hg healthGroup) (UnitTestFile, error) {
 	rel := "../" + path.Base(PlainPath(group))
 	tf := UnitTestFile{RuleFiles: []string{rel}, EvaluationInterval: prommodel.Duration(evalStep).String()}
 	perKind := map[string]int{}
@@ -88,13 +87,13 @@ func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []ale
 		}
 		want, err := expected(rg.Rules[i], f)
 		if err != nil {
-			return output.File{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
+			return UnitTestFile{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
 		}
 		c := caseSet{test: AlertTest{
 			EvalTime: prommodel.Duration(f.eval).String(), Alertname: a.name, ExpAlerts: []ExpAlert{want},
 		}}
 		if c.selectors, err = ruleSelectors(a.expr); err != nil {
-			return output.File{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
+			return UnitTestFile{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
 		}
 		n := int(f.eval / fixtureStep)
 		for _, s := range slices.Concat(f.firing, f.healthy, f.suspended) {
@@ -104,7 +103,7 @@ func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []ale
 		sets[i] = c
 	}
 	tf.Tests = append(pack(group, sets), b.healthTests(hg)...)
-	return yamlFile(TestPath(group), tf)
+	return tf, nil
 }
 
 // expected returns the alert rule r fires with on fixture f.

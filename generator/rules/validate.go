@@ -28,6 +28,14 @@ var promqlParser = parser.NewParser(parser.Options{})
 
 var camelName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
 
+// checkAlertName requires a CamelCase name of at most MaxNameLen characters.
+func checkAlertName(name string) error {
+	if !camelName.MatchString(name) || len(name) > MaxNameLen {
+		return fmt.Errorf("alert name %q must be CamelCase and at most %d characters", name, MaxNameLen)
+	}
+	return nil
+}
+
 // Validate checks rule files (PrometheusRule objects, plain rule files, and
 // promtool test files) as Prometheus would load them: each group passes
 // rulefmt exactly as `promtool check rules` runs it, each expression parses,
@@ -37,7 +45,12 @@ var camelName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
 // not duplicated; severities are known; test files reference rule files and
 // alerts that exist. The error lists every problem, naming file, group and rule.
 func Validate(files []output.File, m model.Model, prefix string) error {
-	v := validator{known: knownMetrics(m, prefix), recorded: map[string]bool{}, alerts: map[string]bool{}, files: map[string]bool{}, broken: map[string]bool{}}
+	return validate(files, knownMetrics(m, prefix))
+}
+
+// validate is Validate with the metrics of the model listed.
+func validate(files []output.File, known knownSeries) error {
+	v := validator{known: known, recorded: map[string]bool{}, alerts: map[string]bool{}, files: map[string]bool{}, broken: map[string]bool{}}
 	type parsed struct {
 		path   string
 		groups *rulefmt.RuleGroups
@@ -74,8 +87,11 @@ func Validate(files []output.File, m model.Model, prefix string) error {
 	return errors.Join(v.errs...)
 }
 
+// knownSeries maps a metric to the {group, kind} pairs producing it.
+type knownSeries map[string]map[[2]string]bool
+
 type validator struct {
-	known    map[string]map[[2]string]bool // metric → {group, kind} pairs producing it
+	known    knownSeries
 	recorded map[string]bool
 	alerts   map[string]bool // "<rule file path>\x00<alert>"
 	files    map[string]bool
@@ -88,8 +104,8 @@ func (v *validator) fail(format string, args ...any) {
 }
 
 // knownMetrics lists the families the generated KSM config produces, per kind.
-func knownMetrics(m model.Model, prefix string) map[string]map[[2]string]bool {
-	out := map[string]map[[2]string]bool{}
+func knownMetrics(m model.Model, prefix string) knownSeries {
+	out := knownSeries{}
 	for _, k := range m.Kinds {
 		for _, fam := range series.Families(k) {
 			name := series.Name(prefix, fam)
@@ -144,8 +160,8 @@ func (v *validator) checkGroups(file string, g *rulefmt.RuleGroups) {
 			where := fmt.Sprintf("%s: group %q: rule %q", file, rg.Name, name)
 			if r.Alert != "" {
 				v.alerts[file+"\x00"+r.Alert] = true
-				if !camelName.MatchString(r.Alert) || len(r.Alert) > MaxNameLen {
-					v.fail("%s: alert name must be CamelCase and at most %d characters", where, MaxNameLen)
+				if err := checkAlertName(r.Alert); err != nil {
+					v.fail("%s: %w", where, err)
 				}
 				if s := r.Labels[LabelSeverity]; !slices.Contains(Severities, s) {
 					v.fail("%s: severity %q: want one of %v", where, s, Severities)

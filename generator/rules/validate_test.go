@@ -6,6 +6,8 @@ import (
 
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/internal/shapes"
+	"github.com/crdmon/crdmon/templates"
 )
 
 func render(t *testing.T) []output.File {
@@ -115,5 +117,43 @@ func TestRenderRejectsBadOptions(t *testing.T) {
 				t.Error("accepted")
 			}
 		})
+	}
+}
+
+// TestGroupsOfOneShapeValidatedOnce: API groups whose files differ only in
+// names share a shape, so Render validates one of them; groups with other
+// alerts, or whose kinds produce other metrics, do not.
+func TestGroupsOfOneShapeValidatedOnce(t *testing.T) {
+	o := DefaultOptions()
+	o.InferControllers = true
+	shape := func(k model.Kind) shapes.Key {
+		b := &builder{o: o, names: newNamer()}
+		m := model.Model{Kinds: []model.Kind{k}}
+		rg, alerts, err := b.group(k.Group, subjects(m, o)[k.Group], templates.Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := groupRules{group: k.Group, rules: rg, alerts: alerts, kinds: m.Kinds}
+		docs, err := b.documents(w.group, w.rules, w.alerts, b.healthGroup(w.group, w.kinds))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, content, err := shape(w, docs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, ok := shapes.Of(names, content...)
+		if !ok {
+			t.Fatalf("%s: names not abstracted", k.Group)
+		}
+		return key
+	}
+	stamped := certificateKind()
+	stamped.Group, stamped.Kind, stamped.Plural = "s0042.cert-manager.io", "Issuer", "issuers"
+	if shape(certificateKind()) != shape(stamped) {
+		t.Error("the same kind in another group with another name has another shape")
+	}
+	if shape(certificateKind()) == shape(crossplaneKind()) {
+		t.Error("kinds with other signals share a shape")
 	}
 }
