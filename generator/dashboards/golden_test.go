@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/internal/golden"
@@ -178,5 +181,48 @@ func TestPanelsFollowSignals(t *testing.T) {
 	noCtrl.Controllers = map[string][]string{"Certificate": {}}
 	if got := has(model.Model{Kinds: []model.Kind{certificate()}}, noCtrl, "Workqueue depth"); len(got) != 0 {
 		t.Errorf("controller panels without controllers: %v", got)
+	}
+}
+
+// TestConfigMapYAMLIsYAMLDocuments: the ConfigMap wrapper written directly
+// is byte for byte what output.YAMLDocuments writes, for every board of the
+// hand-built models under every option variant, and for text that must be
+// written otherwise (quoted, or with another chomping).
+func TestConfigMapYAMLIsYAMLDocuments(t *testing.T) {
+	var texts [][]byte
+	for _, o := range optionVariants() {
+		for _, b := range boards(allModel(), o.PerKind) {
+			js, err := build(b, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, js)
+		}
+	}
+	texts = append(texts, []byte("{\n  \"a\": 1 \n}\n"), []byte("{\n\t\"a\": 1\n}\n"), []byte("{\n  \"ü\": 1\n}\n"),
+		[]byte(" {\n}\n"), []byte("{\n}"), []byte("{\n}\n\n"), []byte("{\n\n}\n"), []byte("{}\n"), []byte("plain\n"))
+	for _, o := range optionVariants() {
+		o.Folder, o.Namespace = "Team: ops", "monitoring"
+		for i, text := range texts {
+			cm := corev1.ConfigMap{
+				TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+				ObjectMeta: metav1.ObjectMeta{Name: "x", Namespace: o.Namespace, Labels: o.ConfigMapLabels, Annotations: map[string]string{folderAnnotation: o.Folder}},
+			}
+			for _, key := range []string{"cert-manager.io.json", "Upper.json", "1.example.com.json"} {
+				got, err := configMapYAML(cm, key, text)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cm.Data = map[string]string{key: string(text)}
+				want, err := output.YAMLDocuments(cm)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cm.Data = nil
+				if !bytes.Equal(got, want) {
+					t.Fatalf("text %d, key %s:\ngot:\n%s\nwant:\n%s", i, key, got, want)
+				}
+			}
+		}
 	}
 }

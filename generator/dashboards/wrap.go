@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
@@ -48,6 +49,54 @@ func objectName(key string) string {
 	return name
 }
 
+// configMapYAML is output.YAMLDocuments(cm) with text under key as its only
+// data, written without encoding the text twice more. yaml.v2 (under
+// sigs.k8s.io/yaml) writes such text as a literal block, each line indented,
+// when it is lines of printable ASCII without trailing spaces, ending in one
+// newline; and the key plain when it is a lower-case name. Other text goes
+// through output.YAMLDocuments.
+func configMapYAML(cm corev1.ConfigMap, key string, text []byte) ([]byte, error) {
+	rest, err := output.YAMLDocuments(cm) // without data
+	if err != nil {
+		return nil, err
+	}
+	head := []byte(output.Header("#") + "apiVersion: v1\n")
+	if !literalText(text) || !plainKey.MatchString(key) || !bytes.HasPrefix(rest, head) {
+		cm.Data = map[string]string{key: string(text)}
+		return output.YAMLDocuments(cm)
+	}
+	out := make([]byte, 0, len(rest)+len(text)+len(text)/8+64)
+	out = append(out, head...)
+	out = append(out, "data:\n  "+key+": |\n"...)
+	for line := range bytes.Lines(text) {
+		out = append(out, "    "...)
+		out = append(out, line...)
+	}
+	return append(out, rest[len(head):]...), nil
+}
+
+// plainKey matches keys yaml.v2 writes unquoted.
+var plainKey = regexp.MustCompile(`^[a-z][a-z0-9.-]*$`)
+
+// literalText reports whether yaml.v2 writes text as a literal block with
+// the default chomping: it starts with '{', has only printable ASCII, no
+// empty line, no space before a newline, and ends in one newline.
+func literalText(text []byte) bool {
+	if len(text) < 2 || text[0] != '{' || text[len(text)-1] != '\n' {
+		return false
+	}
+	for i, c := range text {
+		if c == '\n' {
+			if text[i-1] == ' ' || text[i-1] == '\n' {
+				return false
+			}
+		} else if c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 // Annotation the kube-prometheus-stack sidecar reads the folder from
 // (sidecar.dashboards.folderAnnotation).
 const folderAnnotation = "grafana_folder"
@@ -64,9 +113,8 @@ func wrappers(b board, js []byte, opts Options) ([]output.File, error) {
 	cm := corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: cmMeta,
-		Data:       map[string]string{b.key + ".json": string(js)},
 	}
-	content, err := output.YAMLDocuments(cm)
+	content, err := configMapYAML(cm, b.key+".json", js)
 	if err != nil {
 		return nil, err
 	}
