@@ -5,11 +5,14 @@
 package generator
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/crdmon/crdmon/generator/config"
 	"github.com/crdmon/crdmon/generator/dashboards"
@@ -70,35 +73,70 @@ type Result struct {
 	Files     []output.File // sorted by path
 }
 
-// Generate loads the inputs and renders every artifact.
+// Generate loads the inputs and renders every artifact. Each CRD's signals
+// are detected as soon as it is read and its schema dropped, so that the
+// schemas of all the inputs are never in memory at once.
 func Generate(opts Options) (*Result, error) {
 	if opts.Loaded != nil {
 		return FromCRDs(opts.Loaded, opts)
 	}
-	loaded, err := load.Paths(opts.Inputs, opts.Stdin)
+	if err := checkFilters(opts); err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	detected := map[model.Source]map[string]model.Kind{} // by source and CRD name
+	loaded, err := load.PathsWith(opts.Inputs, opts.Stdin, load.Options{Keep: func(c load.CRD) load.CRD {
+		k := detect.Kind(c)
+		mu.Lock()
+		defer mu.Unlock()
+		if detected[c.Source] == nil {
+			detected[c.Source] = map[string]model.Kind{}
+		}
+		detected[c.Source][c.Name] = k
+		return c.WithoutSchema()
+	}})
 	if err != nil {
 		return nil, err
 	}
 	if opts.Progress != nil {
 		opts.Progress(fmt.Sprintf("read %d CRDs", len(loaded.CRDs)))
 	}
-	return FromCRDs(loaded, opts)
+	kinds := make([]model.Kind, len(loaded.CRDs))
+	for i, c := range loaded.CRDs {
+		kinds[i] = detected[c.Source][c.Name]
+	}
+	slices.SortFunc(kinds, func(a, b model.Kind) int {
+		return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Kind, b.Kind))
+	})
+	return render(loaded, kinds, opts)
 }
 
 // FromCRDs renders every artifact from CRDs already loaded.
 func FromCRDs(loaded *load.Result, opts Options) (*Result, error) {
+	if err := checkFilters(opts); err != nil {
+		return nil, err
+	}
+	// Nothing reads the schemas after detection: let them go.
+	return render(loaded.WithoutSchemas(), detect.Model(loaded.CRDs).Kinds, opts)
+}
+
+func checkFilters(opts Options) error {
 	for _, g := range append(append([]string(nil), opts.Groups...), opts.Kinds...) {
 		if _, err := path.Match(g, ""); err != nil {
-			return nil, fmt.Errorf("bad filter glob %q: %v", g, err)
+			return fmt.Errorf("bad filter glob %q: %v", g, err)
 		}
 	}
+	return nil
+}
+
+// render renders every artifact for the detected kinds (sorted by group and
+// kind) of the CRDs loaded, whose schemas are gone.
+func render(loaded *load.Result, kinds []model.Kind, opts Options) (*Result, error) {
 	progress := opts.Progress
 	if progress == nil {
 		progress = func(string) {}
 	}
-	kinds := detect.Model(loaded.CRDs).Kinds
-	// Nothing reads the schemas after detection: let them go.
-	res := &Result{Load: loaded.WithoutSchemas(), Installed: installed(loaded)}
+	res := &Result{Load: loaded, Installed: installed(loaded)}
 	for _, k := range kinds {
 		if matchAny(opts.Groups, k.Group, false) && matchAny(opts.Kinds, k.Kind, true) {
 			res.Model.Kinds = append(res.Model.Kinds, k)

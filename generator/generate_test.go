@@ -5,9 +5,11 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"testing"
 
+	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
 
@@ -75,5 +77,38 @@ func TestFilters(t *testing.T) {
 	opts.Groups = []string{"["}
 	if _, err := Generate(opts); err == nil {
 		t.Error("bad glob accepted")
+	}
+}
+
+// Generate drops each schema as soon as the CRD is read; the output and the
+// model are those of rendering from CRDs loaded whole (the corpus sample,
+// all with CRDMON_FULL_CORPUS=1, and the example CRDs).
+func TestStreamingIsLoadingWhole(t *testing.T) {
+	for _, inputs := range [][]string{{testutil.TestdataCRDs(t)}, testutil.CorpusSample(t)} {
+		opts := DefaultOptions()
+		opts.Inputs = inputs
+		streamed, err := Generate(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loaded, err := load.Paths(inputs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, err := FromCRDs(loaded, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(streamed.Model, whole.Model) || len(streamed.Files) != len(whole.Files) {
+			t.Fatalf("%s: streamed model or file count differs", inputs[0])
+		}
+		for i, f := range streamed.Files {
+			if f.Path != whole.Files[i].Path || !bytes.Equal(f.Content, whole.Files[i].Content) {
+				t.Errorf("%s differs", f.Path)
+			}
+		}
+		if len(streamed.Load.CRDs) != len(whole.Load.CRDs) || streamed.Load.Documents != whole.Load.Documents {
+			t.Errorf("%s: streamed load summary differs", inputs[0])
+		}
 	}
 }

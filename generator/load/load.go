@@ -6,6 +6,7 @@ package load
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,12 +23,28 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/internal/parallel"
 )
 
 // CRD is one decoded CustomResourceDefinition and where it was found.
 type CRD struct {
 	apiextensionsv1.CustomResourceDefinition
 	Source model.Source
+
+	// specDigest digests the spec as read (canonical JSON: sorted keys), so
+	// that copies of a CRD can be told apart once their schemas are gone;
+	// zero when the CRD did not come from a document (FromCluster).
+	specDigest [sha256.Size]byte
+}
+
+// WithoutSchema returns a copy of c without OpenAPI schemas, keeping names,
+// versions, subresources, printer columns and source. c is not modified.
+func (c CRD) WithoutSchema() CRD {
+	c.Spec.Versions = append([]apiextensionsv1.CustomResourceDefinitionVersion(nil), c.Spec.Versions...)
+	for j := range c.Spec.Versions {
+		c.Spec.Versions[j].Schema = nil
+	}
+	return c
 }
 
 // Result is everything read from the inputs.
@@ -35,6 +52,17 @@ type Result struct {
 	CRDs      []CRD          // sorted by name
 	Documents int            // documents read, CRDs and others
 	Skipped   map[string]int // documents that are not CRDs, by "apiVersion/kind"
+
+	keep func(CRD) CRD // Options.Keep
+}
+
+// Options tune how Paths reads.
+type Options struct {
+	// Keep, when set, is called with every CRD as soon as it is decoded and
+	// checked, from several goroutines at once, and what it returns is kept
+	// instead. Generation detects the kind there and drops the schema, so
+	// the schemas of all inputs are never held at once.
+	Keep func(CRD) CRD
 }
 
 // Error is a problem with the input, located by file and line.
@@ -56,19 +84,31 @@ const Stdin = "-"
 // Paths reads every input. A path is a file, a directory (read recursively
 // for *.yaml, *.yml and *.json), a glob, or "-" for stdin.
 func Paths(paths []string, stdin io.Reader) (*Result, error) {
+	return PathsWith(paths, stdin, Options{})
+}
+
+// input is one file (or stdin) to read.
+type input struct {
+	file     string
+	explicit bool   // named on the command line: an empty file is a mistake
+	data     []byte // stdin's, read up front
+}
+
+// PathsWith is Paths with options. Files are decoded in parallel, on every
+// core; the result, and the error reported (the first in input order), are
+// those of reading them one after the other.
+func PathsWith(paths []string, stdin io.Reader, o Options) (*Result, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("no input: give CRD files, directories or globs with -f (or -f - for stdin)")
 	}
-	r := &Result{Skipped: map[string]int{}}
+	var inputs []input
 	for _, p := range paths {
 		if p == Stdin {
 			data, err := io.ReadAll(stdin)
 			if err != nil {
 				return nil, &Error{Source: model.Source{File: Stdin}, Msg: err.Error()}
 			}
-			if err := r.addInput(Stdin, data); err != nil {
-				return nil, err
-			}
+			inputs = append(inputs, input{file: Stdin, explicit: true, data: data})
 			continue
 		}
 		files, err := expand(p)
@@ -76,17 +116,33 @@ func Paths(paths []string, stdin io.Reader) (*Result, error) {
 			return nil, err
 		}
 		for _, f := range files {
-			data, err := os.ReadFile(f)
+			inputs = append(inputs, input{file: f, explicit: f == p})
+		}
+	}
+	parts, err := parallel.Map(inputs, func(in input) (*Result, error) {
+		part := &Result{Skipped: map[string]int{}, keep: o.Keep}
+		if in.data == nil {
+			data, err := os.ReadFile(in.file)
 			if err != nil {
-				return nil, &Error{Source: model.Source{File: f}, Msg: "cannot read: " + unwrapPathError(err)}
+				return nil, &Error{Source: model.Source{File: in.file}, Msg: "cannot read: " + unwrapPathError(err)}
 			}
-			add := r.add
-			if f == p { // named explicitly: an empty file is a mistake
-				add = r.addInput
-			}
-			if err := add(f, data); err != nil {
-				return nil, err
-			}
+			in.data = data
+		}
+		add := part.add
+		if in.explicit {
+			add = part.addInput
+		}
+		return part, add(in.file, in.data)
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{Skipped: map[string]int{}}
+	for _, part := range parts {
+		r.CRDs = append(r.CRDs, part.CRDs...)
+		r.Documents += part.Documents
+		for k, n := range part.Skipped {
+			r.Skipped[k] += n
 		}
 	}
 	if r.Documents == 0 {
@@ -302,11 +358,13 @@ func (r *Result) addDocument(src model.Source, text []byte) error {
 	return r.addJSON(src, js)
 }
 
-// object decodes a document in one pass: a v1 CRD fills the embedded CRD, a
-// List its items. Anything else, and any decoding error, takes the slower
-// path of addJSONByType, which classifies the document first.
+// object decodes a document in one pass: a v1 CRD fills the embedded CRD
+// (its spec from Spec, kept as read for its digest), a List its items.
+// Anything else, and any decoding error, takes the slower path of
+// addJSONByType, which classifies the document first.
 type object struct {
 	apiextensionsv1.CustomResourceDefinition
+	Spec  json.RawMessage   `json:"spec"`
 	Items []json.RawMessage `json:"items"`
 }
 
@@ -325,9 +383,10 @@ func (r *Result) addJSON(src model.Source, js []byte) error {
 			}
 			return nil
 		}
-		if obj.Kind == "CustomResourceDefinition" && obj.APIVersion == "apiextensions.k8s.io/v1" {
+		if obj.Kind == "CustomResourceDefinition" && obj.APIVersion == "apiextensions.k8s.io/v1" &&
+			(obj.Spec == nil || json.Unmarshal(obj.Spec, &obj.CustomResourceDefinition.Spec) == nil) {
 			r.Documents++
-			return r.addDecodedCRD(src, obj.CustomResourceDefinition)
+			return r.addDecodedCRD(src, obj.CustomResourceDefinition, obj.Spec)
 		}
 	}
 	return r.addJSONByType(src, js)
@@ -364,14 +423,23 @@ func (r *Result) addCRD(src model.Source, js []byte) error {
 	if err := json.Unmarshal(js, &crd); err != nil {
 		return &Error{Source: src, Msg: "invalid CustomResourceDefinition: " + err.Error()}
 	}
-	return r.addDecodedCRD(src, crd)
+	var raw struct {
+		Spec json.RawMessage `json:"spec"`
+	}
+	_ = json.Unmarshal(js, &raw) // js decoded above
+	return r.addDecodedCRD(src, crd, raw.Spec)
 }
 
-func (r *Result) addDecodedCRD(src model.Source, crd apiextensionsv1.CustomResourceDefinition) error {
+// addDecodedCRD checks and keeps a CRD whose spec reads rawSpec.
+func (r *Result) addDecodedCRD(src model.Source, crd apiextensionsv1.CustomResourceDefinition, rawSpec []byte) error {
 	if err := check(&crd); err != nil {
 		return &Error{Source: src, Msg: fmt.Sprintf("CustomResourceDefinition %q: %s", crd.Name, err)}
 	}
-	r.CRDs = append(r.CRDs, CRD{CustomResourceDefinition: crd, Source: src})
+	c := CRD{CustomResourceDefinition: crd, Source: src, specDigest: sha256.Sum256(rawSpec)}
+	if r.keep != nil {
+		c = r.keep(c)
+	}
+	r.CRDs = append(r.CRDs, c)
 	return nil
 }
 
@@ -434,9 +502,7 @@ func (r *Result) dedupe() error {
 	for _, c := range r.CRDs {
 		if n := len(out); n > 0 && out[n-1].Name == c.Name {
 			prev := out[n-1]
-			a, _ := json.Marshal(prev.Spec)
-			b, _ := json.Marshal(c.Spec)
-			if !bytes.Equal(a, b) {
+			if !sameSpec(prev, c) {
 				first, second := prev.Source, c.Source
 				return &Error{Source: second, Msg: fmt.Sprintf("CustomResourceDefinition %q is also defined differently at %s:%d", c.Name, first.File, first.Line)}
 			}
@@ -456,6 +522,18 @@ func (r *Result) dedupe() error {
 		byKind[key] = c
 	}
 	return nil
+}
+
+// sameSpec reports whether two CRDs have the same spec: the same JSON as
+// read (the schemas may be gone), or when one was not read from a document,
+// the same once encoded.
+func sameSpec(a, b CRD) bool {
+	if zero := [sha256.Size]byte{}; a.specDigest != zero && b.specDigest != zero {
+		return a.specDigest == b.specDigest
+	}
+	x, _ := json.Marshal(a.Spec)
+	y, _ := json.Marshal(b.Spec)
+	return bytes.Equal(x, y)
 }
 
 // FromCluster wraps CRDs read from a live cluster; source names the cluster
@@ -483,11 +561,7 @@ func FromCluster(crds []apiextensionsv1.CustomResourceDefinition, source string)
 func (r *Result) WithoutSchemas() *Result {
 	out := &Result{Documents: r.Documents, Skipped: r.Skipped, CRDs: make([]CRD, len(r.CRDs))}
 	for i, c := range r.CRDs {
-		c.Spec.Versions = append([]apiextensionsv1.CustomResourceDefinitionVersion(nil), c.Spec.Versions...)
-		for j := range c.Spec.Versions {
-			c.Spec.Versions[j].Schema = nil
-		}
-		out.CRDs[i] = c
+		out.CRDs[i] = c.WithoutSchema()
 	}
 	return out
 }

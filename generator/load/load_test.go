@@ -2,8 +2,10 @@ package load
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -142,5 +144,57 @@ func TestCorpusLoads(t *testing.T) {
 	}
 	if len(r.CRDs) != 123 || len(r.Skipped) != 0 {
 		t.Fatalf("loaded %d CRDs, skipped %v; the corpus has 123 CRDs", len(r.CRDs), r.Skipped)
+	}
+}
+
+// TestKeep: with Options.Keep, what Keep returns is kept; copies of a CRD
+// are still told apart by their specs as read, schemas included, once the
+// schemas are gone; and reading many files in parallel gives the result and
+// the first error (in input order) of reading them one by one.
+func TestKeep(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	drop := Options{Keep: CRD.WithoutSchema}
+	same := write("same.yaml", crd)
+	copyOf := write("copy.yaml", "# the same CRD again, as JSON\n"+mustJSON(t, crd))
+	r, err := PathsWith([]string{same, copyOf}, nil, drop)
+	if err != nil || len(r.CRDs) != 1 || r.CRDs[0].Spec.Versions[0].Schema != nil || r.CRDs[0].Source.File != copyOf {
+		t.Fatalf("identical copies: %+v, %v", r, err)
+	}
+	otherSchema := write("other.yaml", strings.Replace(crd, "{type: object}", "{type: object, description: changed}", 1))
+	if _, err := PathsWith([]string{same, otherSchema}, nil, drop); err == nil || !strings.Contains(err.Error(), "is also defined differently") {
+		t.Errorf("copies with different schemas, schemas dropped: %v", err)
+	}
+
+	var files []string
+	for i := range 40 {
+		other := strings.ReplaceAll(crd, "widgets", fmt.Sprintf("widgets%d", i))
+		files = append(files, write(fmt.Sprintf("w%02d.yaml", i), strings.ReplaceAll(other, "Widget", fmt.Sprintf("Widget%d", i))))
+	}
+	parallel, err := PathsWith(files, nil, drop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sequential := &Result{Skipped: map[string]int{}}
+	for _, f := range files {
+		one, err := PathsWith([]string{f}, nil, drop)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sequential.CRDs = append(sequential.CRDs, one.CRDs...)
+		sequential.Documents += one.Documents
+	}
+	if err := sequential.dedupe(); err != nil || !reflect.DeepEqual(parallel, sequential) {
+		t.Errorf("parallel read differs from one file after the other (%v)", err)
+	}
+	bad := append(append([]string{}, files[:30]...), write("bad1.yaml", "a: [\n"), write("bad2.yaml", "b: [\n"))
+	if _, err := PathsWith(append(bad, files[30:]...), nil, drop); err == nil || !strings.Contains(err.Error(), "bad1.yaml:1") {
+		t.Errorf("first error: %v", err)
 	}
 }
