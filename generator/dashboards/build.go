@@ -1,8 +1,6 @@
 package dashboards
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -36,6 +34,15 @@ const (
 
 // build renders one board as dashboard JSON (see canonicalJSON).
 func build(b board, opts Options) ([]byte, error) {
+	d, err := buildDashboard(b, opts)
+	if err != nil {
+		return nil, err
+	}
+	return canonicalJSON(d)
+}
+
+// buildDashboard builds one board with the Grafana SDK.
+func buildDashboard(b board, opts Options) (dashboard.Dashboard, error) {
 	q := newQueries(b, opts)
 	g := &grid{}
 	db := dashboard.NewDashboardBuilder(b.title).
@@ -54,34 +61,10 @@ func build(b board, opts Options) ([]byte, error) {
 	controllerRow(db, g, q)
 	d, err := db.Build()
 	if err != nil {
-		return nil, err
+		return d, err
 	}
 	d.SchemaVersion = schemaVersion
-	return canonicalJSON(d)
-}
-
-// canonicalJSON encodes v with sorted keys (as Grafana exports dashboards),
-// 2-space indentation, no HTML escaping of PromQL's < and >, and a trailing
-// newline.
-func canonicalJSON(v any) ([]byte, error) {
-	js, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.UseNumber()
-	var generic any
-	if err := dec.Decode(&generic); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(generic); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return d, nil
 }
 
 func describeKinds(b board) string {
