@@ -48,9 +48,9 @@ func TestTestGroupsDoNotGrowWithKinds(t *testing.T) {
 				}
 				return len(testGroups(t, m, DefaultOptions())[base.Group])
 			}
-			one, many := count(1), count(40)
+			one, many := count(1), count(12)
 			if many != one {
-				t.Errorf("%d test groups for one kind, %d for 40", one, many)
+				t.Errorf("%d test groups for one kind, %d for 12", one, many)
 			}
 		})
 	}

@@ -7,10 +7,11 @@ import (
 	"testing"
 )
 
-// FullCorpusEnv names the environment variable that makes the corpus tests
-// whose cost grows with the corpus (engine runs, API server round trips)
-// read every corpus CRD instead of a sample: `make test-full` and .ci/run
-// set it to 1.
+// FullCorpusEnv names the environment variable that makes the long tests
+// run in full: the corpus tests whose cost grows with the corpus (engine
+// runs, API server round trips) read every corpus CRD instead of a sample,
+// and the large-input test reads 50 MB instead of 8. `make test-full` and
+// .ci/run set it to 1.
 const FullCorpusEnv = "CRDMON_FULL_CORPUS"
 
 // sampleStep keeps one file in sampleStep of each project by default.
