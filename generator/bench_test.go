@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -18,6 +19,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crdmon/crdmon/generator/load"
+	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
 
@@ -214,4 +216,67 @@ func BenchmarkScale(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkPromtoolTests runs the real promtool (bin/promtool from `make
+// tools`, or $PROMTOOL) over every promtool test file generated for a
+// provider-aws-sized Crossplane provider (testutil.ProviderAWS: 2,062 CRDs
+// in 354 API groups, two of them with over 120 kinds), as one
+// `promtool test rules rules/tests/*.test.yaml`. It reports promtool's
+// cpu-s, and the test groups and alert tests it ran. Run with
+//
+//	go test -run='^$' -bench=PromtoolTests -benchtime=1x ./generator/
+func BenchmarkPromtoolTests(b *testing.B) {
+	bin, ok := testutil.RepoBinary(b, "PROMTOOL", "promtool")
+	if !ok {
+		b.Skipf("no promtool at %s: run `make tools` or set PROMTOOL", bin)
+	}
+	in, out := b.TempDir(), b.TempDir()
+	if _, err := testutil.ProviderAWS.Write(in); err != nil {
+		b.Fatal(err)
+	}
+	opts := DefaultOptions()
+	opts.Inputs, opts.Only = []string{in}, []string{ArtifactRules}
+	opts.Rules.Format = rules.FormatPlain
+	res, err := Generate(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tests []string
+	groups, alerts := 0, 0
+	for _, f := range res.Files {
+		p := filepath.Join(out, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if strings.HasSuffix(f.Path, ".test.yaml") {
+			tests = append(tests, filepath.Base(p))
+			var tf rules.UnitTestFile
+			if err := yaml.Unmarshal(f.Content, &tf); err != nil {
+				b.Fatal(err)
+			}
+			for _, tg := range tf.Tests {
+				groups++
+				alerts += len(tg.AlertTests)
+			}
+		}
+	}
+	var cpu time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cmd := exec.Command(bin, append([]string{"test", "rules"}, tests...)...)
+		cmd.Dir = filepath.Join(out, filepath.FromSlash(rules.TestDir))
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("promtool test rules: %v\n%s", err, msg)
+		}
+		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
+	b.StopTimer()
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s")
+	b.ReportMetric(float64(len(tests)), "test-files")
+	b.ReportMetric(float64(groups), "test-groups")
+	b.ReportMetric(float64(alerts), "alert-tests")
 }

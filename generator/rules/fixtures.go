@@ -17,7 +17,7 @@ import (
 // evalStep keeps the tests of big API groups fast.
 const (
 	fixtureStep = time.Minute
-	evalStep    = 5 * time.Minute
+	evalStep    = 10 * time.Minute
 )
 
 // ltt is the lastTransitionTime (Unix seconds) of fixture conditions.

@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"strconv"
+	"strings"
+
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	prommodel "github.com/prometheus/common/model"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -71,6 +74,9 @@ type healthCase struct {
 // flag), Degraded (Ready=False, a negative condition listed, a failure
 // phase) and Progressing (generation behind, Reconciling=True, replicas
 // short, a progress phase), the first that applies to one of its kinds.
+// Each case is an object of its own, named after its state, and one test
+// group holds them all: the rule records each object's state from its own
+// series, and promtool evaluates every rule of the file for each test group.
 func (b *builder) healthTests(hg healthGroup) []TestGroup {
 	kinds := hg.query.Kinds
 	if len(kinds) == 0 {
@@ -92,26 +98,25 @@ func (b *builder) healthTests(hg healthGroup) []TestGroup {
 	if c, ok := b.stateCase(kinds, false); ok {
 		cases = append(cases, c)
 	}
-	var out []TestGroup
 	const eval = 2 * fixtureStep
+	tg := TestGroup{Name: health.Metric, Interval: prommodel.Duration(fixtureStep).String()}
+	test := ExprTest{Expr: health.Metric, EvalTime: prommodel.Duration(eval).String()}
+	named := map[string]int{}
 	for _, c := range cases {
-		want := objectLabels(c.kind)
+		name := strings.ToLower(c.state)
+		if named[name]++; named[name] > 1 {
+			name += "-" + strconv.Itoa(named[name])
+		}
+		want := withLabels(objectLabels(c.kind), series.LabelName, name)
 		delete(want, series.LabelVersion)
 		want = withLabels(want, health.LabelState, c.state, health.LabelReason, c.reason)
-		tg := TestGroup{
-			Name:     health.Metric + " " + c.kind.Kind + " " + c.state + " (" + c.reason + ")",
-			Interval: prommodel.Duration(fixtureStep).String(),
-			ExprTests: []ExprTest{{
-				Expr: health.Metric, EvalTime: prommodel.Duration(eval).String(),
-				ExpSamples: []ExpSample{{Labels: seriesString(inputSeries{metric: health.Metric, labels: want}), Value: 1}},
-			}},
-		}
-		for _, s := range b.complete(c.kind, c.input) {
+		test.ExpSamples = append(test.ExpSamples, ExpSample{Labels: seriesString(inputSeries{metric: health.Metric, labels: want}), Value: 1})
+		for _, s := range renamed(b.complete(c.kind, c.input), series.LabelName, name) {
 			tg.InputSeries = append(tg.InputSeries, TestInput{Series: seriesString(s), Values: valuesString(s, int(eval/fixtureStep))})
 		}
-		out = append(out, tg)
 	}
-	return out
+	tg.ExprTests = []ExprTest{test}
+	return []TestGroup{tg}
 }
 
 // healthyObject is the series of a healthy object of kind k: its info

@@ -4,12 +4,13 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	prommodel "github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/crdmon/crdmon/generator/series"
-	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // Packing alerts' promtool cases into test groups. promtool evaluates every
@@ -20,14 +21,94 @@ import (
 // selectors match, so two alerts' cases may share a test group when neither
 // rule selects any of the other's input series (and no series is given
 // twice): each alert then fires, or stays silent, exactly as it would alone.
+//
+// One refinement: a selector that only takes results away, on the right of
+// `unless on(labels)` (through `or` and plain comparisons only), removes
+// just the results whose values of those labels it matches. Such a selector
+// may match another case's series as long as none of the alert's own series
+// has the same values of those labels: the objects of different cases
+// differ in name, so alerts silenced by the same kind of series (deleting,
+// suspended, a rollout in progress) still share test groups.
 
 // caseSet is one alert's promtool cases: the input series of its firing,
 // healthy and suspended objects, and the alert test checking them.
 type caseSet struct {
 	test      AlertTest
 	inputs    []TestInput
-	series    []labels.Labels     // the inputs' series, with their metric name
-	selectors [][]*labels.Matcher // of the alert's rule
+	series    []labels.Labels // the inputs' series, with their metric name
+	selectors []ruleSelector  // of the alert's rule
+}
+
+// ruleSelector is one selector of a rule.
+type ruleSelector struct {
+	matchers []*labels.Matcher
+	// removesOn, for a selector that only takes results away, are the
+	// labels it removes them on; nil for one whose series can add results.
+	removesOn []string
+	// own are the values of removesOn of the alert's own series.
+	own map[string]bool
+}
+
+// matches reports whether s conflicts with the selector: it selects s and
+// either adds results or removes them on the labels of one of the alert's
+// own series.
+func (sel ruleSelector) matches(s labels.Labels) bool {
+	for _, m := range sel.matchers {
+		if !m.Matches(s.Get(m.Name)) {
+			return false
+		}
+	}
+	return sel.removesOn == nil || sel.own[labelValues(s, sel.removesOn)]
+}
+
+// labelValues joins the values of names in s.
+func labelValues(s labels.Labels, names []string) string {
+	values := make([]string, len(names))
+	for i, n := range names {
+		values[i] = s.Get(n)
+	}
+	return strings.Join(values, "\x00")
+}
+
+// ruleSelectors returns the selectors of expr, with the labels each removes
+// results on when it only takes them away.
+func ruleSelectors(expr string) ([]ruleSelector, error) {
+	node, err := promqlParser.ParseExpr(expr)
+	if err != nil {
+		return nil, err
+	}
+	var out []ruleSelector
+	var walk func(n parser.Node, removesOn []string)
+	walk = func(n parser.Node, removesOn []string) {
+		switch n := n.(type) {
+		case *parser.VectorSelector:
+			out = append(out, ruleSelector{matchers: n.LabelMatchers, removesOn: removesOn})
+			return
+		case *parser.ParenExpr:
+			walk(n.Expr, removesOn)
+			return
+		case *parser.BinaryExpr:
+			vm := n.VectorMatching
+			switch {
+			case removesOn == nil && n.Op == parser.LUNLESS && vm != nil && vm.On && len(vm.MatchingLabels) > 0:
+				walk(n.LHS, nil)
+				walk(n.RHS, vm.MatchingLabels)
+				return
+			case removesOn != nil && (n.Op == parser.LOR ||
+				n.Op.IsComparisonOperator() && !n.ReturnBool && vm != nil && !vm.On && len(vm.MatchingLabels) == 0):
+				// Elements keep the labels of the series they come from.
+				walk(n.LHS, removesOn)
+				walk(n.RHS, removesOn)
+				return
+			}
+		}
+		// Anything else: every selector below may add results.
+		for _, child := range parser.Children(n) {
+			walk(child, nil)
+		}
+	}
+	walk(node, nil)
+	return out, nil
 }
 
 // anyKind keys selectors that do not match one kind exactly.
@@ -37,9 +118,9 @@ const anyKind = "\x00any"
 // selectors of its rules indexed by metric and kind.
 type packedGroup struct {
 	tg        TestGroup
-	series    map[string]map[string][]labels.Labels     // metric → kind → series
-	selectors map[string]map[string][][]*labels.Matcher // metric ("" when not one) → kind (or anyKind) → selectors
-	given     map[string]bool                           // series already given
+	series    map[string]map[string][]labels.Labels // metric → kind → series
+	selectors map[string]map[string][]ruleSelector  // metric ("" when not one) → kind (or anyKind) → selectors
+	given     map[string]bool                       // series already given
 }
 
 // pack puts the case sets, in order, each into the first test group that
@@ -63,7 +144,7 @@ func pack(group string, sets []caseSet) []TestGroup {
 			g = &packedGroup{
 				tg:        TestGroup{Name: name, Interval: prommodel.Duration(fixtureStep).String()},
 				series:    map[string]map[string][]labels.Labels{},
-				selectors: map[string]map[string][][]*labels.Matcher{},
+				selectors: map[string]map[string][]ruleSelector{},
 				given:     map[string]bool{},
 			}
 			groups = append(groups, g)
@@ -77,8 +158,8 @@ func pack(group string, sets []caseSet) []TestGroup {
 	return out
 }
 
-// accepts reports whether c's rule selects none of g's series, and g's rules
-// none of c's.
+// accepts reports whether c's rule conflicts with none of g's series, and
+// g's rules with none of c's.
 func (g *packedGroup) accepts(c caseSet) bool {
 	for _, sel := range c.selectors {
 		if g.selectsAny(sel) {
@@ -105,18 +186,18 @@ func (g *packedGroup) insert(c caseSet) {
 		g.series[m][k] = append(g.series[m][k], s)
 	}
 	for _, sel := range c.selectors {
-		m, k := selectorKey(sel)
+		m, k := selectorKey(sel.matchers)
 		if g.selectors[m] == nil {
-			g.selectors[m] = map[string][][]*labels.Matcher{}
+			g.selectors[m] = map[string][]ruleSelector{}
 		}
 		g.selectors[m][k] = append(g.selectors[m][k], sel)
 	}
 }
 
-// selectsAny reports whether sel matches a series of g.
-func (g *packedGroup) selectsAny(sel []*labels.Matcher) bool {
+// selectsAny reports whether sel conflicts with a series of g.
+func (g *packedGroup) selectsAny(sel ruleSelector) bool {
 	var candidates [][]labels.Labels
-	switch m, k := selectorKey(sel); {
+	switch m, k := selectorKey(sel.matchers); {
 	case m == "":
 		for _, byKind := range g.series {
 			candidates = slices.AppendSeq(candidates, maps.Values(byKind))
@@ -128,7 +209,7 @@ func (g *packedGroup) selectsAny(sel []*labels.Matcher) bool {
 	}
 	for _, ss := range candidates {
 		for _, s := range ss {
-			if matches(sel, s) {
+			if sel.matches(s) {
 				return true
 			}
 		}
@@ -136,12 +217,12 @@ func (g *packedGroup) selectsAny(sel []*labels.Matcher) bool {
 	return false
 }
 
-// anySelects reports whether a selector of g's rules matches s.
+// anySelects reports whether a selector of g's rules conflicts with s.
 func (g *packedGroup) anySelects(s labels.Labels) bool {
 	m, k := s.Get(labels.MetricName), s.Get(series.LabelKind)
-	for _, sels := range [][][]*labels.Matcher{g.selectors[m][k], g.selectors[m][anyKind], g.selectors[""][anyKind]} {
+	for _, sels := range [][]ruleSelector{g.selectors[m][k], g.selectors[m][anyKind], g.selectors[""][anyKind]} {
 		for _, sel := range sels {
-			if matches(sel, s) {
+			if sel.matches(s) {
 				return true
 			}
 		}
@@ -168,26 +249,4 @@ func selectorKey(sel []*labels.Matcher) (metric, kind string) {
 		kind = anyKind
 	}
 	return metric, kind
-}
-
-func matches(sel []*labels.Matcher, s labels.Labels) bool {
-	for _, m := range sel {
-		if !m.Matches(s.Get(m.Name)) {
-			return false
-		}
-	}
-	return true
-}
-
-// ruleSelectors returns the label matchers of every selector of expr.
-func ruleSelectors(expr string) ([][]*labels.Matcher, error) {
-	node, err := promqlParser.ParseExpr(expr)
-	if err != nil {
-		return nil, err
-	}
-	var out [][]*labels.Matcher
-	for _, vs := range promqlx.Selectors(node) {
-		out = append(out, vs.LabelMatchers)
-	}
-	return out, nil
 }

@@ -2,7 +2,10 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/prometheus/prometheus/model/labels"
 
 	"sigs.k8s.io/yaml"
 
@@ -84,5 +87,74 @@ func TestSharedControllerCasesApart(t *testing.T) {
 	}
 	for _, err := range runUnitTests(t, files) {
 		t.Error(err)
+	}
+}
+
+// TestRuleSelectors: only selectors on the right of `unless on(...)`,
+// through `or` and plain comparisons, take results away; everything else
+// may add results.
+func TestRuleSelectors(t *testing.T) {
+	for expr, want := range map[string]string{
+		`(time() - a{x="1"} > 5) unless on(name) (b or c < d)`: "a+ b-name c-name d-name",
+		`a unless on(name, kind) (b unless on(name) c)`:        "a+ b+ c+",
+		`a unless ignoring(name) b`:                            "a+ b+",
+		`a unless on(name) (b + c)`:                            "a+ b+ c+",
+		`a unless on(name) (b < bool c)`:                       "a+ b+ c+",
+		`a unless on(name) (b < on(name) c)`:                   "a+ b+ c+",
+		`sum by (name) (a) unless on(name) rate(b[5m])`:        "a+ b+",
+	} {
+		sels, err := ruleSelectors(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range sels {
+			name, _ := selectorKey(s.matchers)
+			if s.removesOn == nil {
+				got = append(got, name+"+")
+			} else {
+				got = append(got, name+"-"+strings.Join(s.removesOn, ","))
+			}
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: %s, want %s", expr, strings.Join(got, " "), want)
+		}
+	}
+}
+
+// TestPackRemovingSelectors: a selector that only takes results away may
+// select another case's series, unless that series has the labels of one
+// of the alert's own series.
+func TestPackRemovingSelectors(t *testing.T) {
+	caseOf := func(alert, expr string, objects ...string) caseSet {
+		c := caseSet{test: AlertTest{Alertname: alert}}
+		var err error
+		if c.selectors, err = ruleSelectors(expr); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objects {
+			c.series = append(c.series, labels.FromStrings(labels.MetricName, "info", "name", o),
+				labels.FromStrings(labels.MetricName, alert, "name", o))
+		}
+		for i, sel := range c.selectors {
+			if sel.removesOn != nil {
+				c.selectors[i].own = map[string]bool{}
+				for _, s := range c.series {
+					c.selectors[i].own[labelValues(s, sel.removesOn)] = true
+				}
+			}
+		}
+		return c
+	}
+	groups := func(cs ...caseSet) int { return len(pack("g", cs)) }
+	a := caseOf("a", `a unless on(name) info`, "example", "healthy")
+	if n := groups(a, caseOf("b", `b unless on(name) info`, "example-2", "healthy-2")); n != 1 {
+		t.Errorf("cases of other objects in %d test groups, want 1", n)
+	}
+	if n := groups(a, caseOf("b", `b unless on(name) info`, "example", "other")); n != 2 {
+		t.Errorf("cases silencing each other's objects in %d test groups, want 2", n)
+	}
+	if n := groups(a, caseOf("b", `b or info`, "example-2")); n != 2 {
+		t.Errorf("a case whose rule adds results from the other's series in %d test groups, want 2", n)
 	}
 }

@@ -100,6 +100,14 @@ func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []ale
 			c.inputs = append(c.inputs, TestInput{Series: seriesString(s), Values: valuesString(s, n)})
 			c.series = append(c.series, labels.FromMap(withLabels(s.labels, labels.MetricName, s.metric)))
 		}
+		for j, sel := range c.selectors {
+			if sel.removesOn != nil {
+				c.selectors[j].own = map[string]bool{}
+				for _, s := range c.series {
+					c.selectors[j].own[labelValues(s, sel.removesOn)] = true
+				}
+			}
+		}
 		sets[i] = c
 	}
 	tf.Tests = append(pack(group, sets), b.healthTests(hg)...)
