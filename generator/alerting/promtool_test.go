@@ -475,7 +475,9 @@ func TestAgreesWithPromtool(t *testing.T) {
 				}
 			}
 			for _, tf := range testFiles(t, files) {
-				pf := promtoolFile{RuleFiles: tf.tests.RuleFiles, EvaluationInterval: tf.tests.EvaluationInterval}
+				// Package alerting steps at the series interval; so does
+				// promtool here, whatever evaluation_interval the file has.
+				pf := promtoolFile{RuleFiles: tf.tests.RuleFiles, EvaluationInterval: tf.tests.Tests[0].Interval}
 				for _, tg := range tf.tests.Tests {
 					var names []string
 					for _, at := range tg.AlertTests {
