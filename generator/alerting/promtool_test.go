@@ -345,37 +345,14 @@ var scenarioGroup = rules.TestGroup{Name: "scenarios", Interval: "1m", InputSeri
 	{Series: `c`, Values: "0+1x5 5x10"},
 }}
 
-// promtoolFile is a promtool test file whose groups have PromQL tests too.
-type promtoolFile struct {
-	RuleFiles          []string        `json:"rule_files"`
-	EvaluationInterval string          `json:"evaluation_interval"`
-	Tests              []promtoolGroup `json:"tests"`
-}
-
-type promtoolGroup struct {
-	rules.TestGroup
-	ExprTests []exprTest `json:"promql_expr_test,omitempty"`
-}
-
-type exprTest struct {
-	Expr       string      `json:"expr"`
-	EvalTime   string      `json:"eval_time"`
-	ExpSamples []expSample `json:"exp_samples"`
-}
-
-type expSample struct {
-	Labels string  `json:"labels"`
-	Value  float64 `json:"value"`
-}
-
 // expectEveryStep returns tg expecting, at every step up to end, what
 // package alerting reports: the firing alerts named in names with their
 // labels and annotations, and every pending and firing alert with the
 // ALERTS and ALERTS_FOR_STATE series Prometheus writes for it (its state,
 // and since when it is active).
-func expectEveryStep(t *testing.T, rs []alerting.Rule, tg rules.TestGroup, end time.Duration, names []string) promtoolGroup {
+func expectEveryStep(t *testing.T, rs []alerting.Rule, tg rules.TestGroup, end time.Duration, names []string) rules.TestGroup {
 	t.Helper()
-	out := promtoolGroup{TestGroup: rules.TestGroup{Name: tg.Name, Interval: tg.Interval, InputSeries: tg.InputSeries}}
+	out := rules.TestGroup{Name: tg.Name, Interval: tg.Interval, InputSeries: tg.InputSeries}
 	step, _ := prommodel.ParseDuration(tg.Interval)
 	for i, alerts := range evaluate(t, rs, tg, end) {
 		at := prommodel.Duration(time.Duration(i) * time.Duration(step)).String()
@@ -390,12 +367,12 @@ func expectEveryStep(t *testing.T, rs []alerting.Rule, tg rules.TestGroup, end t
 			}
 			out.AlertTests = append(out.AlertTests, test)
 		}
-		states := exprTest{Expr: "ALERTS", EvalTime: at, ExpSamples: []expSample{}}
-		since := exprTest{Expr: "ALERTS_FOR_STATE", EvalTime: at, ExpSamples: []expSample{}}
+		states := rules.ExprTest{Expr: "ALERTS", EvalTime: at, ExpSamples: []rules.ExpSample{}}
+		since := rules.ExprTest{Expr: "ALERTS_FOR_STATE", EvalTime: at, ExpSamples: []rules.ExpSample{}}
 		for _, a := range alerts {
 			withState := labels.NewBuilder(a.Labels).Set("alertstate", a.State.String()).Labels()
-			states.ExpSamples = append(states.ExpSamples, expSample{Labels: "ALERTS" + withState.String(), Value: 1})
-			since.ExpSamples = append(since.ExpSamples, expSample{Labels: "ALERTS_FOR_STATE" + a.Labels.String(), Value: float64(a.ActiveAt.Unix())})
+			states.ExpSamples = append(states.ExpSamples, rules.ExpSample{Labels: "ALERTS" + withState.String(), Value: 1})
+			since.ExpSamples = append(since.ExpSamples, rules.ExpSample{Labels: "ALERTS_FOR_STATE" + a.Labels.String(), Value: float64(a.ActiveAt.Unix())})
 		}
 		out.ExprTests = append(out.ExprTests, states, since)
 	}
@@ -414,11 +391,11 @@ func (s promtoolSuite) addScenarios(t *testing.T, rs []alerting.Rule) {
 		names = append(names, r.Name)
 	}
 	s["scenarios.rules.yaml"] = []byte(scenarioRules)
-	s.addTest(t, "scenarios.test.yaml", promtoolFile{RuleFiles: []string{"scenarios.rules.yaml"}, EvaluationInterval: "1m",
-		Tests: []promtoolGroup{expectEveryStep(t, rs, scenarioGroup, 15*time.Minute, names)}})
+	s.addTest(t, "scenarios.test.yaml", rules.UnitTestFile{RuleFiles: []string{"scenarios.rules.yaml"}, EvaluationInterval: "1m",
+		Tests: []rules.TestGroup{expectEveryStep(t, rs, scenarioGroup, 15*time.Minute, names)}})
 }
 
-func (s promtoolSuite) addTest(t *testing.T, name string, f promtoolFile) {
+func (s promtoolSuite) addTest(t *testing.T, name string, f rules.UnitTestFile) {
 	t.Helper()
 	b, err := yaml.Marshal(f)
 	if err != nil {
@@ -477,7 +454,7 @@ func TestAgreesWithPromtool(t *testing.T) {
 			for _, tf := range testFiles(t, files) {
 				// Package alerting steps at the series interval; so does
 				// promtool here, whatever evaluation_interval the file has.
-				pf := promtoolFile{RuleFiles: tf.tests.RuleFiles, EvaluationInterval: tf.tests.Tests[0].Interval}
+				pf := rules.UnitTestFile{RuleFiles: tf.tests.RuleFiles, EvaluationInterval: tf.tests.Tests[0].Interval}
 				for _, tg := range tf.tests.Tests {
 					var names []string
 					for _, at := range tg.AlertTests {
