@@ -2,12 +2,14 @@ package dashboards
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
 )
@@ -16,21 +18,24 @@ import (
 // and 11 read it as is, Grafana 12 migrates it on load.
 const schemaVersion = 39
 
-// Health state colors.
-const (
-	colorHealthy     = "green"
-	colorUnhealthy   = "red"
-	colorProgressing = "yellow"
-	colorSuspended   = "blue"
-)
+// stateColors are the colors of the health states.
+var stateColors = map[string]string{
+	health.Healthy:     "green",
+	health.Degraded:    "red",
+	health.Progressing: "yellow",
+	health.Suspended:   "blue",
+}
 
-// Panel descriptions explaining the health model.
-const (
-	descUnhealthy = "Objects with a positive condition (Ready, Available, Synced...) False, a negative condition (Stalled, Degraded, *Failed...) True, or a failure phase. Suspended objects are not counted."
-	descProgress  = "Objects not unhealthy but still converging: a Reconciling/Progressing condition True, a positive condition Unknown, a progress phase, an observedGeneration behind metadata.generation, or fewer ready than desired replicas."
-	descHealthy   = "Objects neither suspended, unhealthy nor progressing."
-	descSuspended = "Objects whose suspend/paused field is true; they are excluded from the other counts."
-)
+// stateDescs explain each health state (see package health).
+var stateDescs = map[string]string{
+	health.Suspended:   "Objects being deleted, or paused: a suspend field true, a condition or state value naming a pause. They are in no other state.",
+	health.Degraded:    "Objects with a negative condition (Stalled, Degraded, *Failed...) True, a positive condition (Ready, Available, Synced...) False or failing, or a failure phase; not while the controller has yet to observe the latest spec. Suspended objects are not counted.",
+	health.Progressing: "Objects not degraded but still converging: observedGeneration behind metadata.generation, a Reconciling/Progressing condition True, a positive condition not yet True, a progress phase, fewer ready than desired replicas, or no conditions reported yet.",
+	health.Healthy:     "Objects neither suspended, degraded nor progressing.",
+}
+
+// descRecorded says where the health panels read the state.
+const descRecorded = " Read from the " + health.Metric + " recording rule of crdmon's rule files, which must be deployed."
 
 // build renders one board as dashboard JSON (see canonicalJSON).
 func build(b board, opts Options) ([]byte, error) {
@@ -112,74 +117,49 @@ func add[B panel[B]](db *dashboard.DashboardBuilder, g *grid, w, h uint32, p B) 
 	db.WithPanel(p)
 }
 
-// overviewRow: object counts by health, the unhealthy objects, and history.
+// overviewRow: object counts by health state, the objects not healthy,
+// the states per kind, and history, all read from the recorded state.
 func overviewRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	row(db, g, "Overview")
-	s := q.signals()
-	type count struct {
-		title, desc, expr, base, alert string
-	}
-	stats := []count{{"Objects", "Objects of the selected kinds and namespaces.", q.objects(), "text", ""}}
-	stats = append(stats, count{"Healthy", descHealthy, "count(" + q.healthy() + ")", colorHealthy, ""})
-	if e := q.unhealthy(); e != "" {
-		stats = append(stats, count{"Unhealthy", descUnhealthy, "count(" + e + ")", colorHealthy, colorUnhealthy})
-	}
-	if e := q.progressing(); e != "" {
-		stats = append(stats, count{"Progressing", descProgress, "count(" + e + ")", colorHealthy, colorProgressing})
-	}
-	if e := q.suspended(); e != "" {
-		stats = append(stats, count{"Suspended", descSuspended, "count(" + e + ")", colorSuspended, ""})
-	}
-	for i, st := range stats {
-		add(db, g, share(i, len(stats)), statHeight, countStat(st.title, st.desc, st.expr, st.base, st.alert))
+	states := q.states()
+	add(db, g, share(0, len(states)+1), statHeight, countStat("Objects", "Objects of the selected kinds and namespaces.", q.objects(), "text", ""))
+	for i, st := range states {
+		base, alert := stateColors[st], ""
+		if st == health.Degraded || st == health.Progressing {
+			base, alert = stateColors[health.Healthy], stateColors[st]
+		}
+		add(db, g, share(i+1, len(states)+1), statHeight, countStat(st, stateDescs[st]+descRecorded, q.inState(st), base, alert))
 	}
 	g.newline()
 
-	if e := q.unhealthyTable(); e != "" {
-		cols := []column{{series.LabelKind, "Kind"}}
-		if q.namespaced() {
-			cols = append(cols, column{series.LabelNamespace, "Namespace"})
-		}
-		cols = append(cols, column{series.LabelName, "Name"}, column{series.LabelType, "Condition"})
-		if s.withStatus || s.phases {
-			cols = append(cols, column{series.LabelStatus, "Status"})
-		}
-		cols = append(cols, column{series.LabelReason, "Reason"}, column{"Value", "Since"})
-		t := objectTable("Unhealthy objects", descUnhealthy+" One row per failing condition or phase field; Since is the condition's lastTransitionTime.", e, cols).
-			OverrideByName("Since", []dashboard.DynamicConfigValue{
-				{Id: "unit", Value: "dateTimeFromNow"},
-				{Id: "mappings", Value: []any{map[string]any{
-					"type":    "value",
-					"options": map[string]any{"0": map[string]any{"text": "unknown", "index": 0}},
-				}}},
-			})
-		add(db, g, gridWidth, tableHeight, t)
+	cols := []column{{series.LabelKind, "Kind"}}
+	if q.namespaced() {
+		cols = append(cols, column{series.LabelNamespace, "Namespace"})
 	}
+	cols = append(cols, column{series.LabelName, "Name"}, column{health.LabelState, "State"}, column{health.LabelReason, "Reason"})
+	notHealthy := objectTable("Objects not healthy", "Objects whose health state is not Healthy, with the reason: the signal that decided it (a condition type; condition, phase, generation, replicas, suspend, deleting or unreported)."+descRecorded, q.notHealthy(), cols)
+	notHealthy.OverrideByName("State", stateCellColors(states))
+	add(db, g, gridWidth*2/3, tableHeight, notHealthy)
+	by, title, desc := column{series.LabelKind, "Kind"}, "Health by kind", "Objects in each health state per kind."
+	if q.kind != "" {
+		by, title, desc = column{health.LabelReason, "Reason"}, "Health by reason", "Objects in each health state per reason deciding it."
+	}
+	add(db, g, gridWidth/3, tableHeight, stateMatrix(title, desc+descRecorded, q.stateCounts(by.field), by, states))
 
-	byHealth := chart("Objects by health", "Object counts per health state over time. "+descSuspended, "short")
-	var ts []target
-	for _, st := range []struct{ name, expr, color string }{
-		{"Healthy", q.healthy(), colorHealthy},
-		{"Unhealthy", q.unhealthy(), colorUnhealthy},
-		{"Progressing", q.progressing(), colorProgressing},
-		{"Suspended", q.suspended(), colorSuspended},
-	} {
-		if st.expr == "" {
-			continue
-		}
-		ts = append(ts, target{expr: "count(" + st.expr + ")", legend: st.name})
-		byHealth.OverrideByName(st.name, fixedColor(st.color))
-	}
-	byHealth.Targets(promTargets(rangeQuery, ts)).
+	byHealth := chart("Objects by health", "Object counts per health state over time."+descRecorded, "short",
+		target{expr: q.stateCounts(), legend: "{{" + health.LabelState + "}}"}).
 		Stacking(common.NewStackingConfigBuilder().Mode(common.StackingModeNormal))
+	for _, st := range states {
+		byHealth.OverrideByName(st, fixedColor(stateColors[st]))
+	}
 	add(db, g, gridWidth/2, chartHeight, byHealth)
-	if e := q.unhealthy(); e != "" {
-		title := "Unhealthy objects by kind"
+	if slices.Contains(states, health.Degraded) {
+		title := "Degraded objects by kind"
 		if q.kind != "" {
-			title = "Unhealthy objects over time"
+			title = "Degraded objects over time"
 		}
-		add(db, g, gridWidth/2, chartHeight, chart(title, descUnhealthy, "short",
-			target{expr: q.countByKind(e), legend: q.legend("{{" + series.LabelKind + "}}")}))
+		add(db, g, gridWidth/2, chartHeight, chart(title, stateDescs[health.Degraded]+descRecorded, "short",
+			target{expr: q.countByKind(q.state(matchEq(health.LabelState, health.Degraded))), legend: q.legend("{{" + series.LabelKind + "}}")}))
 	} else {
 		add(db, g, gridWidth/2, chartHeight, chart("Objects by kind", "Objects per kind over time.", "short",
 			target{expr: "count by (" + q.by(series.LabelKind) + ") (" + q.sel(series.Info) + ")", legend: q.legend("{{" + series.LabelKind + "}}")}))
@@ -256,7 +236,7 @@ func controllerRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 		target{expr: q.ctrlRate(series.ReconcileTotal, "controller", "result"), legend: q.legend(c + " {{result}}")}))
 	add(db, g, gridWidth/2, chartHeight, chart("Reconcile errors", "controller-runtime reconcile errors per second.", "ops",
 		target{expr: q.ctrlRate(series.ReconcileErrorsTotal, "controller"), legend: q.legend(c)}).
-		OverrideByRegexp(".*", fixedColor(colorUnhealthy)))
+		OverrideByRegexp(".*", fixedColor(stateColors[health.Degraded])))
 	add(db, g, gridWidth/2, chartHeight, chart("Reconcile latency", "p50 and p99 of controller-runtime reconcile duration.", "s",
 		target{expr: q.reconcileQuantile("0.5"), legend: q.legend(c + " p50")},
 		target{expr: q.reconcileQuantile("0.99"), legend: q.legend(c + " p99")}))

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
@@ -167,8 +168,9 @@ func (o Options) check() error {
 
 // KnownMetrics returns every metric name a dashboard may query: the families
 // the generated kube-state-metrics config produces for the model's kinds
-// (kinds without signals produce none), the given recording rules and the
-// controller-runtime metrics.
+// (kinds without signals produce none), the health state the generated
+// rule files record for those kinds (health.Metric), the given recording
+// rules and the controller-runtime metrics.
 func KnownMetrics(m model.Model, prefix string, recordingRules []string) map[string]bool {
 	known := map[string]bool{}
 	for _, k := range m.Kinds {
@@ -178,6 +180,7 @@ func KnownMetrics(m model.Model, prefix string, recordingRules []string) map[str
 		for _, f := range series.Families(k) {
 			known[series.Name(prefix, f)] = true
 		}
+		known[health.Metric] = true
 	}
 	for _, r := range recordingRules {
 		known[r] = true

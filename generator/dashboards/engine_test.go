@@ -9,12 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/tsdb"
 
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/generator/series"
 )
 
@@ -31,6 +35,7 @@ type renderedBoard struct {
 	file       string
 	title      string
 	namespaced bool // has the namespace variable
+	kindVar    bool // has the kind variable
 	queries    []panelQuery
 }
 
@@ -49,6 +54,7 @@ func readBoards(t *testing.T, files []output.File) []renderedBoard {
 		b := renderedBoard{file: f.Path, title: d.Title}
 		for _, v := range d.Templating.List {
 			b.namespaced = b.namespaced || v.Name == varNamespace
+			b.kindVar = b.kindVar || v.Name == varKind
 		}
 		for _, q := range d.queries() {
 			b.queries = append(b.queries, panelQuery{board: b.title, Query: q})
@@ -143,12 +149,28 @@ func optionVariants() map[string]Options {
 	return map[string]Options{"default": def, "cluster": cluster, "per-kind": perKind, "prefix": prefix}
 }
 
-// scenario is a model rendered and loaded with its fixture series.
+// scenario is a model rendered and loaded with its fixture series and the
+// health state the generated recording rules record for them.
 type scenario struct {
 	opts   Options
 	objs   []fixtureObject
 	boards []renderedBoard
 	eng    *engine
+	// recorded is each object's health.Metric labels (state, reason) at
+	// the end of the data, by objectKey.
+	recorded map[string]recordedState
+}
+
+// recordedState is the state and reason the health rule records for an object.
+type recordedState struct{ state, reason string }
+
+// objectKey names an object as its series' labels do.
+func objectKey(l labels.Labels) string {
+	return l.Get(series.LabelGroup) + "/" + l.Get(series.LabelKind) + "/" + l.Get(series.LabelNamespace) + "/" + l.Get(series.LabelName)
+}
+
+func (o fixtureObject) key() string {
+	return o.kind.Group + "/" + o.kind.Kind + "/" + o.namespace + "/" + o.name
 }
 
 func newScenario(t *testing.T, m model.Model, opts Options) scenario {
@@ -159,7 +181,75 @@ func newScenario(t *testing.T, m model.Model, opts Options) scenario {
 	}
 	objs := fixtureObjects(m)
 	db := loadFixtures(t, m, opts.Prefix, objs, controllers(m.Kinds, opts.Controllers), opts.ClusterLabel)
-	return scenario{opts: opts, objs: objs, boards: readBoards(t, files), eng: newEngine(t, db)}
+	sc := scenario{opts: opts, objs: objs, boards: readBoards(t, files), eng: newEngine(t, db)}
+	sc.recorded = sc.recordHealth(t, m, db)
+	return sc
+}
+
+// recordHealth evaluates the health recording rules the rules package
+// writes for m over the fixture data, at every scrape as Prometheus' rule
+// manager would, and appends the recorded series to db, with the cluster
+// label when there is one (as the external label of each cluster's
+// Prometheus would add it). It returns each object's last recorded state
+// and requires one per fixture object, and the state each sure object was
+// built in.
+func (sc scenario) recordHealth(t *testing.T, m model.Model, db *tsdb.DB) map[string]recordedState {
+	t.Helper()
+	ro := rules.DefaultOptions()
+	ro.Prefix, ro.Format = sc.opts.Prefix, rules.FormatPlain
+	files, err := rules.Render(m, ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exprs, err := rules.HealthRules(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	app := db.Appender(ctx)
+	out := map[string]recordedState{}
+	for _, expr := range exprs {
+		qry, err := sc.eng.ng.NewRangeQuery(ctx, db, nil, expr, scrapeStart, queryEnd, scrapeInterval)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := qry.Exec(ctx)
+		if res.Err != nil {
+			t.Fatalf("%s: %v", health.Metric, res.Err)
+		}
+		for _, s := range res.Value.(promql.Matrix) {
+			b := labels.NewBuilder(s.Metric).Set(labels.MetricName, health.Metric)
+			if sc.opts.ClusterLabel != "" {
+				b.Set(sc.opts.ClusterLabel, "east")
+			}
+			for _, p := range s.Floats {
+				if _, err := app.Append(0, b.Labels(), p.T, p.F); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if s.Floats[len(s.Floats)-1].T == queryEnd.UnixMilli() {
+				key := objectKey(s.Metric)
+				if prev, dup := out[key]; dup {
+					t.Errorf("%s: two states, %v and %s", key, prev, s.Metric)
+				}
+				out[key] = recordedState{s.Metric.Get(health.LabelState), s.Metric.Get(health.LabelReason)}
+			}
+		}
+		qry.Close()
+	}
+	if err := app.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range sc.objs {
+		got, ok := out[o.key()]
+		switch {
+		case !ok:
+			t.Errorf("%s: no recorded health state", o.key())
+		case o.sure && got.state != o.state:
+			t.Errorf("%s: recorded %s (%s), built %s", o.key(), got.state, got.reason, o.state)
+		}
+	}
+	return out
 }
 
 // TestEveryPanelShowsData runs every target of every dashboard over series
@@ -192,19 +282,23 @@ func (sc scenario) requireData(t *testing.T) {
 	t.Logf("%d dashboards, %d queries", len(sc.boards), n)
 }
 
-// expected counts the fixture objects of a board matching the variables.
-func (sc scenario) expected(b renderedBoard, vals map[string]string, keep func(fixtureObject) bool) map[string]float64 {
+// expected counts the fixture objects of a board matching the variables
+// and keep, by the key of each (its kind, say).
+func (sc scenario) expected(b renderedBoard, vals map[string]string, keep func(fixtureObject) bool, key func(fixtureObject) string) map[string]float64 {
 	full := func(re string) *regexp.Regexp { return regexp.MustCompile("^(?:" + re + ")$") }
 	ns, kind := full(vals[varNamespace]), full(vals[varKind])
 	if !b.namespaced {
 		ns = full(".*") // no namespace variable
+	}
+	if !b.kindVar {
+		kind = full(".*") // a per-kind board
 	}
 	out := map[string]float64{}
 	for _, o := range sc.objs {
 		if !boardHas(b, o.kind, sc.opts.PerKind) || !ns.MatchString(o.namespace) || !kind.MatchString(o.kind.Kind) || !keep(o) {
 			continue
 		}
-		out[o.kind.Kind]++
+		out[key(o)]++
 	}
 	return out
 }
@@ -224,39 +318,53 @@ func total(m map[string]float64) float64 {
 	return s
 }
 
-// TestHealthCounts checks the overview's numbers and per-kind histories
-// against the state each fixture object was built in, for several
-// variable selections.
+// TestHealthCounts checks the overview's numbers, per-kind histories and
+// state tables against the state the health rules record for each fixture
+// object, for several variable selections.
 func TestHealthCounts(t *testing.T) {
-	sc := newScenario(t, allModel(), DefaultOptions())
-	sc.checkCounts(t, [][2]string{{".*", ".*"}, {prodNS, ".*"}, {devNS, "Certificate|Gateway"}, {".*", "Pool"}})
+	for _, name := range []string{"default", "per-kind"} {
+		t.Run(name, func(t *testing.T) {
+			sc := newScenario(t, allModel(), optionVariants()[name])
+			sc.checkCounts(t, [][2]string{{".*", ".*"}, {prodNS, ".*"}, {devNS, "Certificate|Gateway"}, {".*", "Pool"}})
+		})
+	}
 }
 
 // checkCounts runs the counting panels with each {namespace, kind}
-// selection and compares them with the fixture objects' states.
+// selection and compares them with the objects' recorded states.
 func (sc scenario) checkCounts(t *testing.T, selections [][2]string) {
 	t.Helper()
+	state := func(o fixtureObject) string { return sc.recorded[o.key()].state }
+	all := func(fixtureObject) bool { return true }
+	byKind := func(o fixtureObject) string { return o.kind.Kind }
 	checked := 0
 	for _, b := range sc.boards {
 		for _, sel := range selections {
 			vals := vars(sel[0], sel[1], ".*")
 			for _, q := range b.queries {
-				var keep func(fixtureObject) bool
+				keep, key, labels := all, byKind, []string{series.LabelKind}
 				switch q.Panel {
 				case "Objects":
-					keep = func(fixtureObject) bool { return true }
-				case stHealthy, stUnhealthy, stProgressing, stSuspended:
-					state := q.Panel
-					keep = func(o fixtureObject) bool { return o.state == state }
-				case "Unhealthy objects by kind", "Unhealthy objects over time":
-					keep = func(o fixtureObject) bool { return o.state == stUnhealthy }
+				case health.Healthy, health.Degraded, health.Progressing, health.Suspended:
+					st := q.Panel
+					keep = func(o fixtureObject) bool { return state(o) == st }
+				case "Degraded objects by kind", "Degraded objects over time":
+					keep = func(o fixtureObject) bool { return state(o) == health.Degraded }
+				case "Objects by health":
+					key, labels = state, []string{health.LabelState}
+				case "Health by kind":
+					key = func(o fixtureObject) string { return o.kind.Kind + "/" + state(o) }
+					labels = []string{series.LabelKind, health.LabelState}
+				case "Health by reason":
+					key = func(o fixtureObject) string { return sc.recorded[o.key()].reason + "/" + state(o) }
+					labels = []string{health.LabelReason, health.LabelState}
 				case "Objects with unobserved generation":
 					keep = func(o fixtureObject) bool { return o.lagging }
 				default:
 					continue
 				}
 				checked++
-				want := sc.expected(b, vals, keep)
+				want := sc.expected(b, vals, keep, key)
 				got := sc.eng.run(q, vals)
 				if q.PanelType == "stat" {
 					var v float64
@@ -268,12 +376,16 @@ func (sc scenario) checkCounts(t *testing.T, selections [][2]string) {
 					}
 					continue
 				}
-				gotByKind := map[string]float64{}
+				gotBy := map[string]float64{}
 				for _, s := range got {
-					gotByKind[s.Metric.Get(series.LabelKind)] = s.F
+					var k []string
+					for _, l := range labels {
+						k = append(k, s.Metric.Get(l))
+					}
+					gotBy[strings.Join(k, "/")] = s.F
 				}
-				if fmt.Sprint(gotByKind) != fmt.Sprint(want) {
-					t.Errorf("%s %v: got %v, want %v", q, sel, gotByKind, want)
+				if fmt.Sprint(gotBy) != fmt.Sprint(want) {
+					t.Errorf("%s %v: got %v, want %v", q, sel, gotBy, want)
 				}
 			}
 		}
@@ -283,9 +395,9 @@ func (sc scenario) checkCounts(t *testing.T, selections [][2]string) {
 	}
 }
 
-// TestObjectTables checks the rows of the unhealthy-objects and
-// missing-replicas tables: exactly the right objects, with the condition's
-// lastTransitionTime (ms) or 0 for phases as "Since".
+// TestObjectTables checks the rows of the not-healthy and missing-replicas
+// tables: exactly the right objects, with their recorded state and reason,
+// or the number of missing replicas.
 func TestObjectTables(t *testing.T) {
 	sc := newScenario(t, allModel(), DefaultOptions())
 	vals := vars(".*", ".*", ".*")
@@ -293,37 +405,37 @@ func TestObjectTables(t *testing.T) {
 	for _, b := range sc.boards {
 		for _, q := range b.queries {
 			var keep func(fixtureObject) bool
-			var value func(fixtureObject) float64
+			var want func(fixtureObject) string
+			var got func(promql.Sample) string
 			switch q.Panel {
-			case "Unhealthy objects":
-				keep = func(o fixtureObject) bool { return o.state == stUnhealthy }
-				value = func(o fixtureObject) float64 {
-					if o.timed {
-						return float64(lastTransition.Unix() * 1000)
-					}
-					return 0
+			case "Objects not healthy":
+				keep = func(o fixtureObject) bool { return sc.recorded[o.key()].state != health.Healthy }
+				want = func(o fixtureObject) string { r := sc.recorded[o.key()]; return r.state + " " + r.reason }
+				got = func(s promql.Sample) string {
+					return s.Metric.Get(health.LabelState) + " " + s.Metric.Get(health.LabelReason)
 				}
 			case "Objects missing replicas":
 				keep = func(o fixtureObject) bool { return o.replicas }
-				value = func(fixtureObject) float64 { return 2 }
+				want = func(fixtureObject) string { return "2" }
+				got = func(s promql.Sample) string { return fmt.Sprint(s.F) }
 			default:
 				continue
 			}
 			checked++
-			var want []string
+			var wantRows []string
 			for _, o := range sc.objs {
 				if boardHas(b, o.kind, false) && keep(o) {
-					want = append(want, fmt.Sprintf("%s/%s/%s=%v", o.kind.Kind, o.namespace, o.name, value(o)))
+					wantRows = append(wantRows, o.key()+"="+want(o))
 				}
 			}
-			var got []string
+			var gotRows []string
 			for _, s := range sc.eng.run(q, vals) {
-				got = append(got, fmt.Sprintf("%s/%s/%s=%v", s.Metric.Get(series.LabelKind), s.Metric.Get(series.LabelNamespace), s.Metric.Get(series.LabelName), s.F))
+				gotRows = append(gotRows, objectKey(s.Metric)+"="+got(s))
 			}
-			sort.Strings(want)
-			sort.Strings(got)
-			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Errorf("%s:\ngot  %v\nwant %v", q, got, want)
+			sort.Strings(wantRows)
+			sort.Strings(gotRows)
+			if strings.Join(gotRows, "\n") != strings.Join(wantRows, "\n") {
+				t.Errorf("%s:\ngot  %v\nwant %v", q, gotRows, wantRows)
 			}
 		}
 	}

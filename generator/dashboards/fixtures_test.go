@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/tsdb"
 
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/model"
@@ -24,12 +25,12 @@ import (
 // are exactly what kube-state-metrics would serve; plus controller-runtime
 // series for every controller.
 
-// Health states of fixture objects.
+// Health states of fixture objects: the state each was built in.
 const (
-	stHealthy     = "Healthy"
-	stUnhealthy   = "Unhealthy"
-	stProgressing = "Progressing"
-	stSuspended   = "Suspended"
+	stHealthy     = health.Healthy
+	stUnhealthy   = health.Degraded
+	stProgressing = health.Progressing
+	stSuspended   = health.Suspended
 )
 
 // Namespaces of fixture objects: every variant lives in prodNS, one more
@@ -42,12 +43,16 @@ const (
 // lastTransition is the lastTransitionTime of every fixture condition.
 var lastTransition = time.Date(2023, 11, 14, 0, 0, 0, 0, time.UTC)
 
-// fixtureObject is one object and the health state it must be counted in.
+// fixtureObject is one object and the health state it was built in. The
+// health rules may judge otherwise (a detail signal gives way to Ready=True,
+// a phase value may be neither failure nor progress for its field); sure
+// marks the objects whose state they must agree with.
 type fixtureObject struct {
 	kind      model.Kind
 	namespace string // "" for cluster-scoped kinds
 	name      string
 	state     string
+	sure      bool // healthy, suspended or being deleted: no rule may judge otherwise
 	replicas  bool // fewer ready than desired replicas
 	lagging   bool // observedGeneration behind generation
 	timed     bool // trouble comes from a condition with lastTransitionTime
@@ -57,6 +62,7 @@ type fixtureObject struct {
 // variant changes a healthy object into another state.
 type variant struct {
 	name, state       string
+	sure              bool
 	replicas, lagging bool
 	timed, suspend    bool
 	field             string // what apply changes
@@ -65,7 +71,12 @@ type variant struct {
 
 // stateVariants lists the states kind k can be in, one object per way of getting there.
 func stateVariants(k model.Kind) []variant {
-	out := []variant{{name: "ok", state: stHealthy, apply: func(*objectBuilder) {}}}
+	out := []variant{
+		{name: "ok", state: stHealthy, sure: true, apply: func(*objectBuilder) {}},
+		{name: "deleting", state: stSuspended, sure: true, apply: func(o *objectBuilder) {
+			o.set([]string{"metadata", "deletionTimestamp"}, lastTransition.Format(time.RFC3339))
+		}},
+	}
 	if len(k.Conditions) > 0 {
 		cs := k.Conditions[0]
 		if cs.HasStatus {
@@ -97,12 +108,12 @@ func stateVariants(k model.Kind) []variant {
 		out = append(out, both)
 	}
 	if k.Suspend != nil {
-		out = append(out, variant{name: "suspended", state: stSuspended, suspend: true, apply: func(*objectBuilder) {}})
+		out = append(out, variant{name: "suspended", state: stSuspended, sure: true, suspend: true, apply: func(*objectBuilder) {}})
 		// A suspended object in trouble counts as suspended only.
 		for _, v := range out {
 			if v.state == stUnhealthy {
 				sv := v
-				sv.name, sv.state, sv.suspend = "suspended-"+v.name, stSuspended, true
+				sv.name, sv.state, sv.suspend, sv.sure = "suspended-"+v.name, stSuspended, true, true
 				out = append(out, sv)
 				break
 			}
@@ -179,7 +190,7 @@ func healthyPhase(p model.Phase) string {
 		}
 	}
 	for _, v := range p.Values {
-		if !bad[strings.ToLower(v)] && !strings.EqualFold(v, "unknown") {
+		if !bad[strings.ToLower(v)] && !strings.EqualFold(v, "unknown") && !model.IsSuspendedValue(v) {
 			return v
 		}
 	}
@@ -211,9 +222,9 @@ func newObject(k model.Kind, namespace, name string) *objectBuilder {
 		var list []map[string]any
 		for _, t := range types {
 			status := "True"
-			switch model.PolarityOf(t) {
-			case model.Negative, model.Progress:
-				status = "False"
+			switch {
+			case model.PolarityOf(t) == model.Negative, model.PolarityOf(t) == model.Progress, model.IsSuspendedValue(t):
+				status = "False" // not in trouble, not working, not paused (Paused=False)
 			}
 			if !cs.HasStatus && status == "False" {
 				continue // without a status field, presence means True
@@ -324,11 +335,11 @@ func fixtureObjects(m model.Model) []fixtureObject {
 			if v.suspend {
 				b.set(k.Suspend.Path, true)
 			}
-			out = append(out, fixtureObject{kind: k, namespace: ns(prodNS), name: name, state: v.state,
+			out = append(out, fixtureObject{kind: k, namespace: ns(prodNS), name: name, state: v.state, sure: v.sure,
 				replicas: v.replicas, lagging: v.lagging, timed: v.timed, obj: b.build()})
 		}
 		name := strings.ToLower(k.Kind) + "-other"
-		out = append(out, fixtureObject{kind: k, namespace: ns(devNS), name: name + "-" + devNS, state: stHealthy,
+		out = append(out, fixtureObject{kind: k, namespace: ns(devNS), name: name + "-" + devNS, state: stHealthy, sure: true,
 			obj: newObject(k, ns(devNS), name+"-"+devNS).build()})
 	}
 	return out
@@ -413,6 +424,9 @@ func loadFixtures(t *testing.T, m model.Model, prefix string, objs []fixtureObje
 
 	opts := tsdb.DefaultOptions()
 	opts.RetentionDuration = 0
+	// Recorded series (see recordHealth) are appended afterwards, for the
+	// whole time range.
+	opts.OutOfOrderTimeWindow = scrapeDuration.Milliseconds()
 	db, err := tsdb.Open(t.TempDir(), nil, nil, opts, nil)
 	if err != nil {
 		t.Fatal(err)

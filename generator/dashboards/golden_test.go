@@ -140,7 +140,8 @@ func TestUID(t *testing.T) {
 }
 
 // TestPanelsFollowSignals: a panel appears only when some kind of the
-// dashboard has the signal it shows.
+// dashboard has the signal it shows; a health state's, when package health
+// has a signal for it (every object can be Suspended: being deleted).
 func TestPanelsFollowSignals(t *testing.T) {
 	has := func(m model.Model, opts Options, title string) map[string]bool {
 		files, err := Render(m, opts)
@@ -160,11 +161,12 @@ func TestPanelsFollowSignals(t *testing.T) {
 	m := allModel()
 	def := DefaultOptions()
 	for title, want := range map[string][]string{
-		"Suspended":                          {"cluster.x-k8s.io"},
+		"Degraded":                           {"cert-manager.io", "cluster.x-k8s.io", "example.io"},
+		"Suspended":                          {"cert-manager.io", "cluster.x-k8s.io", "example.io", "scale.example.io"},
 		"Desired vs ready replicas":          {"cluster.x-k8s.io", "scale.example.io"},
 		"Objects with unobserved generation": {"cluster.x-k8s.io"},
 		"Phase distribution":                 {"cluster.x-k8s.io", "example.io"},
-		"Unhealthy objects":                  {"cert-manager.io", "cluster.x-k8s.io", "example.io"},
+		"Degraded objects by kind":           {"cert-manager.io", "cluster.x-k8s.io", "example.io"},
 		"Workqueue depth":                    {"cert-manager.io", "cluster.x-k8s.io", "example.io", "scale.example.io"},
 	} {
 		got := has(m, def, title)

@@ -11,6 +11,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/series"
 )
 
@@ -171,11 +172,13 @@ func fixedColor(color string) []dashboard.DynamicConfigValue {
 type column struct{ field, header string }
 
 // objectTable is an instant table of objects with the columns in order and
-// the time and group hidden.
+// the time, group and (unless a column shows it) value hidden.
 func objectTable(title, desc, expr string, cols []column) *table.PanelBuilder {
 	rename := map[string]any{}
 	index := map[string]any{}
+	exclude := map[string]any{"Time": true, series.LabelGroup: true, "Value": true}
 	for i, c := range cols {
+		delete(exclude, c.field)
 		rename[c.field] = c.header
 		index[c.field] = i
 	}
@@ -193,7 +196,7 @@ func objectTable(title, desc, expr string, cols []column) *table.PanelBuilder {
 		WithTransformation(dashboard.DataTransformerConfig{
 			Id: "organize",
 			Options: map[string]any{
-				"excludeByName": map[string]any{"Time": true, series.LabelGroup: true},
+				"excludeByName": exclude,
 				"indexByName":   index,
 				"renameByName":  rename,
 			},
@@ -218,4 +221,53 @@ func pie(title, desc, expr, legend string) *piechart.PanelBuilder {
 			DisplayMode(common.LegendDisplayModeTable).
 			Placement(common.LegendPlacementRight).
 			Values([]piechart.PieChartLegendValues{piechart.PieChartLegendValuesValue, piechart.PieChartLegendValuesPercent}))
+}
+
+// stateCellColors colors a table column holding health states.
+func stateCellColors(states []string) []dashboard.DynamicConfigValue {
+	options := map[string]any{}
+	for i, st := range states {
+		options[st] = map[string]any{"color": stateColors[st], "index": i}
+	}
+	return []dashboard.DynamicConfigValue{
+		{Id: "mappings", Value: []any{map[string]any{"type": "value", "options": options}}},
+		colorText,
+	}
+}
+
+// colorText shows a table cell's text in the field's color.
+var colorText = dashboard.DynamicConfigValue{Id: "custom.cellOptions", Value: map[string]any{"type": "color-text"}}
+
+// stateMatrix is an instant table of object counts, one row per value of
+// the row column's label and one column per health state, from a
+// count by (label, state).
+func stateMatrix(title, desc, expr string, row column, states []string) *table.PanelBuilder {
+	corner := row.field + "\\" + health.LabelState // the row header groupingToMatrix names
+	index := map[string]any{corner: 0}
+	rename := map[string]any{corner: row.header}
+	for i, st := range states {
+		index[st] = i + 1
+	}
+	b := table.NewPanelBuilder().
+		Title(title).
+		Description(desc).
+		Datasource(datasource()).
+		Targets(promTargets(tableQuery, []target{{expr: expr}})).
+		NoValue("None").
+		ColorScheme(dashboard.NewFieldColorBuilder().Mode(dashboard.FieldColorModeIdThresholds)).
+		Thresholds(thresholds("text", "")).
+		CellHeight(common.TableCellHeightSm).
+		Footer(common.NewTableFooterOptionsBuilder().Show(false).Reducer([]string{"sum"})).
+		WithTransformation(dashboard.DataTransformerConfig{
+			Id:      "groupingToMatrix",
+			Options: map[string]any{"columnField": health.LabelState, "rowField": row.field, "valueField": "Value"},
+		}).
+		WithTransformation(dashboard.DataTransformerConfig{
+			Id:      "organize",
+			Options: map[string]any{"indexByName": index, "renameByName": rename},
+		})
+	for _, st := range states {
+		b.OverrideByName(st, append(fixedColor(stateColors[st]), colorText))
+	}
+	return b
 }

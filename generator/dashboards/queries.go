@@ -4,10 +4,10 @@ import (
 	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/series"
 )
@@ -62,31 +62,34 @@ func controllers(kinds []model.Kind, override map[string][]string) []string {
 
 // signals summarizes what the board's kinds expose.
 type signals struct {
-	conditions, withStatus, withoutStatus bool
-	replicas, generation, phases, suspend bool
-	multiPhase                            bool // some kind has more than one phase field
-	expiry                                bool // some kind has an expiry timestamp
+	replicas, generation, phases bool
+	multiPhase                   bool // some kind has more than one phase field
+	expiry                       bool // some kind has an expiry timestamp
 }
 
 func (q queries) signals() signals {
 	var s signals
 	for _, k := range q.kinds {
-		for _, c := range k.Conditions {
-			s.conditions = true
-			if c.HasStatus {
-				s.withStatus = true
-			} else {
-				s.withoutStatus = true
-			}
-		}
 		s.replicas = s.replicas || k.Replicas != nil
 		s.generation = s.generation || k.Generation != nil
 		s.phases = s.phases || len(k.Phases) > 0
 		s.multiPhase = s.multiPhase || len(k.Phases) > 1
-		s.suspend = s.suspend || k.Suspend != nil
 		s.expiry = s.expiry || slices.ContainsFunc(k.Timestamps, func(ts model.Timestamp) bool { return ts.Meaning == model.Expiry })
 	}
 	return s
+}
+
+// states lists the health states the board's kinds can be in (those
+// package health has a signal for), in the order panels show them.
+func (q queries) states() []string {
+	reasons := health.Query{Prefix: q.prefix, Kinds: q.kinds}.Reasons()
+	var out []string
+	for _, st := range []string{health.Healthy, health.Degraded, health.Progressing, health.Suspended} {
+		if len(reasons[slices.Index(health.States, st)]) > 0 {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 func (q queries) namespaced() bool {
@@ -104,6 +107,16 @@ func quote(s string) string { return strconv.Quote(s) }
 // sel is a selector of a crdmon family filtered by the dashboard's group and
 // variables, with extra matchers appended.
 func (q queries) sel(suffix string, extra ...string) string {
+	return q.selector(series.Name(q.prefix, suffix), extra...)
+}
+
+// state selects the recorded health state (health.Metric) of the
+// dashboard's objects, with extra matchers appended.
+func (q queries) state(extra ...string) string { return q.selector(health.Metric, extra...) }
+
+// selector is a selector of metric filtered by the dashboard's group and
+// variables, with extra matchers appended.
+func (q queries) selector(metric string, extra ...string) string {
 	m := []string{series.LabelGroup + "=" + quote(q.group)}
 	if q.kind != "" {
 		m = append(m, series.LabelKind+"="+quote(q.kind))
@@ -115,7 +128,7 @@ func (q queries) sel(suffix string, extra ...string) string {
 	}
 	m = append(m, q.clusterMatcher()...)
 	m = append(m, extra...)
-	return series.Name(q.prefix, suffix) + "{" + strings.Join(m, ", ") + "}"
+	return metric + "{" + strings.Join(m, ", ") + "}"
 }
 
 func (q queries) clusterMatcher() []string {
@@ -136,8 +149,9 @@ func (q queries) by(labels ...string) string {
 	return strings.Join(labels, ", ")
 }
 
-func matchEq(label, value string) string { return label + "=" + quote(value) }
-func matchRe(label, re string) string    { return label + "=~" + quote(re) }
+func matchEq(label, value string) string    { return label + "=" + quote(value) }
+func matchNotEq(label, value string) string { return label + "!=" + quote(value) }
+func matchRe(label, re string) string       { return label + "=~" + quote(re) }
 
 // alternation is a regex matching any of the names exactly.
 func alternation(names []string) string {
@@ -148,167 +162,21 @@ func alternation(names []string) string {
 	return strings.Join(q, "|")
 }
 
-func matchNotRe(label, re string) string { return label + "!~" + quote(re) }
-
-// Condition type regexes, after model.PolarityOf: positive types are the
-// exact list or a positive suffix, unless a negative word wins.
-var (
-	positiveRe = alternation(model.PositiveTypes) + "|" + model.PositiveTypePattern
-	negativeRe = model.NegativeTypePattern
-	progressRe = alternation(model.ProgressTypes)
-)
-
-// positiveTypeMatchers select the condition types that read as positive.
-func positiveTypeMatchers() []string {
-	return []string{matchRe(series.LabelType, positiveRe), matchNotRe(series.LabelType, negativeRe)}
-}
-
-// trueStatus matches a condition that is True; a condition without a status
-// field means True by being present.
-func (q queries) trueStatus() string {
-	if q.signals().withoutStatus {
-		return matchRe(series.LabelStatus, "True|")
-	}
-	return matchEq(series.LabelStatus, "True")
-}
-
-// phaseRe is a case-insensitive regex of the failure or progress values of
-// the board's phase fields: the generic lists plus what detection found.
-func (q queries) phaseRe(failure bool) string {
-	set := map[string]bool{}
-	add := func(vs []string) {
-		for _, v := range vs {
-			set[strings.ToLower(v)] = true
-		}
-	}
-	if failure {
-		add(model.FailurePhases)
-	} else {
-		add(model.ProgressPhases)
-	}
-	for _, k := range q.kinds {
-		for _, p := range k.Phases {
-			if failure {
-				add(p.Failure)
-			} else {
-				add(p.Progress)
-			}
-		}
-	}
-	vals := make([]string, 0, len(set))
-	for v := range set {
-		vals = append(vals, v)
-	}
-	sort.Strings(vals)
-	return "(?i)" + alternation(vals)
-}
-
-// troubleSeries are the raw series that make an object unhealthy: positive
-// conditions False, negative conditions True, failure phases. Each keeps the
-// object labels and type/status/reason (phases: type=<field>, status=<phase>).
-// The phase series have value 0 (no transition time known).
-func (q queries) troubleSeries() []string {
-	s := q.signals()
-	var parts []string
-	if s.withStatus {
-		parts = append(parts, q.sel(series.Condition, append(positiveTypeMatchers(), matchEq(series.LabelStatus, "False"))...))
-	}
-	if s.conditions {
-		parts = append(parts, q.sel(series.Condition, matchRe(series.LabelType, negativeRe), q.trueStatus()))
-	}
-	if s.phases {
-		phase := q.sel(series.PhaseInfo, matchRe(series.LabelPhase, q.phaseRe(true)))
-		parts = append(parts, `label_replace(label_replace(0 * `+phase+`, "type", "$1", "field", "(.+)"), "status", "$1", "phase", "(.+)")`)
-	}
-	return parts
-}
-
-// progressSeries are the raw series that mean work is ongoing.
-func (q queries) progressSeries() []string {
-	s := q.signals()
-	var parts []string
-	if s.conditions {
-		parts = append(parts, q.sel(series.Condition, matchRe(series.LabelType, progressRe), q.trueStatus()))
-	}
-	if s.withStatus {
-		parts = append(parts, q.sel(series.Condition, append(positiveTypeMatchers(), matchEq(series.LabelStatus, "Unknown"))...))
-	}
-	if s.phases {
-		parts = append(parts, q.sel(series.PhaseInfo, matchRe(series.LabelPhase, q.phaseRe(false))))
-	}
-	if s.generation {
-		parts = append(parts, "("+q.sel(series.ObservedGeneration)+" < "+q.sel(series.Generation)+")")
-	}
-	if s.replicas {
-		parts = append(parts, "("+q.sel(series.ReplicasReady)+" < "+q.sel(series.ReplicasDesired)+")")
-	}
-	return parts
-}
-
-// perObject groups series by object; "" when there are none.
-func (q queries) perObject(parts []string) string {
-	if len(parts) == 0 {
-		return ""
-	}
-	return "group by (" + q.objectBy() + ") (" + strings.Join(parts, " or ") + ")"
-}
-
-// unless removes the objects of each non-empty subtrahend from expr.
-func unless(expr string, subtrahends ...string) string {
-	for _, s := range subtrahends {
-		if s != "" {
-			expr += " unless " + s
-		}
-	}
-	return expr
-}
-
-// Health state expressions: one series per object, mutually exclusive, in
-// precedence order suspended > unhealthy > progressing > healthy. An empty
-// string means the board's kinds cannot be in that state.
-func (q queries) suspended() string {
-	if !q.signals().suspend {
-		return ""
-	}
-	return q.perObject([]string{q.sel(series.Info, matchEq(series.LabelSuspended, "true"))})
-}
-
-func (q queries) unhealthy() string {
-	u := q.perObject(q.troubleSeries())
-	if u == "" {
-		return ""
-	}
-	return unless(u, q.suspended())
-}
-
-func (q queries) progressing() string {
-	p := q.perObject(q.progressSeries())
-	if p == "" {
-		return ""
-	}
-	return unless(p, q.perObject(q.troubleSeries()), q.suspended())
-}
-
-func (q queries) healthy() string {
-	return unless(q.perObject([]string{q.sel(series.Info)}), q.perObject(q.troubleSeries()), q.perObject(q.progressSeries()), q.suspended())
-}
-
 func (q queries) objects() string { return "count(" + q.sel(series.Info) + ")" }
 
-// unhealthyTable lists the trouble of unhealthy objects, one row per
-// object and condition; the value is when it started, in milliseconds since
-// the epoch (0: unknown).
-func (q queries) unhealthyTable() string {
-	parts := q.troubleSeries()
-	if len(parts) == 0 {
-		return ""
-	}
-	by := q.by(series.LabelKind, series.LabelNamespace, series.LabelName, series.LabelType, series.LabelStatus, series.LabelReason)
-	expr := "1000 * max by (" + by + ") (" + strings.Join(parts, " or ") + ")"
-	if s := q.suspended(); s != "" {
-		expr += " unless on (" + q.by(series.LabelKind, series.LabelNamespace, series.LabelName) + ") " + s
-	}
-	return expr
+// inState counts the objects in a health state.
+func (q queries) inState(state string) string {
+	return "count(" + q.state(matchEq(health.LabelState, state)) + ")"
+}
+
+// notHealthy lists the objects not Healthy, with their state and reason.
+func (q queries) notHealthy() string {
+	return q.state(matchNotEq(health.LabelState, health.Healthy))
+}
+
+// stateCounts counts the objects per state and each of labels.
+func (q queries) stateCounts(labels ...string) string {
+	return "count by (" + strings.Join(append(labels, health.LabelState), ", ") + ") (" + q.state() + ")"
 }
 
 // countByKind counts the objects of a per-object expression per kind.

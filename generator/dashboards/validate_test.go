@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/internal/shapes"
 )
@@ -39,6 +40,8 @@ func TestValidateRejects(t *testing.T) {
 			[]string{`panel "Objects"`, "kube_customresource_infos", "not produced"}},
 		{"metric of another kind", `count(kube_customresource_info{`, `count(kube_customresource_phase_info{`,
 			[]string{`panel "Objects"`, "kube_customresource_phase_info"}},
+		{"unknown recorded metric", `count(crdmon:health:state{`, `count(crdmon:health:states{`,
+			[]string{`panel "Healthy"`, "crdmon:health:states", "not produced"}},
 		{"bad PromQL", `count(kube_customresource_info{`, `count((kube_customresource_info{`,
 			[]string{`panel "Objects"`, "does not parse"}},
 		{"undefined variable", `count(kube_customresource_info{`, `count(rate(kube_customresource_info[$window]) or kube_customresource_info{`,
@@ -77,14 +80,14 @@ func TestValidateRejects(t *testing.T) {
 func TestKnownMetrics(t *testing.T) {
 	m := allModel()
 	known := KnownMetrics(m, "p", []string{"crdmon:unhealthy:count"})
-	for _, name := range []string{"p_info", "p_condition", "p_phase_info", "p_replicas_ready", "p_generation", "crdmon:unhealthy:count", "workqueue_depth", "controller_runtime_reconcile_time_seconds_bucket"} {
+	for _, name := range []string{"p_info", "p_condition", "p_phase_info", "p_replicas_ready", "p_generation", health.Metric, "crdmon:unhealthy:count", "workqueue_depth", "controller_runtime_reconcile_time_seconds_bucket"} {
 		if !known[name] {
 			t.Errorf("%s not known", name)
 		}
 	}
 	onlyQuiet := model.Model{Kinds: []model.Kind{{Group: "g", Kind: "Quiet"}}}
-	if KnownMetrics(onlyQuiet, "p", nil)["p_info"] {
-		t.Error("a kind without signals has no series")
+	if quiet := KnownMetrics(onlyQuiet, "p", nil); quiet["p_info"] || quiet[health.Metric] {
+		t.Error("a kind without signals has no series and no recorded health state")
 	}
 }
 

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"path"
 	"strconv"
 	"strings"
 
@@ -11,8 +12,39 @@ import (
 	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
 )
+
+// IsPlainPath reports whether p is the path of a plain rule file (PlainPath).
+func IsPlainPath(p string) bool {
+	ok, _ := path.Match(Dir+"/*.rules.yaml", p)
+	return ok
+}
+
+// HealthRules returns the expressions of the rules recording health.Metric
+// in the plain rule files among files, in file order.
+func HealthRules(files []output.File) ([]string, error) {
+	var v validator
+	var out []string
+	for _, f := range files {
+		if !IsPlainPath(f.Path) {
+			continue
+		}
+		groups, err := v.parse(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups.Groups {
+			for _, r := range g.Rules {
+				if r.Record == health.Metric {
+					out = append(out, r.Expr)
+				}
+			}
+		}
+	}
+	return out, nil
+}
 
 // HealthGroupName is the rule group of an API group's health recording rule.
 func HealthGroupName(group string) string { return GroupName(group) + ".health" }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path"
 	"sort"
 	"time"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/crdmon/crdmon/generator/alerting"
-	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/output"
 	crdrules "github.com/crdmon/crdmon/generator/rules"
@@ -94,41 +92,12 @@ func parseGroups(file string, content []byte) (*rulefmt.RuleGroups, error) {
 	return groups, nil
 }
 
-// HealthRules returns the expressions of the rules recording health.Metric
-// in the generated plain rule files among files, in file order.
-func HealthRules(files []output.File) ([]string, error) {
-	var out []string
-	for _, f := range files {
-		if !IsPlainRuleFile(f.Path) {
-			continue
-		}
-		groups, err := parseGroups(f.Path, f.Content)
-		if err != nil {
-			return nil, err
-		}
-		for _, g := range groups.Groups {
-			for _, r := range g.Rules {
-				if r.Record == health.Metric {
-					out = append(out, r.Expr)
-				}
-			}
-		}
-	}
-	return out, nil
-}
-
-// IsPlainRuleFile reports whether p is the path of a generated plain rule file.
-func IsPlainRuleFile(p string) bool {
-	ok, _ := path.Match(crdrules.Dir+"/*.rules.yaml", p)
-	return ok
-}
-
 // PlainRules returns the alerting rules of the generated plain rule files
 // (rules/<group>.rules.yaml) among files, in file order.
 func PlainRules(files []output.File) ([]Rule, error) {
 	var out []Rule
 	for _, f := range files {
-		if !IsPlainRuleFile(f.Path) {
+		if !crdrules.IsPlainPath(f.Path) {
 			continue
 		}
 		rs, err := ParseRules(f.Path, f.Content)

@@ -23,6 +23,7 @@ import (
 	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/model"
+	crdrules "github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/generator/series"
 )
 
@@ -205,7 +206,7 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 // health evaluates the health recording rules of res's plain rule files at
 // the simulated time.
 func (s *session) health(res *generator.Result) ([]ObjectHealth, error) {
-	exprs, err := HealthRules(res.Files)
+	exprs, err := crdrules.HealthRules(res.Files)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +253,7 @@ func anySignals(m model.Model) bool {
 
 func hasPlainRuleFile(res *generator.Result) bool {
 	for _, f := range res.Files {
-		if IsPlainRuleFile(f.Path) {
+		if crdrules.IsPlainPath(f.Path) {
 			return true
 		}
 	}

@@ -229,7 +229,7 @@ func TestPropertyCanFail(t *testing.T) {
 	res := generateRules(t, testutil.TestdataCRDs(t), nil)
 	broken := false
 	for i, f := range res.Files {
-		if IsPlainRuleFile(f.Path) && strings.Contains(string(f.Content), `status!="True"`) {
+		if rules.IsPlainPath(f.Path) && strings.Contains(string(f.Content), `status!="True"`) {
 			res.Files[i].Content = []byte(strings.Replace(string(f.Content), `status!="True"`, `status="Nope"`, 1))
 			broken = true
 		}
