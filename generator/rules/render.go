@@ -89,8 +89,8 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(alerts) == 0 {
-			continue
+		if len(alerts) == 0 && !slices.ContainsFunc(kindsOf(m, g).Kinds, model.Kind.HasSignals) {
+			continue // nothing to alert on, no state to record
 		}
 		if o.Granularity == PerKind {
 			size, err := limits.AppliedSize(b.prometheusRule(g, 1, rg))
@@ -277,14 +277,20 @@ type document struct {
 // rule file and promtool test file, as Options.Format asks.
 func (b *builder) documents(group string, rg monitoringv1.RuleGroup, alerts []alert, hg healthGroup) ([]document, error) {
 	var out []document
+	groups := []monitoringv1.RuleGroup{rg, hg.rules}
+	if len(rg.Rules) == 0 {
+		groups = groups[1:] // every alert disabled: the health state only
+	}
 	if b.o.Format != FormatPlain {
-		split, err := b.split(group, rg)
-		if err != nil {
-			return nil, err
-		}
-		parts, err := b.withHealth(group, split, hg.rules)
-		if err != nil {
-			return nil, err
+		parts := [][]monitoringv1.RuleGroup{groups}
+		if len(rg.Rules) > 0 {
+			split, err := b.split(group, rg)
+			if err != nil {
+				return nil, err
+			}
+			if parts, err = b.withHealth(group, split, hg.rules); err != nil {
+				return nil, err
+			}
 		}
 		for i, part := range parts {
 			out = append(out, document{partPath(group, i+1), b.prometheusRule(group, i+1, part[0], part[1:]...)})
@@ -296,7 +302,7 @@ func (b *builder) documents(group string, rg monitoringv1.RuleGroup, alerts []al
 			return nil, err
 		}
 		out = append(out,
-			document{PlainPath(group), plainFile{Groups: []monitoringv1.RuleGroup{rg, hg.rules}}},
+			document{PlainPath(group), plainFile{Groups: groups}},
 			document{TestPath(group), tf})
 	}
 	return out, nil
