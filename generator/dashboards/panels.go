@@ -171,6 +171,20 @@ func fixedColor(color string) []dashboard.DynamicConfigValue {
 // column is one table column: the frame field and its header.
 type column struct{ field, header string }
 
+// instantTable is a table of one instant query.
+func instantTable(title, desc, expr string) *table.PanelBuilder {
+	return table.NewPanelBuilder().
+		Title(title).
+		Description(desc).
+		Datasource(datasource()).
+		Targets(promTargets(tableQuery, []target{{expr: expr}})).
+		NoValue("None").
+		ColorScheme(dashboard.NewFieldColorBuilder().Mode(dashboard.FieldColorModeIdThresholds)).
+		Thresholds(thresholds("text", "")).
+		CellHeight(common.TableCellHeightSm).
+		Footer(common.NewTableFooterOptionsBuilder().Show(false).Reducer([]string{"sum"}))
+}
+
 // objectTable is an instant table of objects with the columns in order and
 // the time, group and (unless a column shows it) value hidden.
 func objectTable(title, desc, expr string, cols []column) *table.PanelBuilder {
@@ -182,17 +196,8 @@ func objectTable(title, desc, expr string, cols []column) *table.PanelBuilder {
 		rename[c.field] = c.header
 		index[c.field] = i
 	}
-	return table.NewPanelBuilder().
-		Title(title).
-		Description(desc).
-		Datasource(datasource()).
-		Targets(promTargets(tableQuery, []target{{expr: expr}})).
-		NoValue("None").
-		ColorScheme(dashboard.NewFieldColorBuilder().Mode(dashboard.FieldColorModeIdThresholds)).
-		Thresholds(thresholds("text", "")).
+	return instantTable(title, desc, expr).
 		Filterable(true).
-		CellHeight(common.TableCellHeightSm).
-		Footer(common.NewTableFooterOptionsBuilder().Show(false).Reducer([]string{"sum"})).
 		WithTransformation(dashboard.DataTransformerConfig{
 			Id: "organize",
 			Options: map[string]any{
@@ -248,16 +253,7 @@ func stateMatrix(title, desc, expr string, row column, states []string) *table.P
 	for i, st := range states {
 		index[st] = i + 1
 	}
-	b := table.NewPanelBuilder().
-		Title(title).
-		Description(desc).
-		Datasource(datasource()).
-		Targets(promTargets(tableQuery, []target{{expr: expr}})).
-		NoValue("None").
-		ColorScheme(dashboard.NewFieldColorBuilder().Mode(dashboard.FieldColorModeIdThresholds)).
-		Thresholds(thresholds("text", "")).
-		CellHeight(common.TableCellHeightSm).
-		Footer(common.NewTableFooterOptionsBuilder().Show(false).Reducer([]string{"sum"})).
+	b := instantTable(title, desc, expr).
 		WithTransformation(dashboard.DataTransformerConfig{
 			Id:      "groupingToMatrix",
 			Options: map[string]any{"columnField": health.LabelState, "rowField": row.field, "valueField": "Value"},
