@@ -34,6 +34,9 @@ const (
 	// annotationSpecPatch is a JSON merge patch applied after creation, so
 	// metadata.generation moves past the status' observedGeneration.
 	annotationSpecPatch = "e2e.crdmon.dev/spec-patch"
+	// annotationDelete "true" deletes the object once stored; a finalizer
+	// of its own keeps it, with metadata.deletionTimestamp set.
+	annotationDelete = "e2e.crdmon.dev/delete"
 )
 
 // sample is one sample custom resource as written in testdata.
@@ -152,18 +155,26 @@ func createSample(ctx context.Context, r resources, s sample) error {
 		}
 		cur = patched
 	}
-	if !hasStatus {
+	if hasStatus {
+		cur.Object["status"] = status
+		got, err := res.UpdateStatus(ctx, cur, metav1.UpdateOptions{FieldValidation: metav1.FieldValidationStrict})
+		if err != nil {
+			return fmt.Errorf("status update: %w", err)
+		}
+		want, _ := json.Marshal(status)
+		have, _ := json.Marshal(got.Object["status"])
+		if !bytes.Equal(want, have) {
+			return fmt.Errorf("the server stored status\n%s\nwant\n%s", have, want)
+		}
+	}
+	if obj.GetAnnotations()[annotationDelete] != "true" {
 		return nil
 	}
-	cur.Object["status"] = status
-	got, err := res.UpdateStatus(ctx, cur, metav1.UpdateOptions{FieldValidation: metav1.FieldValidationStrict})
-	if err != nil {
-		return fmt.Errorf("status update: %w", err)
+	if len(obj.GetFinalizers()) == 0 {
+		return fmt.Errorf("%s without a finalizer would be gone", annotationDelete)
 	}
-	want, _ := json.Marshal(status)
-	have, _ := json.Marshal(got.Object["status"])
-	if !bytes.Equal(want, have) {
-		return fmt.Errorf("the server stored status\n%s\nwant\n%s", have, want)
+	if err := res.Delete(ctx, obj.GetName(), metav1.DeleteOptions{}); err != nil {
+		return fmt.Errorf("delete: %w", err)
 	}
 	return nil
 }
