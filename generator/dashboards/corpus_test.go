@@ -11,8 +11,9 @@ import (
 // TestCorpus renders (and so validates) the dashboards of every group of
 // the CRD corpus (a sample, all with CRDMON_FULL_CORPUS=1), then runs every
 // panel query over fixture series of every kind, evaluated through the
-// generated kube-state-metrics config, and requires data from each; the
-// health counts must match the state every fixture object was built in.
+// generated kube-state-metrics config and then through the generated health
+// recording rules, and requires data from each; the health counts must
+// match the states the rules record for the fixture objects.
 func TestCorpus(t *testing.T) {
 	in, err := load.Paths(testutil.CorpusSample(t), nil)
 	if err != nil {

@@ -28,7 +28,7 @@ import (
 // Health states of fixture objects: the state each was built in.
 const (
 	stHealthy     = health.Healthy
-	stUnhealthy   = health.Degraded
+	stDegraded    = health.Degraded
 	stProgressing = health.Progressing
 	stSuspended   = health.Suspended
 )
@@ -55,7 +55,6 @@ type fixtureObject struct {
 	sure      bool // healthy, suspended or being deleted: no rule may judge otherwise
 	replicas  bool // fewer ready than desired replicas
 	lagging   bool // observedGeneration behind generation
-	timed     bool // trouble comes from a condition with lastTransitionTime
 	obj       map[string]any
 }
 
@@ -64,7 +63,7 @@ type variant struct {
 	name, state       string
 	sure              bool
 	replicas, lagging bool
-	timed, suspend    bool
+	suspend           bool
 	field             string // what apply changes
 	apply             func(o *objectBuilder)
 }
@@ -81,16 +80,16 @@ func stateVariants(k model.Kind) []variant {
 		cs := k.Conditions[0]
 		if cs.HasStatus {
 			out = append(out,
-				variant{name: "positive-false", state: stUnhealthy, timed: cs.HasTransitionTime, field: positiveType(cs), apply: func(o *objectBuilder) { o.setCondition(0, positiveType(cs), "False") }},
+				variant{name: "positive-false", state: stDegraded, field: positiveType(cs), apply: func(o *objectBuilder) { o.setCondition(0, positiveType(cs), "False") }},
 				variant{name: "positive-unknown", state: stProgressing, field: positiveType(cs), apply: func(o *objectBuilder) { o.setCondition(0, positiveType(cs), "Unknown") }})
 		}
 		out = append(out,
-			variant{name: "negative-true", state: stUnhealthy, timed: cs.HasTransitionTime, field: negativeType(cs), apply: func(o *objectBuilder) { o.setCondition(0, negativeType(cs), "True") }},
+			variant{name: "negative-true", state: stDegraded, field: negativeType(cs), apply: func(o *objectBuilder) { o.setCondition(0, negativeType(cs), "True") }},
 			variant{name: "reconciling", state: stProgressing, field: "Reconciling", apply: func(o *objectBuilder) { o.setCondition(0, "Reconciling", "True") }})
 	}
 	for i, p := range k.Phases {
 		out = append(out,
-			variant{name: fmt.Sprintf("phase%d-failed", i), state: stUnhealthy, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, failurePhase(p)) }},
+			variant{name: fmt.Sprintf("phase%d-failed", i), state: stDegraded, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, failurePhase(p)) }},
 			variant{name: fmt.Sprintf("phase%d-progress", i), state: stProgressing, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, progressPhase(p)) }})
 	}
 	if k.Generation != nil {
@@ -100,7 +99,7 @@ func stateVariants(k model.Kind) []variant {
 		out = append(out, variant{name: "replicas-missing", state: stProgressing, replicas: true, apply: func(o *objectBuilder) { o.set(k.Replicas.Ready.Path, int64(1)) }})
 	}
 	// Trouble wins over progress.
-	if u, p := firstOf(out, stUnhealthy, ""), lastOf(out, stProgressing, firstField(out, stUnhealthy)); u != nil && p != nil {
+	if u, p := firstOf(out, stDegraded, ""), lastOf(out, stProgressing, firstField(out, stDegraded)); u != nil && p != nil {
 		both := *u
 		both.name = u.name + "-and-" + p.name
 		both.replicas, both.lagging = p.replicas, p.lagging
@@ -111,7 +110,7 @@ func stateVariants(k model.Kind) []variant {
 		out = append(out, variant{name: "suspended", state: stSuspended, sure: true, suspend: true, apply: func(*objectBuilder) {}})
 		// A suspended object in trouble counts as suspended only.
 		for _, v := range out {
-			if v.state == stUnhealthy {
+			if v.state == stDegraded {
 				sv := v
 				sv.name, sv.state, sv.suspend, sv.sure = "suspended-"+v.name, stSuspended, true, true
 				out = append(out, sv)
@@ -336,7 +335,7 @@ func fixtureObjects(m model.Model) []fixtureObject {
 				b.set(k.Suspend.Path, true)
 			}
 			out = append(out, fixtureObject{kind: k, namespace: ns(prodNS), name: name, state: v.state, sure: v.sure,
-				replicas: v.replicas, lagging: v.lagging, timed: v.timed, obj: b.build()})
+				replicas: v.replicas, lagging: v.lagging, obj: b.build()})
 		}
 		name := strings.ToLower(k.Kind) + "-other"
 		out = append(out, fixtureObject{kind: k, namespace: ns(devNS), name: name + "-" + devNS, state: stHealthy, sure: true,
