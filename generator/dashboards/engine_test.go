@@ -188,15 +188,13 @@ func newScenario(t *testing.T, m model.Model, opts Options) scenario {
 
 // recordHealth evaluates the health recording rules the rules package
 // writes for m over the fixture data, at every scrape as Prometheus' rule
-// manager would, and appends the recorded series to db, with the cluster
-// label when there is one (as the external label of each cluster's
-// Prometheus would add it). It returns each object's last recorded state
+// manager would, and appends the recorded series to db. It returns each object's last recorded state
 // and requires one per fixture object, and the state each sure object was
 // built in.
 func (sc scenario) recordHealth(t *testing.T, m model.Model, db *tsdb.DB) map[string]recordedState {
 	t.Helper()
 	ro := rules.DefaultOptions()
-	ro.Prefix, ro.Format = sc.opts.Prefix, rules.FormatPlain
+	ro.Prefix, ro.Format, ro.ClusterLabel = sc.opts.Prefix, rules.FormatPlain, sc.opts.ClusterLabel
 	files, err := rules.Render(m, ro)
 	if err != nil {
 		t.Fatal(err)
@@ -218,12 +216,9 @@ func (sc scenario) recordHealth(t *testing.T, m model.Model, db *tsdb.DB) map[st
 			t.Fatalf("%s: %v", health.Metric, res.Err)
 		}
 		for _, s := range res.Value.(promql.Matrix) {
-			b := labels.NewBuilder(s.Metric).Set(labels.MetricName, health.Metric)
-			if sc.opts.ClusterLabel != "" {
-				b.Set(sc.opts.ClusterLabel, "east")
-			}
+			l := labels.NewBuilder(s.Metric).Set(labels.MetricName, health.Metric).Labels()
 			for _, p := range s.Floats {
-				if _, err := app.Append(0, b.Labels(), p.T, p.F); err != nil {
+				if _, err := app.Append(0, l, p.T, p.F); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -266,15 +261,15 @@ func TestEveryPanelShowsData(t *testing.T) {
 	}
 }
 
-// requireData runs every query of every board with all namespaces, kinds
-// and clusters selected and requires data from each.
+// requireData runs every query of every board with all namespaces and
+// kinds, and the fixtures' cluster, selected and requires data from each.
 func (sc scenario) requireData(t *testing.T) {
 	t.Helper()
 	n := 0
 	for _, b := range sc.boards {
 		for _, q := range b.queries {
 			n++
-			if len(sc.eng.run(q, vars(".*", ".*", ".*"))) == 0 {
+			if len(sc.eng.run(q, vars(".*", ".*", "east"))) == 0 {
 				t.Errorf("no data: %s", q)
 			}
 		}

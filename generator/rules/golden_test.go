@@ -3,7 +3,6 @@ package rules
 import (
 	"bytes"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -121,39 +120,5 @@ func TestOutputShape(t *testing.T) {
 		if format == FormatPlain && got[PrometheusRulePath("cert-manager.io")] {
 			t.Errorf("format %s wrote a PrometheusRule", format)
 		}
-	}
-}
-
-// TestHealthWithoutAlerts: a group whose alert classes are all disabled
-// still records its health state (dashboards read it), alone in its files;
-// a kind without signals gets nothing.
-func TestHealthWithoutAlerts(t *testing.T) {
-	o := DefaultOptions()
-	for c, s := range o.Classes {
-		s.Disabled = true
-		o.Classes[c] = s
-	}
-	quiet := model.Kind{Group: "quiet.example.com", Kind: "Quiet", Plural: "quiets", Version: "v1"}
-	files, err := Render(model.Model{Kinds: []model.Kind{certificateKind(), quiet}}, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var paths []string
-	for _, f := range files {
-		paths = append(paths, f.Path)
-		if f.Path == PlainPath("cert-manager.io") || f.Path == PrometheusRulePath("cert-manager.io") {
-			if n := strings.Count(string(f.Content), "- name: "); n != 1 || !strings.Contains(string(f.Content), "- name: "+HealthGroupName("cert-manager.io")) {
-				t.Errorf("%s: want only the rule group %s, got %d groups:\n%s", f.Path, HealthGroupName("cert-manager.io"), n, f.Content)
-			}
-		}
-	}
-	want := []string{PlainPath("cert-manager.io"), PrometheusRulePath("cert-manager.io"), TestPath("cert-manager.io")}
-	slices.Sort(want)
-	if strings.Join(paths, " ") != strings.Join(want, " ") {
-		t.Errorf("files %v, want %v", paths, want)
-	}
-	exprs, err := HealthRules(files)
-	if err != nil || len(exprs) != 1 {
-		t.Errorf("HealthRules: %d expressions, %v; want 1", len(exprs), err)
 	}
 }

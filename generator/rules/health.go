@@ -57,9 +57,12 @@ type healthGroup struct {
 }
 
 // healthGroup records health.Metric for the objects of the group's kinds
-// that have a health signal.
+// that have a health signal, per cluster with Options.ClusterLabel.
 func (b *builder) healthGroup(group string, kinds []model.Kind) healthGroup {
 	q := health.Query{Prefix: b.o.Prefix, Base: []health.Matcher{{Name: series.LabelGroup, Op: "=", Value: group}}}
+	if b.o.ClusterLabel != "" {
+		q.By = append([]string{b.o.ClusterLabel}, series.ObjectLabels...)
+	}
 	for _, k := range kinds {
 		if k.HasSignals() {
 			q.Kinds = append(q.Kinds, k)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/crdmon/crdmon/generator/model"
@@ -103,6 +104,12 @@ type Options struct {
 	// kind, for kinds Controllers does not name.
 	InferControllers bool
 
+	// ClusterLabel, when set, is the label naming the cluster an object's
+	// series come from (crdmon generate --cluster-label). The health
+	// recording rule keeps it, so a Prometheus, Thanos or Mimir ruler seeing
+	// several clusters records each cluster's objects apart.
+	ClusterLabel string
+
 	// MaxObject is the most bytes a PrometheusRule may reach once applied
 	// (see limits.AppliedSize); 0 means limits.Annotations. In PerKind
 	// granularity a group whose object would be larger gets PerGroup rules;
@@ -175,6 +182,9 @@ func (s AlertSettings) equal(t AlertSettings) bool {
 func (o Options) check() error {
 	if !series.ValidName(o.Prefix) && o.Prefix != "" {
 		return fmt.Errorf("rules: prefix %q is not a valid metric name", o.Prefix)
+	}
+	if o.ClusterLabel != "" && (!series.ValidName(o.ClusterLabel) || strings.Contains(o.ClusterLabel, ":")) {
+		return fmt.Errorf("rules: cluster label %q is not a valid Prometheus label name", o.ClusterLabel)
 	}
 	switch o.Granularity {
 	case PerKind, PerGroup:

@@ -157,7 +157,7 @@ func runGenerate(args []string, env Env) int {
 	fs.BoolVar(&g.opts.Dashboards.PerKind, "dashboard-per-kind", false, "one dashboard per kind instead of one per API group")
 	fs.StringVar(&g.opts.Dashboards.Folder, "dashboard-folder", "", "Grafana folder (grafana_folder annotation of the ConfigMaps)")
 	fs.StringVar(&g.opts.Dashboards.Namespace, "dashboard-namespace", "", "namespace of the dashboard ConfigMaps")
-	fs.StringVar(&g.opts.Dashboards.ClusterLabel, "cluster-label", "", "add a cluster variable filtering on this label (multi-cluster Prometheus)")
+	fs.StringVar(&g.opts.Dashboards.ClusterLabel, "cluster-label", "", "add a cluster variable filtering on this label to the dashboards, and keep it in the health recording rule (multi-cluster Prometheus, Thanos, Mimir)")
 	fs.BoolVar(&g.opts.Dashboards.GrafanaOperator, "grafana-operator", false, "also write GrafanaDashboard objects for grafana-operator")
 	if code, ok := parse(fs, args, &g.inputs, env); !ok {
 		return code
@@ -166,6 +166,7 @@ func runGenerate(args []string, env Env) int {
 	if err != nil {
 		return reportError(env, err)
 	}
+	opts.Rules.ClusterLabel = opts.Dashboards.ClusterLabel
 	for _, kv := range ruleLabels {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
