@@ -14,6 +14,29 @@ import (
 	"github.com/crdmon/crdmon/generator/model"
 )
 
+// evalAt30m evaluates expr at 30m over the series of a promqltest load
+// command.
+func evalAt30m(t *testing.T, load, expr string) promql.Vector {
+	t.Helper()
+	st := promqltest.LoadedStorage(t, load, func(o *tsdb.Options) { o.WALSegmentSize = -1 })
+	defer st.Close()
+	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 10000, Timeout: time.Minute, Parser: promqlParser})
+	defer engine.Close()
+	q, err := engine.NewInstantQuery(context.Background(), st, nil, expr, time.Unix(0, 0).Add(30*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := q.Exec(context.Background())
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	vec, err := res.Vector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vec
+}
+
 // catchAllModel has two kinds of one group: App names SyncError (alerted on
 // by type) and declares ExpectedError neutral, as the overrides file does
 // (which also adds it to the known types); Job names no types.
@@ -74,24 +97,8 @@ func firingTypes(t *testing.T, expr string, kindTypes ...string) []string {
 		load.WriteString(`  kube_customresource_condition{customresource_group="example.org", customresource_kind="` + kind +
 			`", customresource_version="v1", namespace="default", name="x", type="` + typ + `", status="True"} 0x30` + "\n")
 	}
-	st := promqltest.LoadedStorage(t, load.String(), func(o *tsdb.Options) { o.WALSegmentSize = -1 })
-	defer st.Close()
-	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 10000, Timeout: time.Minute, Parser: promqlParser})
-	defer engine.Close()
-	q, err := engine.NewInstantQuery(context.Background(), st, nil, expr, time.Unix(0, 0).Add(30*time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := q.Exec(context.Background())
-	if res.Err != nil {
-		t.Fatal(res.Err)
-	}
-	vec, err := res.Vector()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, s := range vec {
+	for _, s := range evalAt30m(t, load.String(), expr) {
 		out = append(out, s.Metric.Get("customresource_kind")+"/"+s.Metric.Get("type"))
 	}
 	return out

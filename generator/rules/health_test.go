@@ -1,16 +1,10 @@
 package rules
 
 import (
-	"context"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/prometheus/prometheus/promql"
-	"github.com/prometheus/prometheus/promql/promqltest"
-	"github.com/prometheus/prometheus/tsdb"
 
 	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
@@ -60,10 +54,6 @@ func TestHealthPerCluster(t *testing.T) {
   kube_customresource_info{customresource_group="cert-manager.io", customresource_kind="Certificate", customresource_version="v1", namespace="prod", name="web", cluster="west"} 1x30
   kube_customresource_condition{customresource_group="cert-manager.io", customresource_kind="Certificate", customresource_version="v1", namespace="prod", name="web", cluster="west", type="Ready", status="False", reason="Failed"} 0x30
 `
-	st := promqltest.LoadedStorage(t, load, func(o *tsdb.Options) { o.WALSegmentSize = -1 })
-	defer st.Close()
-	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 10000, Timeout: time.Minute, Parser: promqlParser})
-	defer engine.Close()
 	for label, want := range map[string]string{
 		"cluster": "east/Healthy west/Degraded",
 		"":        "/Degraded",
@@ -78,16 +68,8 @@ func TestHealthPerCluster(t *testing.T) {
 		if err != nil || len(exprs) != 1 {
 			t.Fatalf("HealthRules: %d expressions, %v; want 1", len(exprs), err)
 		}
-		q, err := engine.NewInstantQuery(context.Background(), st, nil, exprs[0], time.Unix(0, 0).Add(30*time.Minute))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res := q.Exec(context.Background())
-		if res.Err != nil {
-			t.Fatal(res.Err)
-		}
 		var got []string
-		for _, s := range res.Value.(promql.Vector) {
+		for _, s := range evalAt30m(t, load, exprs[0]) {
 			got = append(got, s.Metric.Get("cluster")+"/"+s.Metric.Get(health.LabelState))
 		}
 		sort.Strings(got)
