@@ -5,6 +5,7 @@ package output
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // File is one generated file, its path relative to the output directory.
@@ -36,4 +37,41 @@ func HasMarker(content []byte) bool {
 		head = head[:512]
 	}
 	return strings.Contains(string(head), Marker)
+}
+
+// Sink receives generated files one at a time, as soon as each is ready,
+// possibly from several goroutines at once.
+type Sink func(File) error
+
+// PutAll hands files to sink in order, stopping at the first error.
+func (sink Sink) PutAll(files []File) error {
+	for _, f := range files {
+		if err := sink(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Collector keeps the files put into it; Put is a Sink safe for concurrent
+// use.
+type Collector struct {
+	mu    sync.Mutex
+	files []File
+}
+
+// Put keeps f.
+func (c *Collector) Put(f File) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.files = append(c.files, f)
+	return nil
+}
+
+// Sorted returns the files kept, sorted by path.
+func (c *Collector) Sorted() []File {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	Sort(c.files)
+	return c.files
 }

@@ -145,3 +145,100 @@ func TestWriteAndPrune(t *testing.T) {
 		t.Errorf("temporary files left: %v", tmps)
 	}
 }
+
+// A Writer stages files as they come and touches the output only at
+// Commit; Abort leaves it as it was, without a staging directory, and
+// removes the output directory when it made it.
+func TestWriterStagesUntilCommit(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Write(dir, []File{file("a/x.yaml", "v1"), file("old.yaml", "v1")}, false); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	next := []File{file("a/x.yaml", "v2"), file("b/new.yaml", "v1")}
+
+	w := NewWriter(dir)
+	if err := Sink(w.Put).PutAll(next); err != nil {
+		t.Fatal(err)
+	}
+	staged, _ := filepath.Glob(filepath.Join(dir, stagingPrefix+"*"))
+	if len(staged) != 1 {
+		t.Fatalf("staging directories %v, want one", staged)
+	}
+	if err := w.Put(file("a/x.yaml", "v3")); err == nil {
+		t.Error("a path put twice was accepted")
+	}
+	w.Abort()
+	assertSame(t, before, snapshot(t, dir))
+
+	w = NewWriter(dir)
+	if err := Sink(w.Put).PutAll(next); err != nil {
+		t.Fatal(err)
+	}
+	changes, err := w.Commit(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		got = append(got, c.Path+"="+string(c.Status))
+	}
+	if want := "a/x.yaml=updated b/new.yaml=created old.yaml=removed"; strings.Join(got, " ") != want {
+		t.Errorf("changes %v, want %s", got, want)
+	}
+	after := snapshot(t, dir)
+	if after["a/x.yaml"] != string(next[0].Content) || after["b/new.yaml"] != string(next[1].Content) {
+		t.Errorf("committed output %v", after)
+	}
+	for p := range after {
+		if strings.Contains(p, stagingPrefix) || strings.Contains(p, ".tmp") {
+			t.Errorf("%s left behind", p)
+		}
+	}
+
+	fresh := filepath.Join(t.TempDir(), "new", "out")
+	w = NewWriter(fresh)
+	if err := w.Put(file("x.yaml", "v1")); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
+		t.Errorf("aborted writer left its output directory: %v", err)
+	}
+}
+
+// A Comparer, fed one file at a time, reports what Compare reports, with
+// the content of changed and stale files for diffs.
+func TestComparerIsCompare(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Write(dir, []File{file("same.yaml", "v1"), file("changed.yaml", "v1"), file("stale.yaml", "v1")}, false); err != nil {
+		t.Fatal(err)
+	}
+	files := []File{file("same.yaml", "v1"), file("changed.yaml", "v2"), file("new.yaml", "v1")}
+	whole, err := Compare(dir, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewComparer(dir)
+	for i := len(files) - 1; i >= 0; i-- { // any order
+		if err := c.Put(files[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	streamed, err := c.Changes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(streamed) != len(whole) {
+		t.Fatalf("%d changes, Compare gives %d", len(streamed), len(whole))
+	}
+	for i, s := range streamed {
+		w := whole[i]
+		if s.Path != w.Path || s.Status != w.Status {
+			t.Errorf("change %d: %s %s, Compare gives %s %s", i, s.Path, s.Status, w.Path, w.Status)
+		}
+		if s.Status != Unchanged && (string(s.Old) != string(w.Old) || string(s.New) != string(w.New)) {
+			t.Errorf("%s: content %q -> %q, Compare gives %q -> %q", s.Path, s.Old, s.New, w.Old, w.New)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	yamlv2 "go.yaml.in/yaml/v2"
-	"sigs.k8s.io/yaml"
 	yamlv3 "sigs.k8s.io/yaml/goyaml.v3"
 )
 
@@ -26,10 +25,19 @@ func YAML(obj any) ([]byte, error) {
 	return marshalDecoded(generic)
 }
 
-// MarshalYAML writes v exactly as sigs.k8s.io/yaml.Marshal does, faster
-// for values without numbers.
+// MarshalYAML writes v exactly as sigs.k8s.io/yaml.Marshal does, faster.
 func MarshalYAML(v any) ([]byte, error) {
-	generic, err := decoded(v)
+	js, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return JSONToYAML(js)
+}
+
+// JSONToYAML writes a JSON object exactly as sigs.k8s.io/yaml.JSONToYAML
+// does, faster: for callers that have the JSON already.
+func JSONToYAML(js []byte) ([]byte, error) {
+	generic, err := decodeJSON(js)
 	if err != nil {
 		return nil, err
 	}
@@ -42,8 +50,16 @@ func decoded(v any) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeJSON(js)
+}
+
+// decodeJSON decodes a JSON object into maps and lists, numbers as
+// json.Number.
+func decodeJSON(js []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
 	var generic map[string]any
-	if err := json.Unmarshal(js, &generic); err != nil {
+	if err := dec.Decode(&generic); err != nil {
 		return nil, fmt.Errorf("object is not a JSON object: %w", err)
 	}
 	return generic, nil
@@ -52,35 +68,51 @@ func decoded(v any) (map[string]any, error) {
 // marshalDecoded writes a value decoded from JSON as sigs.k8s.io/yaml.Marshal
 // does: encode it to JSON, decode that with yaml.v2 and encode the result
 // with yaml.v2. Strings, booleans, nulls, maps and lists decode from JSON to
-// the same values with yaml.v2 as with encoding/json, so without numbers
-// (which yaml.v2 types more finely) the JSON round trip is skipped: it was
-// most of the cost of writing a dashboard's ConfigMap.
+// the same values with yaml.v2 as with encoding/json; numbers are decoded
+// from their JSON text by yaml.v2 itself (which types them more finely), so
+// the JSON round trip is skipped: it was most of the cost of writing rule
+// files and dashboards' ConfigMaps.
 func marshalDecoded(v map[string]any) ([]byte, error) {
-	if hasNumber(v) {
-		return yaml.Marshal(v)
+	if err := resolveNumbers(v); err != nil {
+		return nil, err
 	}
 	return yamlv2.Marshal(v)
 }
 
-// hasNumber reports whether a value decoded from JSON holds a number.
-func hasNumber(v any) bool {
+// resolveNumbers replaces, in a value decoded from JSON, each json.Number
+// with what yaml.v2 decodes its text to.
+func resolveNumbers(v any) error {
+	resolve := func(n json.Number) (any, error) {
+		var out any
+		err := yamlv2.Unmarshal([]byte(n), &out)
+		return out, err
+	}
+	var err error
 	switch v := v.(type) {
-	case float64:
-		return true
 	case map[string]any:
-		for _, e := range v {
-			if hasNumber(e) {
-				return true
+		for k, e := range v {
+			if n, ok := e.(json.Number); ok {
+				v[k], err = resolve(n)
+			} else {
+				err = resolveNumbers(e)
+			}
+			if err != nil {
+				return err
 			}
 		}
 	case []any:
-		for _, e := range v {
-			if hasNumber(e) {
-				return true
+		for i, e := range v {
+			if n, ok := e.(json.Number); ok {
+				v[i], err = resolve(n)
+			} else {
+				err = resolveNumbers(e)
+			}
+			if err != nil {
+				return err
 			}
 		}
 	}
-	return false
+	return nil
 }
 
 // YAMLDocuments renders objects as one YAML stream with a generated header.
@@ -108,6 +140,27 @@ func YAMLDocuments(objs ...any) ([]byte, error) {
 // quoted; multi-line strings are double-quoted, never block scalars, which
 // yaml.v3 cannot always write back correctly (e.g. a leading newline in a list).
 func FlowYAML(v any) ([]byte, error) {
+	return FlowStyles{}.YAML(v)
+}
+
+// FlowStyles remembers the style FlowYAML picks for each string, for
+// callers that write many values with the same strings (each resource of a
+// kube-state-metrics config on its own): picking one takes an encoding.
+// The zero value is ready to use (and remembers nothing); make one with
+// NewFlowStyles. It is not safe for concurrent use.
+type FlowStyles struct{ styles map[string]yamlv3.Style }
+
+// NewFlowStyles returns FlowStyles that remember.
+func NewFlowStyles() FlowStyles {
+	return FlowStyles{styles: map[string]yamlv3.Style{}}
+}
+
+// YAML is FlowYAML, remembering styles in s.
+func (s FlowStyles) YAML(v any) ([]byte, error) {
+	styles := s.styles
+	if styles == nil {
+		styles = map[string]yamlv3.Style{}
+	}
 	js, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -116,7 +169,7 @@ func FlowYAML(v any) ([]byte, error) {
 	if err := yamlv3.Unmarshal(js, &doc); err != nil {
 		return nil, err
 	}
-	restyle(&doc, map[string]yamlv3.Style{})
+	restyle(&doc, styles)
 	var buf bytes.Buffer
 	enc := yamlv3.NewEncoder(&buf)
 	enc.SetIndent(2)

@@ -8,9 +8,9 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// TestFastYAMLIsSigsYAML: without numbers, MarshalYAML skips
-// sigs.k8s.io/yaml's JSON round trip; the bytes must be the same, for
-// strings of every kind YAML treats specially.
+// TestFastYAMLIsSigsYAML: MarshalYAML skips sigs.k8s.io/yaml's JSON round
+// trip; the bytes must be the same, for strings of every kind YAML treats
+// specially and for numbers.
 func TestFastYAMLIsSigsYAML(t *testing.T) {
 	specials := []string{"", " ", "yes", "No", "on", "~", "null", "true", "1", "0x1F", "1e3", "-", "- a", "a: b", "#c", "a #b",
 		"multi\nline\n", "multi\nline", "trailing \nspace", " leading", "\ttab", "x\n\n\n", "\n", "ünï", "\u2028", "{\n  \"a\": 1\n}\n",
@@ -24,12 +24,14 @@ func TestFastYAMLIsSigsYAML(t *testing.T) {
 		}
 		specials = append(specials, string(r))
 	}
+	numbers := []any{0, -1, 42, 1 << 40, uint64(1) << 63, -(1 << 62), 0.1, 1.5, 3.0, -2.25, 1e21, 1e-7, 123456789.125, float32(0.3)}
 	for _, s := range specials {
 		v := map[string]any{
 			"apiVersion": "v1", "kind": "ConfigMap",
 			"data":     map[string]any{s: s, "b.json": s + "\n" + s},
 			"metadata": map[string]any{"labels": map[string]any{"x": s}, "annotations": map[string]any{}},
 			"list":     []any{s, true, nil, map[string]any{"k": s}, []any{}},
+			"numbers":  numbers,
 		}
 		fast, err := MarshalYAML(v)
 		if err != nil {
