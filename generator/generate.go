@@ -1,7 +1,9 @@
 // Package generator runs crdmon's pipeline: load CRDs, detect signals into
 // one model, render every artifact from that model, and validate it all in
-// memory. Writing (or comparing with disk) is left to the caller, so nothing
-// is written unless everything rendered and validated.
+// memory. Writing (or comparing with disk) is left to the caller: files go
+// to Options.Sink as soon as each has validated (an output.Writer stages
+// them, to move them into place only once the whole run has succeeded), or
+// are returned all at once.
 package generator
 
 import (
@@ -45,6 +47,12 @@ type Options struct {
 
 	// Progress, when set, is told when each stage of a run ends.
 	Progress func(stage string)
+
+	// Sink, when set, receives each file as soon as it has rendered and
+	// validated, in no particular order and from several goroutines at
+	// once, and Result.Files stays empty: a large run never holds all its
+	// output. A run that fails may have put some files already.
+	Sink output.Sink
 }
 
 // Artifact names for Options.Only.
@@ -70,7 +78,8 @@ type Result struct {
 	// see them installed (before --group/--kind): what the config's
 	// wildcard resources expand to (ksmeval.EvaluateInstalled).
 	Installed []ksm.CRD
-	Files     []output.File // sorted by path
+	Files     []output.File // sorted by path; empty when Options.Sink took them
+	Paths     []string      // every file's path, sorted
 }
 
 // Generate loads the inputs and renders every artifact. Each CRD's signals
@@ -162,37 +171,67 @@ func render(loaded *load.Result, kinds []model.Kind, opts Options) (*Result, err
 		return nil, err
 	}
 	res.KSM = cfg
-	if want(opts.Only, ArtifactKSM) {
-		res.Files = append(res.Files, files...)
+	var collected output.Collector
+	sink := opts.Sink
+	if sink == nil {
+		sink = collected.Put
 	}
-	// Rules and dashboards read only the model: render them side by side.
-	renderers := []func() ([]output.File, error){}
-	if want(opts.Only, ArtifactRules) {
-		renderers = append(renderers, func() ([]output.File, error) { return rules.Render(res.Model, opts.Rules) })
-	}
-	if want(opts.Only, ArtifactDashboards) {
-		renderers = append(renderers, func() ([]output.File, error) { return dashboards.Render(res.Model, opts.Dashboards) })
-	}
-	rendered, err := parallel.Map(renderers, func(render func() ([]output.File, error)) ([]output.File, error) {
-		return render()
-	})
-	if err != nil {
-		return nil, &ValidationError{Err: err}
-	}
-	for _, fs := range rendered {
-		res.Files = append(res.Files, fs...)
-	}
-	for _, f := range res.Files {
+	var mu sync.Mutex
+	put := func(f output.File) error {
 		if err := output.SafePath(f.Path); err != nil {
-			return nil, err
+			return &outputError{err}
+		}
+		if err := limits.CheckFile(f); err != nil {
+			return &ValidationError{Err: err}
+		}
+		mu.Lock()
+		res.Paths = append(res.Paths, f.Path)
+		mu.Unlock()
+		if err := sink(f); err != nil {
+			return &outputError{err}
+		}
+		return nil
+	}
+	if want(opts.Only, ArtifactKSM) {
+		if err := output.Sink(put).PutAll(files); err != nil {
+			return nil, renderError(err)
 		}
 	}
-	if err := limits.Check(res.Files); err != nil {
-		return nil, &ValidationError{Err: err}
+	// Rules and dashboards read only the model: render them side by side.
+	renderers := []func() error{}
+	if want(opts.Only, ArtifactRules) {
+		renderers = append(renderers, func() error { return rules.RenderTo(res.Model, opts.Rules, put) })
 	}
-	progress(fmt.Sprintf("rendered and validated %d files", len(res.Files)))
-	output.Sort(res.Files)
+	if want(opts.Only, ArtifactDashboards) {
+		renderers = append(renderers, func() error { return dashboards.RenderTo(res.Model, opts.Dashboards, put) })
+	}
+	if _, err := parallel.Map(renderers, func(render func() error) (struct{}, error) { return struct{}{}, render() }); err != nil {
+		return nil, renderError(err)
+	}
+	slices.Sort(res.Paths)
+	res.Files = collected.Sorted()
+	progress(fmt.Sprintf("rendered and validated %d files", len(res.Paths)))
 	return res, nil
+}
+
+// outputError is a generated path or a Sink that failed: not a
+// validation error.
+type outputError struct{ err error }
+
+func (e *outputError) Error() string { return e.err.Error() }
+
+// renderError is the error of a run whose rendering failed: the output's
+// own error for paths and sinks, else a ValidationError.
+func renderError(err error) error {
+	var failed *outputError
+	var invalid *ValidationError
+	switch {
+	case errors.As(err, &failed):
+		return failed.err
+	case errors.As(err, &invalid):
+		return invalid
+	}
+	return &ValidationError{Err: err}
 }
 
 // installed lists the loaded CRDs as kube-state-metrics' discovery reads them.

@@ -109,25 +109,33 @@ func boards(m model.Model, perKind bool) []board {
 }
 
 // Render returns the dashboards of the model and their wrappers, validated
-// with Validate against the metrics the generated config produces.
+// with Validate against the metrics the generated config produces, sorted
+// by path.
 func Render(m model.Model, opts Options) ([]output.File, error) {
-	if err := opts.check(); err != nil {
+	var files output.Collector
+	if err := RenderTo(m, opts, files.Put); err != nil {
 		return nil, err
+	}
+	return files.Sorted(), nil
+}
+
+// RenderTo is Render handing each dashboard's files to emit as soon as they
+// have validated, in no particular order and from several goroutines at
+// once, so they need not all be in memory.
+func RenderTo(m model.Model, opts Options, emit output.Sink) error {
+	if err := opts.check(); err != nil {
+		return err
 	}
 	known := KnownMetrics(m, opts.Prefix, opts.RecordingRules)
 	var validated shapes.Cache
-	perBoard, err := parallel.Map(boards(m, opts.PerKind), func(b board) ([]output.File, error) {
-		return renderBoard(b, opts, known, &validated)
+	_, err := parallel.Map(boards(m, opts.PerKind), func(b board) (struct{}, error) {
+		fs, err := renderBoard(b, opts, known, &validated)
+		if err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, emit.PutAll(fs)
 	})
-	if err != nil {
-		return nil, err
-	}
-	var files []output.File
-	for _, fs := range perBoard {
-		files = append(files, fs...)
-	}
-	output.Sort(files)
-	return files, nil
+	return err
 }
 
 // renderBoard builds, validates and wraps one dashboard. Dashboards of one

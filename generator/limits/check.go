@@ -50,6 +50,11 @@ func Check(files []output.File) error {
 	return errors.Join(errs...)
 }
 
+// CheckFile is Check for one file, for files checked as they are generated.
+func CheckFile(f output.File) error {
+	return errors.Join(checkFile(f)...)
+}
+
 func checkFile(f output.File) []error {
 	if !strings.HasSuffix(f.Path, ".yaml") && !strings.HasSuffix(f.Path, ".yml") {
 		return nil

@@ -57,10 +57,21 @@ func TestPath(group string) string { return TestDir + "/" + group + ".test.yaml"
 // GroupName is the rule group name of an API group.
 func GroupName(group string) string { return "crdmon." + group }
 
-// Render renders and validates the rules for m.
+// Render renders and validates the rules for m, sorted by path.
 func Render(m model.Model, o Options) ([]output.File, error) {
-	if err := o.check(); err != nil {
+	var files output.Collector
+	if err := RenderTo(m, o, files.Put); err != nil {
 		return nil, err
+	}
+	return files.Sorted(), nil
+}
+
+// RenderTo renders and validates the rules for m, handing each API group's
+// files to emit as soon as they have validated, in no particular order and
+// from several goroutines at once, so they need not all be in memory.
+func RenderTo(m model.Model, o Options, emit output.Sink) error {
+	if err := o.check(); err != nil {
+		return err
 	}
 	set := o.Templates
 	if set == nil {
@@ -69,7 +80,7 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 	if o.RunbookURLTemplate != "" {
 		var err error
 		if set, err = set.Override("runbook_url", o.RunbookURLTemplate, "runbook URL template"); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	b := &builder{o: o, names: newNamer()}
@@ -81,13 +92,28 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 	sort.Strings(groups)
 
 	// Alert names are unique across groups, handed out in group order; the
-	// rest of each group's work is its own and runs in parallel.
+	// rest of each group's work is its own and runs in parallel, a batch of
+	// groups at a time so that the rules of all groups are never in memory
+	// at once.
+	known := knownMetrics(m, o.Prefix)
+	var validated shapes.Cache
 	var work []groupRules
+	render := func() error {
+		_, err := parallel.Map(work, func(w groupRules) (struct{}, error) {
+			fs, err := b.renderGroup(w, known, &validated)
+			if err != nil {
+				return struct{}{}, err
+			}
+			return struct{}{}, emit.PutAll(fs)
+		})
+		work = work[:0]
+		return err
+	}
 	for _, g := range groups {
 		mark := b.names.mark()
 		rg, alerts, err := b.group(g, bySubject[g], set)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(alerts) == 0 && !slices.ContainsFunc(kindsOf(m, g).Kinds, model.Kind.HasSignals) {
 			continue // nothing to alert on, no state to record
@@ -95,7 +121,7 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 		if o.Granularity == PerKind {
 			size, err := limits.AppliedSize(b.prometheusRule(g, 1, rg))
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if size > b.maxObject() {
 				// Too big for one object: alert per group and signal, as
@@ -104,27 +130,22 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 				perGroup := o
 				perGroup.Granularity = PerGroup
 				if rg, alerts, err = b.group(g, subjects(kindsOf(m, g), perGroup)[g], set); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
 		work = append(work, groupRules{group: g, rules: rg, alerts: alerts, kinds: kindsOf(m, g).Kinds})
+		if len(work) == renderBatch {
+			if err := render(); err != nil {
+				return err
+			}
+		}
 	}
-	known := knownMetrics(m, o.Prefix)
-	var validated shapes.Cache
-	perGroup, err := parallel.Map(work, func(w groupRules) ([]output.File, error) {
-		return b.renderGroup(w, known, &validated)
-	})
-	if err != nil {
-		return nil, err
-	}
-	var files []output.File
-	for _, fs := range perGroup {
-		files = append(files, fs...)
-	}
-	output.Sort(files)
-	return files, nil
+	return render()
 }
+
+// renderBatch is how many API groups' rules are rendered side by side.
+const renderBatch = 64
 
 // groupRules are the alerting rules of one API group and its kinds.
 type groupRules struct {
@@ -143,9 +164,14 @@ func (b *builder) renderGroup(w groupRules, known knownSeries, validated *shapes
 	if err != nil {
 		return nil, err
 	}
+	// Each document is encoded to JSON once: for its YAML and its shape.
+	js, err := encode(docs)
+	if err != nil {
+		return nil, err
+	}
 	fs := make([]output.File, len(docs))
 	for i, d := range docs {
-		if fs[i], err = yamlFile(d); err != nil {
+		if fs[i], err = yamlFile(d.path, js[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -154,10 +180,7 @@ func (b *builder) renderGroup(w groupRules, known knownSeries, validated *shapes
 			return nil, fmt.Errorf("rules: %s: %w", PlainPath(w.group), err)
 		}
 	}
-	names, content, err := shape(w, docs)
-	if err != nil {
-		return nil, err
-	}
+	names, content := shape(w, docs, js)
 	err = validated.Validate(names, func() error { return validate(fs, known) }, content...)
 	return fs, err
 }
@@ -168,8 +191,8 @@ func (b *builder) renderGroup(w groupRules, known knownSeries, validated *shapes
 // validation checks the rules against. Documents count as JSON, not as
 // the YAML written: YAML folds long lines at a width, so names of other
 // lengths would fold them elsewhere, and the YAML encoder writes any
-// document faithfully.
-func shape(w groupRules, docs []document) (names []string, content [][]byte, err error) {
+// document faithfully. js holds the documents encoded to JSON.
+func shape(w groupRules, docs []document, js [][]byte) (names []string, content [][]byte) {
 	names = []string{w.group}
 	var controllers []string
 	for _, a := range w.alerts {
@@ -186,14 +209,22 @@ func shape(w groupRules, docs []document) (names []string, content [][]byte, err
 		names = append(names, k.Kind)
 		fmt.Fprintf(&families, "%s: %s\n", k.Kind, strings.Join(series.Families(k), " "))
 	}
-	for _, d := range docs {
-		js, err := json.Marshal(d.v)
-		if err != nil {
-			return nil, nil, fmt.Errorf("rules: %s: %w", d.path, err)
-		}
-		content = append(content, []byte(d.path), js)
+	for i, d := range docs {
+		content = append(content, []byte(d.path), js[i])
 	}
-	return names, append(content, []byte(families.String())), nil
+	return names, append(content, []byte(families.String()))
+}
+
+// encode encodes each document to JSON.
+func encode(docs []document) ([][]byte, error) {
+	js := make([][]byte, len(docs))
+	for i, d := range docs {
+		var err error
+		if js[i], err = json.Marshal(d.v); err != nil {
+			return nil, fmt.Errorf("rules: %s: %w", d.path, err)
+		}
+	}
+	return js, nil
 }
 
 // kindsOf returns the model's kinds of one API group.
@@ -376,11 +407,12 @@ func (b *builder) split(group string, rg monitoringv1.RuleGroup) ([]monitoringv1
 	return parts, nil
 }
 
-// yamlFile marshals d with the generated-file header.
-func yamlFile(d document) (output.File, error) {
-	y, err := output.MarshalYAML(d.v)
+// yamlFile is the file at path holding the JSON document js as YAML, with
+// the generated-file header.
+func yamlFile(path string, js []byte) (output.File, error) {
+	y, err := output.JSONToYAML(js)
 	if err != nil {
-		return output.File{}, fmt.Errorf("rules: %s: %w", d.path, err)
+		return output.File{}, fmt.Errorf("rules: %s: %w", path, err)
 	}
-	return output.File{Path: d.path, Content: append([]byte(output.Header("#")), y...)}, nil
+	return output.File{Path: path, Content: append([]byte(output.Header("#")), y...)}, nil
 }

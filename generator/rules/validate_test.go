@@ -138,10 +138,11 @@ func TestGroupsOfOneShapeValidatedOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		names, content, err := shape(w, docs)
+		js, err := encode(docs)
 		if err != nil {
 			t.Fatal(err)
 		}
+		names, content := shape(w, docs, js)
 		key, ok := shapes.Of(names, content...)
 		if !ok {
 			t.Fatalf("%s: names not abstracted", k.Group)

@@ -193,21 +193,32 @@ func runGenerate(args []string, env Env) int {
 	if !*quiet {
 		opts.Progress = progressLine(env)
 	}
-	res, err := generator.Generate(opts)
-	if err != nil {
-		return reportError(env, err)
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(env.Stderr, "crdmon: warning: %s\n", w)
-	}
+	// Files are compared or staged as they are generated, so that large
+	// runs never hold all their output; the output changes only once the
+	// whole run has succeeded.
 	if *check {
-		changes, err := output.Compare(*outDir, res.Files)
+		cmp := output.NewComparer(*outDir)
+		opts.Sink = cmp.Put
+		res, err := generator.Generate(opts)
+		if err != nil {
+			return reportError(env, err)
+		}
+		printWarnings(env, res)
+		changes, err := cmp.Changes()
 		if err != nil {
 			return reportError(env, err)
 		}
 		return printDrift(env, *outDir, changes, *quiet)
 	}
-	changes, err := output.Write(*outDir, res.Files, *prune)
+	w := output.NewWriter(*outDir)
+	opts.Sink = w.Put
+	res, err := generator.Generate(opts)
+	if err != nil {
+		w.Abort()
+		return reportError(env, err)
+	}
+	printWarnings(env, res)
+	changes, err := w.Commit(*prune)
 	if err != nil {
 		return reportError(env, err)
 	}
@@ -216,6 +227,13 @@ func runGenerate(args []string, env Env) int {
 		printChanges(env.Stdout, *outDir, changes)
 	}
 	return ExitOK
+}
+
+// printWarnings prints the run's warnings on stderr.
+func printWarnings(env Env, res *generator.Result) {
+	for _, w := range res.Warnings {
+		fmt.Fprintf(env.Stderr, "crdmon: warning: %s\n", w)
+	}
 }
 
 // printChanges prints one line per written or removed file, or per

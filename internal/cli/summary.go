@@ -59,8 +59,8 @@ func printFitted(w io.Writer, res *generator.Result) {
 			wildcards++
 		}
 	}
-	for _, f := range res.Files {
-		if ok, _ := path.Match(ksm.ShardConfigPattern, f.Path); ok {
+	for _, p := range res.Paths {
+		if ok, _ := path.Match(ksm.ShardConfigPattern, p); ok {
 			shards++
 		}
 	}
