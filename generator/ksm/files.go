@@ -1,6 +1,7 @@
 package ksm
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/internal/parallel"
 )
 
 // Options control the kube-state-metrics artifacts.
@@ -87,13 +89,18 @@ func ShardValuesFile(i int) string {
 // per shard, a config file and the values of a kube-state-metrics chart
 // release serving it.
 func Render(m model.Model, opts Options) (Config, []output.File, error) {
-	cfg, file, err := build(m, opts)
+	w, err := build(m, opts)
 	if err != nil {
 		return Config{}, nil, err
 	}
-	shards := []Config{cfg}
-	if budget := cmp.Or(opts.MaxConfig, limits.KSMConfig); len(file) > budget {
-		if shards, err = Shards(cfg, budget); err != nil {
+	cfg := w.cfg
+	shards := []written{w}
+	size, err := w.size()
+	if err != nil {
+		return Config{}, nil, err
+	}
+	if budget := cmp.Or(opts.MaxConfig, limits.KSMConfig); size > budget {
+		if shards, err = w.shards(budget); err != nil {
 			return Config{}, nil, err
 		}
 	}
@@ -103,16 +110,14 @@ func Render(m model.Model, opts Options) (Config, []output.File, error) {
 	}
 	files := []output.File{rbac}
 	for i, shard := range shards {
-		config := file
-		if len(shards) > 1 {
-			if config, err = configFile(shard); err != nil {
-				return Config{}, nil, err
-			}
+		config, err := shard.file()
+		if err != nil {
+			return Config{}, nil, err
 		}
-		values := kubePrometheusStackValues(shard)
+		values := kubePrometheusStackValues(shard.cfg)
 		configPath, valuesPath := ConfigFile, HelmValuesFile
 		if len(shards) > 1 {
-			values = chartValues(shard)
+			values = chartValues(shard.cfg)
 			configPath, valuesPath = ShardConfigFile(i+1), ShardValuesFile(i+1)
 		}
 		content, err := output.YAMLDocuments(values)
@@ -125,13 +130,126 @@ func Render(m model.Model, opts Options) (Config, []output.File, error) {
 	return cfg, files, nil
 }
 
+// written is a config as written: its file is its head followed by each
+// resource's lines (see resourceLines). A large config is written resource
+// by resource, never encoded whole: that took hundreds of MB; and its
+// shards are written from the same lines.
+type written struct {
+	cfg   Config
+	head  []byte   // nil when the config has no resources
+	lines [][]byte // per resource
+}
+
+// write writes cfg resource by resource.
+func write(cfg Config) (written, error) {
+	w := written{cfg: cfg}
+	if len(cfg.Spec.Resources) == 0 {
+		return w, nil
+	}
+	var err error
+	if w.head, err = configHead(cfg.Kind); err != nil {
+		return written{}, err
+	}
+	// Resources are written side by side, in a few runs of consecutive
+	// resources that each remember their strings' styles.
+	res := cfg.Spec.Resources
+	var runs [][2]int
+	for start, n := 0, (len(res)+writeRuns-1)/writeRuns; start < len(res); start += n {
+		runs = append(runs, [2]int{start, min(start+n, len(res))})
+	}
+	w.lines = make([][]byte, len(res))
+	_, err = parallel.Map(runs, func(run [2]int) (struct{}, error) {
+		styles := output.NewFlowStyles()
+		for i := run[0]; i < run[1]; i++ {
+			var err error
+			if w.lines[i], err = resourceLines(styles, cfg.Kind, w.head, res[i]); err != nil {
+				return struct{}{}, err
+			}
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return written{}, err
+	}
+	return w, nil
+}
+
+// writeRuns is how many runs of resources write writes side by side.
+const writeRuns = 8
+
+// size is the length of the config's file.
+func (w written) size() (int, error) {
+	if w.head == nil {
+		empty, err := emptyConfigFile(w.cfg.Kind)
+		return len(empty), err
+	}
+	n := len(w.head)
+	for _, l := range w.lines {
+		n += len(l)
+	}
+	return n, nil
+}
+
+// file is the config's file, with the generated-file header.
+func (w written) file() ([]byte, error) {
+	if w.head == nil {
+		return emptyConfigFile(w.cfg.Kind)
+	}
+	n, _ := w.size()
+	out := make([]byte, 0, n)
+	out = append(out, w.head...)
+	for _, l := range w.lines {
+		out = append(out, l...)
+	}
+	return out, nil
+}
+
 // configFile is the config as written, with the generated-file header.
 func configFile(cfg Config) ([]byte, error) {
-	body, err := output.FlowYAML(cfg)
+	w, err := write(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return w.file()
+}
+
+// emptyConfigFile is the file of a config without resources.
+func emptyConfigFile(kind string) ([]byte, error) {
+	body, err := output.FlowYAML(Config{Kind: kind, Spec: Spec{Resources: []Resource{}}})
 	if err != nil {
 		return nil, err
 	}
 	return append([]byte(output.Header("#")), body...), nil
+}
+
+// configHead is what a config file with resources holds before them: the
+// empty config's file, its list opened instead of written empty.
+func configHead(kind string) ([]byte, error) {
+	empty, err := emptyConfigFile(kind)
+	if err != nil {
+		return nil, err
+	}
+	const emptyList = " []\n"
+	if !bytes.HasSuffix(empty, []byte(emptyList)) {
+		return nil, fmt.Errorf("the empty kube-state-metrics config does not end with its resources: %q", empty)
+	}
+	return append(empty[:len(empty)-len(emptyList):len(empty)-len(emptyList)], '\n'), nil
+}
+
+// resourceLines are the lines of one resource in a config file: the file
+// of a config holding it alone, less the head. The resources are the last
+// list of the config and FlowYAML writes each item of a list the same
+// wherever it is, so a file is its head followed by its resources' lines.
+func resourceLines(styles output.FlowStyles, kind string, head []byte, r Resource) ([]byte, error) {
+	body, err := styles.YAML(Config{Kind: kind, Spec: Spec{Resources: []Resource{r}}})
+	if err != nil {
+		return nil, err
+	}
+	one := append([]byte(output.Header("#")), body...)
+	if !bytes.HasPrefix(one, head) {
+		return nil, fmt.Errorf("the kube-state-metrics config of %s/%s does not start as the others", r.GroupVersionKind.Group, r.GroupVersionKind.Kind)
+	}
+	return one[len(head):], nil
 }
 
 // Shards splits cfg, in order, into configs of at most budget bytes each as
@@ -139,42 +257,56 @@ func configFile(cfg Config) ([]byte, error) {
 // alone is over budget. kube-state-metrics reads a single config, so each
 // shard needs its own kube-state-metrics instance; no GVK is in two shards.
 func Shards(cfg Config, budget int) ([]Config, error) {
-	empty, err := configFile(Config{Kind: cfg.Kind, Spec: Spec{Resources: []Resource{}}})
+	w, err := write(cfg)
 	if err != nil {
 		return nil, err
 	}
-	// A file's size is base, the empty config without the " []" its empty
-	// list is written with, plus each resource's lines: the size of a config
-	// of that resource alone, minus base.
-	base := len(empty) - len(" []")
-	cost := make([]int, len(cfg.Spec.Resources))
+	shards, err := w.shards(budget)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Config, len(shards))
+	for i, s := range shards {
+		out[i] = s.cfg
+	}
+	return out, nil
+}
+
+// shards is Shards for a config written.
+func (w written) shards(budget int) ([]written, error) {
+	cfg := w.cfg
+	if w.head == nil {
+		return []written{w}, nil
+	}
+	// A file's size is its head plus each resource's lines.
+	base := len(w.head)
+	cost := make([]int, len(w.lines))
 	total := base
-	for i, r := range cfg.Spec.Resources {
-		one, err := configFile(Config{Kind: cfg.Kind, Spec: Spec{Resources: []Resource{r}}})
-		if err != nil {
-			return nil, err
-		}
-		cost[i] = len(one) - base
+	for i, l := range w.lines {
+		cost[i] = len(l)
 		total += cost[i]
 	}
 	if total <= budget {
-		return []Config{cfg}, nil
+		return []written{w}, nil
 	}
-	// Items to pack: whole groups, or the resources of a group over budget.
-	var items [][]Resource
+	// Items to pack: whole groups, or the resources of a group over budget;
+	// each is a range of resources.
+	type item struct{ start, end int }
+	var items []item
 	var sizes []int
 	room := budget - base
-	for start := 0; start < len(cfg.Spec.Resources); {
+	res := cfg.Spec.Resources
+	for start := 0; start < len(res); {
 		end, size := start, 0
-		for end < len(cfg.Spec.Resources) && cfg.Spec.Resources[end].GroupVersionKind.Group == cfg.Spec.Resources[start].GroupVersionKind.Group {
+		for end < len(res) && res[end].GroupVersionKind.Group == res[start].GroupVersionKind.Group {
 			size += cost[end]
 			end++
 		}
 		if size <= room {
-			items, sizes = append(items, cfg.Spec.Resources[start:end]), append(sizes, size)
+			items, sizes = append(items, item{start, end}), append(sizes, size)
 		} else {
 			for i := start; i < end; i++ {
-				items, sizes = append(items, cfg.Spec.Resources[i:i+1]), append(sizes, cost[i])
+				items, sizes = append(items, item{i, i + 1}), append(sizes, cost[i])
 			}
 		}
 		start = end
@@ -182,20 +314,19 @@ func Shards(cfg Config, budget int) ([]Config, error) {
 	ends, err := limits.Pack(sizes, room)
 	var big *limits.TooLargeError
 	if errors.As(err, &big) {
-		gvk := items[big.Index][0].GroupVersionKind
+		gvk := res[items[big.Index].start].GroupVersionKind
 		return nil, &limits.Error{File: ConfigFile, What: fmt.Sprintf("the resource for %s/%s %s alone", gvk.Group, gvk.Version, gvk.Kind),
 			Size: big.Size + base, Limit: budget, Reason: "a config file holds at least one resource"}
 	}
 	if err != nil {
 		return nil, err
 	}
-	var out []Config
+	var out []written
 	start := 0
 	for _, end := range ends {
-		shard := Config{Kind: cfg.Kind, Spec: Spec{Resources: []Resource{}}}
-		for _, item := range items[start:end] {
-			shard.Spec.Resources = append(shard.Spec.Resources, item...)
-		}
+		// Packed items are consecutive: a shard is one range of resources.
+		from, to := items[start].start, items[end-1].end
+		shard := written{cfg: Config{Kind: cfg.Kind, Spec: Spec{Resources: append([]Resource{}, res[from:to]...)}}, head: w.head, lines: w.lines[from:to]}
 		out = append(out, shard)
 		start = end
 	}

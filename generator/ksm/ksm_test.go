@@ -11,6 +11,7 @@ import (
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
 	"github.com/crdmon/crdmon/internal/golden"
 	"github.com/crdmon/crdmon/internal/testutil"
@@ -103,5 +104,27 @@ func TestCorpusConfigIsValid(t *testing.T) {
 	}
 	if _, err := ksm.Build(m, "bad-prefix"); err == nil {
 		t.Error("an invalid prefix was accepted")
+	}
+}
+
+// The config file, written resource by resource, is the whole config
+// written at once, for every corpus kind (and for no kind).
+func TestConfigWrittenByResourceIsWhole(t *testing.T) {
+	cfg, err := ksm.Build(modelOf(t, testutil.Corpus(t)), series.DefaultPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []ksm.Config{cfg, {Kind: cfg.Kind, Spec: ksm.Spec{Resources: []ksm.Resource{}}}} {
+		whole, err := output.FlowYAML(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byResource, err := ksm.WriteConfig(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := output.Header("#") + string(whole); string(byResource) != want {
+			t.Errorf("%d resources: written by resource, the config differs from the whole config written at once", len(c.Spec.Resources))
+		}
 	}
 }

@@ -19,14 +19,14 @@ const quietLogV = 4
 // crdmon reports them instead. (Render may merge kinds into wildcard
 // resources, see Options.Wildcards.)
 func Build(m model.Model, prefix string) (Config, error) {
-	cfg, _, err := build(m, Options{Prefix: prefix})
-	return cfg, err
+	w, err := build(m, Options{Prefix: prefix})
+	return w.cfg, err
 }
 
-// build returns the config as Options.Wildcards asks, and its file.
-func build(m model.Model, opts Options) (Config, []byte, error) {
+// build returns the config as Options.Wildcards asks, written.
+func build(m model.Model, opts Options) (written, error) {
 	if opts.Prefix != "" && !series.ValidName(opts.Prefix) {
-		return Config{}, nil, fmt.Errorf("metric prefix %q is not a valid Prometheus name ([a-zA-Z_:][a-zA-Z0-9_:]*)", opts.Prefix)
+		return written{}, fmt.Errorf("metric prefix %q is not a valid Prometheus name ([a-zA-Z_:][a-zA-Z0-9_:]*)", opts.Prefix)
 	}
 	cfg := Config{Kind: "CustomResourceStateMetrics", Spec: Spec{Resources: []Resource{}}}
 	for _, k := range m.Kinds {
@@ -34,9 +34,9 @@ func build(m model.Model, opts Options) (Config, []byte, error) {
 			cfg.Spec.Resources = append(cfg.Spec.Resources, resource(k, opts.Prefix, k.Kind))
 		}
 	}
-	file, err := configFile(cfg)
+	w, err := write(cfg)
 	if err != nil {
-		return Config{}, nil, err
+		return written{}, err
 	}
 	merge := false
 	switch opts.Wildcards {
@@ -44,19 +44,22 @@ func build(m model.Model, opts Options) (Config, []byte, error) {
 	case WildcardsAlways:
 		merge = true
 	case WildcardsAuto:
-		merge = len(file) > cmp.Or(opts.MaxConfig, limits.KSMConfig)
+		size, err := w.size()
+		if err != nil {
+			return written{}, err
+		}
+		merge = size > cmp.Or(opts.MaxConfig, limits.KSMConfig)
 	default:
-		return Config{}, nil, fmt.Errorf("kube-state-metrics wildcards %q: want %s, %s or %s", opts.Wildcards, WildcardsAuto, WildcardsAlways, WildcardsNever)
+		return written{}, fmt.Errorf("kube-state-metrics wildcards %q: want %s, %s or %s", opts.Wildcards, WildcardsAuto, WildcardsAlways, WildcardsNever)
 	}
 	if !merge {
-		return cfg, file, nil
+		return w, nil
 	}
 	merged := Config{Kind: cfg.Kind, Spec: Spec{Resources: withWildcards(m, opts.Prefix, opts.Installed)}}
 	if len(merged.Spec.Resources) == len(cfg.Spec.Resources) {
-		return cfg, file, nil // nothing to merge
+		return w, nil // nothing to merge
 	}
-	file, err = configFile(merged)
-	return merged, file, err
+	return write(merged)
 }
 
 // resource is the config entry of one kind. Help texts start with subject,
