@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crdmon/crdmon/generator/load"
+	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
@@ -28,6 +29,10 @@ import (
 // (default 100), one file per group. Run with
 //
 //	go test -run='^$' -bench=. -benchtime=1x ./generator/
+//
+// generate renders and validates every file, dropping each at once (as
+// `crdmon generate` hands each to the output as soon as it validated);
+// generate-write also writes them, as `crdmon generate -o` does.
 //
 // Each sub-benchmark reports ns/op, B/op and allocs/op, the input size,
 // cpu-s (user and system CPU time of the process, every core) and
@@ -208,6 +213,8 @@ func BenchmarkScale(b *testing.B) {
 				if only != "" {
 					opts.Only = []string{only}
 				}
+				// Every file rendered and validated, then dropped.
+				opts.Sink = func(output.File) error { return nil }
 				res, err := Generate(opts)
 				if err != nil {
 					b.Fatal(err)
@@ -216,6 +223,24 @@ func BenchmarkScale(b *testing.B) {
 			})
 		})
 	}
+	b.Run("generate-write", func(b *testing.B) {
+		run(b, func(b *testing.B) int {
+			// As `crdmon generate -o` does: each file staged as soon as it
+			// validated, all moved into a new output directory at the end.
+			opts := DefaultOptions()
+			opts.Inputs = []string{in.dir}
+			w := output.NewWriter(filepath.Join(b.TempDir(), "out"))
+			opts.Sink = w.Put
+			res, err := Generate(opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := w.Commit(false); err != nil {
+				b.Fatal(err)
+			}
+			return len(res.Load.CRDs)
+		})
+	})
 }
 
 // BenchmarkPromtoolTests runs the real promtool (bin/promtool from `make
