@@ -61,6 +61,15 @@ func assertSame(t *testing.T, before, after map[string]string) {
 	}
 }
 
+// statuses lists changes as path=status.
+func statuses(changes []Change) string {
+	var out []string
+	for _, c := range changes {
+		out = append(out, c.Path+"="+string(c.Status))
+	}
+	return strings.Join(out, " ")
+}
+
 // A failure in the middle of Write (a file where a directory must go, a
 // directory where a file must go, an escaping path) leaves the previous
 // output as it was, without temporary files.
@@ -130,12 +139,8 @@ func TestWriteAndPrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, c := range changes {
-		got = append(got, c.Path+"="+string(c.Status))
-	}
-	if want := "a.yaml=unchanged b.yaml=created old.yaml=removed"; strings.Join(got, " ") != want {
-		t.Errorf("changes %v, want %s", got, want)
+	if got, want := statuses(changes), "a.yaml=unchanged b.yaml=created old.yaml=removed"; got != want {
+		t.Errorf("changes %s, want %s", got, want)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "mine.yaml")); err != nil {
 		t.Error("a user file was pruned")
@@ -179,12 +184,8 @@ func TestWriterStagesUntilCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, c := range changes {
-		got = append(got, c.Path+"="+string(c.Status))
-	}
-	if want := "a/x.yaml=updated b/new.yaml=created old.yaml=removed"; strings.Join(got, " ") != want {
-		t.Errorf("changes %v, want %s", got, want)
+	if got, want := statuses(changes), "a/x.yaml=updated b/new.yaml=created old.yaml=removed"; got != want {
+		t.Errorf("changes %s, want %s", got, want)
 	}
 	after := snapshot(t, dir)
 	if after["a/x.yaml"] != string(next[0].Content) || after["b/new.yaml"] != string(next[1].Content) {

@@ -73,46 +73,35 @@ func decodeJSON(js []byte) (map[string]any, error) {
 // the JSON round trip is skipped: it was most of the cost of writing rule
 // files and dashboards' ConfigMaps.
 func marshalDecoded(v map[string]any) ([]byte, error) {
-	if err := resolveNumbers(v); err != nil {
+	if _, err := resolveNumbers(v); err != nil {
 		return nil, err
 	}
 	return yamlv2.Marshal(v)
 }
 
-// resolveNumbers replaces, in a value decoded from JSON, each json.Number
-// with what yaml.v2 decodes its text to.
-func resolveNumbers(v any) error {
-	resolve := func(n json.Number) (any, error) {
-		var out any
-		err := yamlv2.Unmarshal([]byte(n), &out)
-		return out, err
-	}
+// resolveNumbers returns v, decoded from JSON, with each json.Number
+// replaced (in place) by what yaml.v2 decodes its text to.
+func resolveNumbers(v any) (any, error) {
 	var err error
 	switch v := v.(type) {
+	case json.Number:
+		var out any
+		err := yamlv2.Unmarshal([]byte(v), &out)
+		return out, err
 	case map[string]any:
 		for k, e := range v {
-			if n, ok := e.(json.Number); ok {
-				v[k], err = resolve(n)
-			} else {
-				err = resolveNumbers(e)
-			}
-			if err != nil {
-				return err
+			if v[k], err = resolveNumbers(e); err != nil {
+				return nil, err
 			}
 		}
 	case []any:
 		for i, e := range v {
-			if n, ok := e.(json.Number); ok {
-				v[i], err = resolve(n)
-			} else {
-				err = resolveNumbers(e)
-			}
-			if err != nil {
-				return err
+			if v[i], err = resolveNumbers(e); err != nil {
+				return nil, err
 			}
 		}
 	}
-	return nil
+	return v, nil
 }
 
 // YAMLDocuments renders objects as one YAML stream with a generated header.
