@@ -277,7 +277,8 @@ func matchAny(globs []string, s string, fold bool) bool {
 }
 
 // ValidationError is generated output that failed validation (exit 1), as
-// opposed to bad input (exit 2). Nothing is written when it occurs.
+// opposed to bad input (exit 2). Files may have gone to Options.Sink
+// before it occurred: crdmon generate then removes what it staged.
 type ValidationError struct{ Err error }
 
 func (e *ValidationError) Error() string { return e.Err.Error() }
