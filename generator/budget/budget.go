@@ -4,6 +4,7 @@
 package budget
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/crdmon/crdmon/generator/ksm"
@@ -85,7 +86,7 @@ func TypicalObject(k model.Kind) map[string]any {
 	for _, ts := range k.Timestamps {
 		set(obj, ts.Path, "2025-01-01T00:00:00Z")
 	}
-	for _, f := range k.Failures {
+	for _, f := range slices.Concat(k.Failures, k.Problems) {
 		set(obj, f.Path, int64(0))
 	}
 	return obj

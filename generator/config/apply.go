@@ -9,7 +9,7 @@ import (
 	"github.com/crdmon/crdmon/generator/model"
 )
 
-// ApplyToModel adds the extra signals the file declares (condition
+// ApplyToModel adds the extra signals the file declares (signals, condition
 // polarities, phase fields and failure values) to the kinds they match, and
 // returns a warning for every kind rule that matches no kind.
 func (f *File) ApplyToModel(m *model.Model) (warnings []string) {
@@ -21,9 +21,10 @@ func (f *File) ApplyToModel(m *model.Model) (warnings []string) {
 				continue
 			}
 			matched++
+			applySignals(k, r.Signals)
 			applyConditions(k, r.Conditions)
 			for _, p := range r.Phases {
-				applyPhase(k, p)
+				applyPhase(k, p, r.line)
 			}
 		}
 		if matched == 0 {
@@ -66,18 +67,19 @@ func applyConditions(k *model.Kind, polarity map[string]string) {
 	}
 }
 
-func applyPhase(k *model.Kind, r PhaseRule) {
+// applyPhase applies a phases entry of the kind rule at line.
+func applyPhase(k *model.Kind, r PhaseRule, line int) {
 	for i := range k.Phases {
 		if k.Phases[i].SchemaPath == r.Field {
 			if len(r.Failure) > 0 {
 				k.Phases[i].Failure = r.Failure
-				k.Phases[i].Rule = "overrides-file"
+				k.Phases[i].Rule, k.Phases[i].Line = model.RuleDeclared, line
 			}
 			return
 		}
 	}
 	k.Phases = append(k.Phases, model.Phase{
-		Field:   model.Field{Path: strings.Split(r.Field, "."), SchemaPath: r.Field, Rule: "overrides-file"},
+		Field:   model.Field{Path: strings.Split(r.Field, "."), SchemaPath: r.Field, Rule: model.RuleDeclared, Line: line},
 		Failure: r.Failure,
 	})
 	sort.SliceStable(k.Phases, func(i, j int) bool { return k.Phases[i].SchemaPath < k.Phases[j].SchemaPath })

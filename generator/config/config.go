@@ -87,6 +87,7 @@ type KindRule struct {
 	Controllers []string          `yaml:"controllers"` // controller-runtime controller names
 	Conditions  map[string]string `yaml:"conditions"`  // condition type → positive|negative|progress|neutral
 	Phases      []PhaseRule       `yaml:"phases"`
+	Signals     []SignalRule      `yaml:"signals"` // signals no schema shows
 
 	line int
 }
@@ -153,23 +154,37 @@ func yamlErr(file string, err error) error {
 	return &Error{File: file, Line: line, Msg: msg}
 }
 
-// recordLines remembers the line of each kinds entry for warnings.
+// recordLines remembers the line of each kinds entry and of each of its
+// signals, for errors, warnings and crdmon inspect.
 func recordLines(f *File, doc *yamlv3.Node) {
-	for i := 0; i+1 < len(doc.Content); i += 2 {
-		if doc.Content[i].Value == "kinds" {
-			for j, item := range doc.Content[i+1].Content {
-				if j < len(f.Kinds) {
-					f.Kinds[j].line = item.Line
-				}
+	for j, item := range value(doc, "kinds") {
+		if j >= len(f.Kinds) {
+			break
+		}
+		k := &f.Kinds[j]
+		k.line = item.Line
+		for i, s := range value(item, "signals") {
+			if i < len(k.Signals) {
+				k.Signals[i].line = s.Line
 			}
 		}
 	}
 }
 
+// value returns the items of a mapping node's key.
+func value(mapping *yamlv3.Node, key string) []*yamlv3.Node {
+	for i := 0; i+1 < len(mapping.Content); i += 2 {
+		if mapping.Content[i].Value == key {
+			return mapping.Content[i+1].Content
+		}
+	}
+	return nil
+}
+
 // Classes are the alert class names an overrides file may set.
 var Classes = []string{
 	"ConditionNotTrue", "NegativeCondition", "ProgressTooLong", "ReplicasMismatch", "GenerationLag",
-	"PhaseFailed", "ExpiresSoon", "ExpiresVerySoon", "RenewalOverdue", "FailuresRising", "ControllerErrors", "ControllerSlow", "WorkqueueDepth",
+	"PhaseFailed", "ExpiresSoon", "ExpiresVerySoon", "RenewalOverdue", "FailuresRising", "ProblemCount", "ControllerErrors", "ControllerSlow", "WorkqueueDepth",
 }
 
 func (f *File) check(file string) error {
@@ -203,6 +218,9 @@ func (f *File) check(file string) error {
 			if !strings.HasPrefix(p.Field, "status.") || strings.Contains(p.Field, "[") {
 				return bad(k.line, "%s.phases: field %q: want a dotted path under status, e.g. status.phase", where, p.Field)
 			}
+		}
+		if line, err := checkSignals(k.Signals, where); err != nil {
+			return bad(line, "%v", err)
 		}
 	}
 	return nil

@@ -9,7 +9,7 @@
 //   - Suspended: being deleted, a true suspend field, a condition naming a
 //     pause True, a state field holding such a value;
 //   - Degraded: a negative condition True, a positive condition False, a
-//     failure phase; not while the controller has yet to observe the latest
+//     failure phase, a problem counter (declared in crdmon.yaml) above 0; not while the controller has yet to observe the latest
 //     spec (observedGeneration behind generation);
 //   - Progressing: Reconciling/Progressing True, a positive condition
 //     Unknown, a progress phase or readiness flag false, observedGeneration
@@ -60,6 +60,7 @@ const (
 	ReasonPhase      = "phase"      // a phase or readiness field
 	ReasonGeneration = "generation" // observedGeneration behind generation
 	ReasonReplicas   = "replicas"   // fewer ready replicas than desired
+	ReasonProblems   = "problems"   // a problem counter above 0
 	ReasonUnreported = "unreported" // a kind with conditions whose object has none yet
 	ReasonNone       = "none"       // Healthy: nothing says otherwise
 )

@@ -73,6 +73,9 @@ func (q Query) Signals() []Signal {
 	for _, p := range q.phaseParts(true) {
 		degraded = append(degraded, Signal{Degraded, ReasonPhase, q.sel(series.PhaseInfo, p...)})
 	}
+	if s.problems {
+		degraded = append(degraded, Signal{Degraded, ReasonProblems, q.sel(series.Problems) + " > 0"})
+	}
 	for _, p := range q.phaseParts(false) {
 		progressing = append(progressing, Signal{Progressing, ReasonPhase, q.detail(s, q.sel(series.PhaseInfo, p...))})
 		working = append(working, q.sel(series.PhaseInfo, p...))
@@ -170,6 +173,7 @@ type shape struct {
 	types                     []string // condition types read one by one
 	suspend, suspendablePhase bool
 	generation, replicas      bool
+	problems                  bool // a problem counter (crdmon.yaml's problem-count)
 }
 
 func (q Query) shape() shape {
@@ -201,6 +205,7 @@ func (q Query) shape() shape {
 		s.suspend = s.suspend || k.Suspend != nil
 		s.generation = s.generation || k.Generation != nil
 		s.replicas = s.replicas || k.Replicas != nil
+		s.problems = s.problems || len(k.Problems) > 0
 	}
 	if len(s.condKinds) == 0 {
 		s.types = nil

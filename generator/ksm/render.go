@@ -111,6 +111,11 @@ func resource(k model.Kind, prefix, subject string) Resource {
 		g.CommonLabels = map[string]string{series.LabelField: f.SchemaPath}
 		r.Metrics = append(r.Metrics, g)
 	}
+	for _, f := range k.Problems {
+		g := gauge(series.Problems, help(subject, "problem counter %s, healthy at 0; 0 when unset.", f.SchemaPath), f.Path, true)
+		g.CommonLabels = map[string]string{series.LabelField: f.SchemaPath}
+		r.Metrics = append(r.Metrics, g)
+	}
 	return r
 }
 

@@ -33,6 +33,7 @@ type Kind struct {
 	Suspend    *Field         `json:"suspend,omitempty"`    // boolean spec.suspend or spec.paused
 	Timestamps []Timestamp    `json:"timestamps,omitempty"` // date-time status fields: expiry, renewal, validity start
 	Failures   []Field        `json:"failures,omitempty"`   // integer status fields counting failures
+	Problems   []Field        `json:"problems,omitempty"`   // integer status fields counting problems that should be zero (declared in crdmon.yaml)
 	Notes      []string       `json:"notes,omitempty"`      // detection notes: candidates rejected and why
 
 	// Polarity overrides PolarityOf for condition types of this kind (from
@@ -55,15 +56,23 @@ func (k Kind) ID() string { return strings.ToLower(k.Kind) + "." + k.Group }
 // HasSignals reports whether any health signal was found for the kind.
 func (k Kind) HasSignals() bool {
 	return len(k.Conditions) > 0 || k.Replicas != nil || k.Generation != nil || len(k.Phases) > 0 ||
-		len(k.Timestamps) > 0 || len(k.Failures) > 0
+		len(k.Timestamps) > 0 || len(k.Failures) > 0 || len(k.Problems) > 0
 }
 
 // Field is one schema field used as a signal.
 type Field struct {
 	Path       []string `json:"path,omitempty"` // kube-state-metrics path segments, e.g. [status, observedGeneration]
 	SchemaPath string   `json:"schemaPath"`     // dotted schema path with [] for lists, e.g. status.parents[].conditions
-	Rule       string   `json:"rule,omitempty"` // the detection rule that found it
+	Rule       string   `json:"rule,omitempty"` // the detection rule that found it, or RuleDeclared
+	Line       int      `json:"line,omitempty"` // with RuleDeclared: the line of crdmon.yaml declaring it
 }
+
+// RuleDeclared is the Rule of signals declared in crdmon.yaml rather than
+// detected in a schema.
+const RuleDeclared = "crdmon.yaml"
+
+// Declared reports whether the field was declared in crdmon.yaml.
+func (f Field) Declared() bool { return f.Rule == RuleDeclared }
 
 // ConditionSet is a list of conditions in the object's status.
 type ConditionSet struct {

@@ -110,6 +110,10 @@ func (b *builder) alerts(s subject) []alert {
 			if a, ok := b.failuresAlert(s, c); ok {
 				out = append(out, a)
 			}
+		case ProblemCount:
+			if a, ok := b.problemsAlert(s, c); ok {
+				out = append(out, a)
+			}
 		default:
 			if a, ok := b.controllerAlert(s, c); ok {
 				out = append(out, a)

@@ -145,7 +145,8 @@ func (b *builder) finish(f fixture, k model.Kind) fixture {
 // complete adds the series of nilIsZero families the case leaves unset: a
 // condition list (read with nilIsZero, so that a condition without
 // lastTransitionTime still shows) that is absent yields one series of value
-// 0 without type, status or reason; an unset failure counter reads 0.
+// 0 without type, status or reason; an unset failure or problem counter
+// reads 0.
 func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
 	out := append([]inputSeries(nil), in...)
 	has := func(metric, path string) bool {
@@ -165,11 +166,18 @@ func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
 			out = append(out, inputSeries{metric: b.metric(series.Condition), labels: l})
 		}
 	}
-	for _, f := range k.Failures {
-		if !slices.ContainsFunc(in, func(s inputSeries) bool {
-			return s.metric == b.metric(series.Failures) && s.labels[series.LabelField] == f.SchemaPath
-		}) {
-			out = append(out, inputSeries{metric: b.metric(series.Failures), labels: withLabels(objectLabels(k), series.LabelField, f.SchemaPath)})
+	counters := []struct {
+		family string
+		fields []model.Field
+	}{{series.Failures, k.Failures}, {series.Problems, k.Problems}}
+	for _, c := range counters {
+		metric := b.metric(c.family)
+		for _, f := range c.fields {
+			if !slices.ContainsFunc(in, func(s inputSeries) bool {
+				return s.metric == metric && s.labels[series.LabelField] == f.SchemaPath
+			}) {
+				out = append(out, inputSeries{metric: metric, labels: withLabels(objectLabels(k), series.LabelField, f.SchemaPath)})
+			}
 		}
 	}
 	return out

@@ -31,6 +31,7 @@ func TestGolden(t *testing.T) {
 		"crossplane":  {[]model.Kind{crossplaneKind(), policy}, DefaultOptions()},
 		"workload":    {[]model.Kind{workloadKind()}, DefaultOptions()},
 		"per-group":   {[]model.Kind{gatewayKind(), presenceKind()}, perGroup},
+		"problems":    {[]model.Kind{constraintKind()}, DefaultOptions()},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

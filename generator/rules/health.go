@@ -241,6 +241,13 @@ func (b *builder) stateCase(kinds []model.Kind, degraded bool) (healthCase, bool
 			}
 		}
 	}
+	for _, k := range kinds {
+		if degraded && len(k.Problems) > 0 {
+			problems := inputSeries{metric: b.metric(series.Problems), start: 2,
+				labels: withLabels(objectLabels(k), series.LabelField, k.Problems[0].SchemaPath)}
+			return healthCase{k, obj(k, problems), state, health.ReasonProblems}, true
+		}
+	}
 	return healthCase{}, false
 }
 

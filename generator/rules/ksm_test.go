@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,8 +174,8 @@ func rebuild(t *testing.T, k model.Kind, prefix string, in []inputSeries) map[st
 					set(t, obj, p.Path, s.labels[series.LabelPhase])
 				}
 			}
-		case series.Failures:
-			for _, f := range k.Failures {
+		case series.Failures, series.Problems:
+			for _, f := range slices.Concat(k.Failures, k.Problems) {
 				if f.SchemaPath == s.labels[series.LabelField] {
 					set(t, obj, f.Path, int64(s.start))
 				}

@@ -83,6 +83,19 @@ func presenceKind() model.Kind {
 	}
 }
 
+// constraintKind has only signals declared in crdmon.yaml (its status is
+// untyped): a problem counter, and a readiness flag in a list's first element.
+func constraintKind() model.Kind {
+	return model.Kind{
+		Group: "policy.example.io", Kind: "RequiredLabels", Plural: "requiredlabels", Version: "v1beta1",
+		Phases: []model.Phase{{
+			Field:  model.Field{Path: []string{"status", "byPod", "0", "enforced"}, SchemaPath: "status.byPod[].enforced", Rule: model.RuleDeclared, Line: 11},
+			Values: []string{"true", "false"}, Progress: []string{"false"},
+		}},
+		Problems: []model.Field{{Path: []string{"status", "totalViolations"}, SchemaPath: "status.totalViolations", Rule: model.RuleDeclared, Line: 9}},
+	}
+}
+
 func testModel() model.Model {
-	return model.Model{Kinds: []model.Kind{workloadKind(), certificateKind(), gatewayKind(), presenceKind(), crossplaneKind()}}
+	return model.Model{Kinds: []model.Kind{workloadKind(), certificateKind(), gatewayKind(), presenceKind(), crossplaneKind(), constraintKind()}}
 }

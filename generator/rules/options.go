@@ -27,6 +27,7 @@ const (
 	ExpiresVerySoon   Class = "ExpiresVerySoon"   // the same, with a shorter threshold: the critical twin of ExpiresSoon
 	RenewalOverdue    Class = "RenewalOverdue"    // a planned renewal time passed by more than the threshold
 	FailuresRising    Class = "FailuresRising"    // a failure counter rose more than once within the threshold
+	ProblemCount      Class = "ProblemCount"      // a problem counter (violations) above the threshold
 	ControllerErrors  Class = "ControllerErrors"  // share of failed reconciles
 	ControllerSlow    Class = "ControllerSlow"    // p99 reconcile time
 	WorkqueueDepth    Class = "WorkqueueDepth"    // items waiting in the controller's work queue
@@ -35,7 +36,7 @@ const (
 // Classes lists every alert class in rendering order.
 var Classes = []Class{
 	ConditionNotTrue, NegativeCondition, ProgressTooLong, ReplicasMismatch, GenerationLag,
-	PhaseFailed, ExpiresSoon, ExpiresVerySoon, RenewalOverdue, FailuresRising, ControllerErrors, ControllerSlow, WorkqueueDepth,
+	PhaseFailed, ExpiresSoon, ExpiresVerySoon, RenewalOverdue, FailuresRising, ProblemCount, ControllerErrors, ControllerSlow, WorkqueueDepth,
 }
 
 // TimeThreshold reports whether a class's Threshold is a number of seconds
@@ -73,7 +74,8 @@ type ClassSettings struct {
 	// time (ControllerSlow), queued items (WorkqueueDepth), seconds left
 	// before an expiry (ExpiresSoon, ExpiresVerySoon), seconds past a planned
 	// renewal (RenewalOverdue), seconds of the window in which a failure
-	// counter must rise twice (FailuresRising). Unused by other classes.
+	// counter must rise twice (FailuresRising), problems tolerated
+	// (ProblemCount). Unused by other classes.
 	Threshold float64
 }
 
@@ -141,6 +143,7 @@ func DefaultOptions() Options {
 			ExpiresVerySoon:   {Severity: "critical", For: 5 * time.Minute, Threshold: 3 * day},
 			RenewalOverdue:    {Severity: "warning", For: 15 * time.Minute, Threshold: 3600},
 			FailuresRising:    {Severity: "warning", For: 5 * time.Minute, Threshold: 6 * 3600},
+			ProblemCount:      {Severity: "warning", For: 15 * time.Minute},
 			ControllerErrors:  {Severity: "warning", For: 15 * time.Minute, Threshold: 0.1},
 			ControllerSlow:    {Severity: "warning", For: 15 * time.Minute, Threshold: 60},
 			WorkqueueDepth:    {Severity: "warning", For: 15 * time.Minute, Threshold: 100},
@@ -219,6 +222,9 @@ func checkSettings(where string, s AlertSettings) error {
 		}
 		if TimeThreshold(c) && (cs.Threshold <= 0 || cs.Threshold != math.Trunc(cs.Threshold)) {
 			return fmt.Errorf("rules: %s: %s: threshold %g must be a positive whole number of seconds", where, c, cs.Threshold)
+		}
+		if c == ProblemCount && cs.Threshold < 0 {
+			return fmt.Errorf("rules: %s: %s: threshold %g must not be negative", where, c, cs.Threshold)
 		}
 	}
 	for c := range s {

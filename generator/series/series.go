@@ -44,6 +44,10 @@ const (
 	// Failures is one series per failure counter field; label field. An
 	// unset counter reads as 0 (no failures).
 	Failures = "failures"
+	// Problems is one series per problem counter field (a count that should
+	// be zero, such as policy violations); label field. An unset counter
+	// reads as 0.
+	Problems = "problems"
 )
 
 // Label names added by crdmon's config. kube-state-metrics adds the GVK labels itself.
@@ -102,6 +106,9 @@ func Families(k model.Kind) []string {
 	}
 	if len(k.Failures) > 0 {
 		out = append(out, Failures)
+	}
+	if len(k.Problems) > 0 {
+		out = append(out, Problems)
 	}
 	return out
 }

@@ -118,7 +118,8 @@ func formatDuration(d time.Duration) string {
 }
 
 // expr explains an alert from the shape of its expression: a comparison of
-// two of the object's gauges, or the absence of a series.
+// two of the object's gauges, or of one with a number, or the absence of a
+// series.
 func (e explainer) expr(x parser.Expr, a Alert) string {
 	switch n := x.(type) {
 	case *parser.ParenExpr:
@@ -137,6 +138,18 @@ func (e explainer) expr(x parser.Expr, a Alert) string {
 		case n.Op.IsComparisonOperator():
 			l, lok := promqlx.Unparen(n.LHS).(*parser.VectorSelector)
 			r, rok := promqlx.Unparen(n.RHS).(*parser.VectorSelector)
+			if num, ok := promqlx.Unparen(n.RHS).(*parser.NumberLiteral); lok && ok {
+				// A gauge against a threshold: "status.totalViolations 3 > 0".
+				lv, found := e.value(l, a)
+				if !found {
+					return ""
+				}
+				name := a.Labels[series.LabelField]
+				if name == "" {
+					name = shortName(l, e.prefix)
+				}
+				return name + " " + lv + " " + n.Op.String() + " " + ksmeval.FormatValue(num.Val)
+			}
 			if !lok || !rok {
 				return ""
 			}

@@ -16,7 +16,8 @@ import (
 const inspectHelp = `Usage: crdmon inspect -f PATH... [-o text|json] [flags]
 
 Prints, per kind, each detected signal, the schema path it was found at, the
-detection rule that found it, the metric families it produces, and what
+detection rule that found it (or "from crdmon.yaml (line N)" for a signal
+declared there), the metric families it produces, and what
 decides each health state the crdmon:health:state recording rule records
 (Suspended > Degraded > Progressing > Healthy, each with the signals tried in
 order). Kinds without signals are listed with the reason.
@@ -102,6 +103,15 @@ func healthSummary(k model.Kind, prefix string) string {
 	return strings.Join(parts, " > ")
 }
 
+// ruleOf names what found a signal: its detection rule, or the line of
+// crdmon.yaml that declared it.
+func ruleOf(f model.Field) string {
+	if f.Declared() {
+		return fmt.Sprintf("from crdmon.yaml (line %d)", f.Line)
+	}
+	return f.Rule
+}
+
 func familyNames(k model.Kind, prefix string) []string {
 	var names []string
 	for _, f := range series.Families(k) {
@@ -125,6 +135,7 @@ func printKind(env Env, k model.Kind, prefix string, alerts []string) {
 		line := fmt.Sprintf("  %-18s %-34s %-31s %s", signal, path, rule, detail)
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
+	field := func(signal string, f model.Field) { row(signal, f.SchemaPath, ruleOf(f)) }
 	for _, c := range k.Conditions {
 		desc := "conditions"
 		if len(c.KnownTypes) > 0 {
@@ -134,24 +145,33 @@ func printKind(env Env, k model.Kind, prefix string, alerts []string) {
 			}
 			desc += " " + strings.Join(typed, " ")
 		}
-		row(desc, c.SchemaPath, c.Rule)
+		field(desc, c.Field)
 	}
 	if r := k.Replicas; r != nil {
-		row("replicas desired", r.Desired.SchemaPath, r.Desired.Rule)
-		row("replicas ready", r.Ready.SchemaPath, r.Ready.Rule)
+		field("replicas desired", r.Desired)
+		field("replicas ready", r.Ready)
 	}
 	if g := k.Generation; g != nil {
-		row("observedGeneration", g.Observed.SchemaPath, g.Observed.Rule)
+		field("observedGeneration", g.Observed)
 	}
 	for _, p := range k.Phases {
 		desc := "phase"
 		if len(p.Values) > 0 {
 			desc += " " + strings.Join(p.Values, "|")
 		}
-		row(desc, p.SchemaPath, p.Rule)
+		field(desc, p.Field)
 	}
 	if s := k.Suspend; s != nil {
-		row("suspend", s.SchemaPath, s.Rule)
+		field("suspend", *s)
+	}
+	for _, ts := range k.Timestamps {
+		field(ts.Meaning, ts.Field)
+	}
+	for _, f := range k.Failures {
+		field("failures", f)
+	}
+	for _, f := range k.Problems {
+		field("problems", f)
 	}
 	for _, n := range k.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)

@@ -155,5 +155,8 @@ func signalWords(k model.Kind) []string {
 	if k.Suspend != nil {
 		out = append(out, "suspend "+k.Suspend.SchemaPath)
 	}
+	for _, f := range k.Problems {
+		out = append(out, "problems "+f.SchemaPath)
+	}
 	return out
 }
