@@ -98,3 +98,97 @@ kinds:
 		t.Errorf("controllers = %v", c)
 	}
 }
+
+// Declared signals are checked strictly, each error at the signal's line.
+func TestSignalErrors(t *testing.T) {
+	head := "apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n  - group: example.com\n    signals:\n"
+	cases := map[string]string{
+		"      - {field: status.violations, meaning: bad-count}\n":                                                  `crdmon.yaml:6: kinds[0].signals[0]: meaning "bad-count": want one of condition-list, phase,`,
+		"      - {field: status.ok, meaning: phase}\n      - {field: violations, meaning: problem-count}\n":         `crdmon.yaml:7: kinds[0].signals[1]: field "violations": want a dotted path under status`,
+		"      - {field: spec.size, meaning: problem-count}\n":                                                      `crdmon.yaml:6: kinds[0].signals[0]: field "spec.size": want a dotted path under status`,
+		"      - {field: 'status.items[]', meaning: condition-list}\n":                                              "ends in a list element",
+		"      - {field: status.a..b, meaning: phase}\n":                                                            `segment "" is not a field name`,
+		"      - {field: 'status.a[0].b', meaning: phase}\n":                                                        `segment "a[0]" is not a field name (write list elements as name[])`,
+		"      - {field: status.ready, meaning: bool-healthy, failure: [\"false\"]}\n":                              "failure and progress values are for meaning phase, not bool-healthy",
+		"      - {field: status.x, meaning: phase}\n      - {field: status.x, meaning: expiry}\n":                   "crdmon.yaml:7: kinds[0].signals[1]: field status.x is declared twice",
+		"      - {field: status.phase, meaning: phase}\n      - {field: status.readyNodes, meaning: ready-count}\n": "crdmon.yaml:7: kinds[0].signals: ready-count without desired-count: declare both in the same rule",
+		"      - {field: status.x, meaning: phase, colour: red}\n":                                                  "crdmon.yaml:6: field colour is not a known key of SignalRule",
+	}
+	for in, want := range cases {
+		if _, err := Parse("crdmon.yaml", []byte(head+in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) error = %v, want %q", in, err, want)
+		}
+	}
+}
+
+// Declared signals land in the model marked with their line, replace a
+// detected signal at the same path, and a later rule's declaration wins.
+func TestApplySignals(t *testing.T) {
+	f, err := Parse("crdmon.yaml", []byte(`apiVersion: crdmon.dev/v1alpha1
+kind: Config
+kinds:
+  - group: policy.example.com
+    kind: "*"
+    signals:
+      - field: status.totalViolations
+        meaning: problem-count
+      - {field: "status.byPod[].enforced", meaning: bool-healthy}
+      - {field: "status.parents[].conditions", meaning: condition-list}
+      - {field: status.stage, meaning: phase, failure: [Broken], progress: [Building]}
+      - {field: spec.size, meaning: desired-count}
+      - {field: status.readyMembers, meaning: ready-count}
+      - {field: status.seenGeneration, meaning: observed-generation}
+      - {field: status.certificate.notAfter, meaning: expiry}
+      - {field: status.retries, meaning: failure-count}
+  - kind: Strict*
+    signals:
+      - {field: status.stage, meaning: phase, failure: [Lost]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	detected := model.Kind{Group: "policy.example.com", Kind: "StrictLabels",
+		Phases:   []model.Phase{{Field: model.Field{Path: []string{"status", "stage"}, SchemaPath: "status.stage", Rule: "state-field"}}},
+		Replicas: &model.Replicas{Desired: model.Field{SchemaPath: "spec.replicas"}, Ready: model.Field{SchemaPath: "status.readyMembers"}},
+	}
+	m := model.Model{Kinds: []model.Kind{detected, {Group: "policy.example.com", Kind: "Labels"}}}
+	if w := f.ApplyToModel(&m); len(w) != 0 {
+		t.Errorf("warnings: %q", w)
+	}
+	strict, plain := m.Kinds[0], m.Kinds[1]
+	want := func(what string, f model.Field, path string, line int) {
+		t.Helper()
+		if f.SchemaPath != path || f.Rule != model.RuleDeclared || f.Line != line || !f.Declared() {
+			t.Errorf("%s = %+v, want %s declared at line %d", what, f, path, line)
+		}
+	}
+	want("problems", plain.Problems[0], "status.totalViolations", 7)
+	if strings.Join(plain.Problems[0].Path, ".") != "status.totalViolations" {
+		t.Errorf("problems path = %v", plain.Problems[0].Path)
+	}
+	if len(plain.Conditions) != 1 || plain.Conditions[0].Scope != "status.parents[0]" ||
+		strings.Join(plain.Conditions[0].Path, ".") != "status.parents.0.conditions" || !plain.Conditions[0].HasStatus {
+		t.Errorf("conditions = %+v", plain.Conditions)
+	}
+	want("conditions", plain.Conditions[0].Field, "status.parents[].conditions", 10)
+	if len(plain.Phases) != 2 || strings.Join(plain.Phases[0].Path, ".") != "status.byPod.0.enforced" ||
+		strings.Join(plain.Phases[0].Progress, ",") != "false" || plain.Phases[1].Failure[0] != "Broken" || plain.Phases[1].Progress[0] != "Building" {
+		t.Errorf("phases = %+v", plain.Phases)
+	}
+	want("desired", plain.Replicas.Desired, "spec.size", 12)
+	want("ready", plain.Replicas.Ready, "status.readyMembers", 13)
+	want("generation", plain.Generation.Observed, "status.seenGeneration", 14)
+	if ts := plain.Timestamps; len(ts) != 1 || ts[0].Meaning != model.Expiry || strings.Join(ts[0].Path, ".") != "status.certificate.notAfter" {
+		t.Errorf("timestamps = %+v", ts)
+	}
+	want("failures", plain.Failures[0], "status.retries", 16)
+
+	// The detected phase at status.stage gave way to the first rule's, which
+	// gave way to the second rule's; the detected replicas, sharing a path
+	// with the declared ones, were replaced.
+	if len(strict.Phases) != 2 || strict.Phases[1].SchemaPath != "status.stage" || strings.Join(strict.Phases[1].Failure, ",") != "Lost" {
+		t.Errorf("strict phases = %+v", strict.Phases)
+	}
+	want("strict phase", strict.Phases[1].Field, "status.stage", 19)
+	want("strict desired", strict.Replicas.Desired, "spec.size", 12)
+}
