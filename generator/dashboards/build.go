@@ -63,6 +63,7 @@ func buildDashboard(b board, opts Options) (dashboard.Dashboard, error) {
 	overviewRow(db, g, q)
 	signalRows(db, g, q)
 	expiryRow(db, g, q)
+	problemsRow(db, g, q)
 	controllerRow(db, g, q)
 	d, err := db.Build()
 	if err != nil {
@@ -218,6 +219,23 @@ func expiryRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	t := objectTable("Expires in", "Time left before each object's expiry time (status.notAfter, *ExpiryDate...), soonest first; negative once expired.", q.expiresIn(), cols).
 		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName("Expires in").Desc(false)}).
 		OverrideByName("Expires in", []dashboard.DynamicConfigValue{{Id: "unit", Value: "s"}})
+	add(db, g, gridWidth, tableHeight, t)
+}
+
+// problemsRow: the objects whose problem counters (declared in crdmon.yaml,
+// such as policy violations) are above zero, most first.
+func problemsRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
+	if !q.signals().problems {
+		return
+	}
+	row(db, g, "Problems")
+	cols := []column{{series.LabelKind, "Kind"}}
+	if q.namespaced() {
+		cols = append(cols, column{series.LabelNamespace, "Namespace"})
+	}
+	cols = append(cols, column{series.LabelName, "Name"}, column{series.LabelField, "Field"}, column{"Value", "Problems"})
+	t := objectTable("Objects with problems", "Objects whose problem counters (counts that should be zero, declared in crdmon.yaml) are above zero, most first.", q.problems(), cols).
+		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName("Problems").Desc(true)})
 	add(db, g, gridWidth, tableHeight, t)
 }
 

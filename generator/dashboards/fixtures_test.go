@@ -92,6 +92,9 @@ func stateVariants(k model.Kind) []variant {
 			variant{name: fmt.Sprintf("phase%d-failed", i), state: stDegraded, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, failurePhase(p)) }},
 			variant{name: fmt.Sprintf("phase%d-progress", i), state: stProgressing, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, progressPhase(p)) }})
 	}
+	for i, f := range k.Problems {
+		out = append(out, variant{name: fmt.Sprintf("problems%d", i), state: stDegraded, field: f.SchemaPath, apply: func(o *objectBuilder) { o.set(f.Path, int64(4)) }})
+	}
 	if k.Generation != nil {
 		out = append(out, variant{name: "generation-lag", state: stProgressing, lagging: true, apply: func(o *objectBuilder) { o.set(k.Generation.Observed.Path, int64(2)) }})
 	}
@@ -247,6 +250,9 @@ func newObject(k model.Kind, namespace, name string) *objectBuilder {
 	}
 	for _, ts := range k.Timestamps {
 		o.set(ts.Path, lastTransition.Add(30*24*time.Hour).Format(time.RFC3339))
+	}
+	for _, f := range k.Problems {
+		o.set(f.Path, int64(0))
 	}
 	return o
 }

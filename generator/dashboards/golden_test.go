@@ -161,13 +161,14 @@ func TestPanelsFollowSignals(t *testing.T) {
 	m := allModel()
 	def := DefaultOptions()
 	for title, want := range map[string][]string{
-		"Degraded":                           {"cert-manager.io", "cluster.x-k8s.io", "example.io"},
-		"Suspended":                          {"cert-manager.io", "cluster.x-k8s.io", "example.io", "scale.example.io"},
+		"Degraded":                           {"cert-manager.io", "cluster.x-k8s.io", "example.io", "policy.example.io"},
+		"Suspended":                          {"cert-manager.io", "cluster.x-k8s.io", "example.io", "policy.example.io", "scale.example.io"},
 		"Desired vs ready replicas":          {"cluster.x-k8s.io", "scale.example.io"},
 		"Objects with unobserved generation": {"cluster.x-k8s.io"},
-		"Phase distribution":                 {"cluster.x-k8s.io", "example.io"},
-		"Degraded objects by kind":           {"cert-manager.io", "cluster.x-k8s.io", "example.io"},
-		"Workqueue depth":                    {"cert-manager.io", "cluster.x-k8s.io", "example.io", "scale.example.io"},
+		"Phase distribution":                 {"cluster.x-k8s.io", "example.io", "policy.example.io"},
+		"Objects with problems":              {"policy.example.io"},
+		"Degraded objects by kind":           {"cert-manager.io", "cluster.x-k8s.io", "example.io", "policy.example.io"},
+		"Workqueue depth":                    {"cert-manager.io", "cluster.x-k8s.io", "example.io", "policy.example.io", "scale.example.io"},
 	} {
 		got := has(m, def, title)
 		if len(got) != len(want) {

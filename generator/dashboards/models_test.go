@@ -51,7 +51,9 @@ func machineDeployment() model.Kind {
 
 // oddKinds are shapes the golden kinds do not cover: a cluster-scoped kind
 // whose conditions have no status field, a nested condition list, a kind
-// with two phase fields and no conditions, and a kind without signals.
+// with two phase fields and no conditions, a kind with only a problem
+// counter and a readiness flag (as declared in crdmon.yaml), and a kind
+// without signals.
 func oddKinds() []model.Kind {
 	return []model.Kind{
 		{
@@ -74,6 +76,14 @@ func oddKinds() []model.Kind {
 			Conditions: []model.ConditionSet{{Field: field("status.conditions", "status", "conditions")}},
 		},
 		{Group: "example.io", Kind: "Quiet", Plural: "quiets", Version: "v1", Namespaced: true},
+		{
+			Group: "policy.example.io", Kind: "RequiredLabels", Plural: "requiredlabels", Version: "v1beta1", Namespaced: false,
+			Phases: []model.Phase{{
+				Field:  field("status.byPod[].enforced", "status", "byPod", "0", "enforced"),
+				Values: []string{"true", "false"}, Progress: []string{"false"},
+			}},
+			Problems: []model.Field{field("status.totalViolations", "status", "totalViolations")},
+		},
 		{
 			Group: "scale.example.io", Kind: "Pool", Plural: "pools", Version: "v1", Namespaced: false,
 			Replicas: &model.Replicas{

@@ -65,6 +65,7 @@ type signals struct {
 	replicas, generation, phases bool
 	multiPhase                   bool // some kind has more than one phase field
 	expiry                       bool // some kind has an expiry timestamp
+	problems                     bool // some kind has a problem counter
 }
 
 func (q queries) signals() signals {
@@ -74,6 +75,7 @@ func (q queries) signals() signals {
 		s.generation = s.generation || k.Generation != nil
 		s.phases = s.phases || len(k.Phases) > 0
 		s.multiPhase = s.multiPhase || len(k.Phases) > 1
+		s.problems = s.problems || len(k.Problems) > 0
 		s.expiry = s.expiry || slices.ContainsFunc(k.Timestamps, func(ts model.Timestamp) bool { return ts.Meaning == model.Expiry })
 	}
 	return s
@@ -197,6 +199,11 @@ func (q queries) missingReplicas() string {
 func (q queries) expiresIn() string {
 	return "min by (" + q.by(append(slices.Clone(series.ObjectLabels), series.LabelField)...) + ") (" +
 		q.sel(series.TimestampSeconds, matchEq(series.LabelMeaning, model.Expiry)) + ") - time()"
+}
+
+// problems is each problem counter above zero.
+func (q queries) problems() string {
+	return "max by (" + q.by(append(slices.Clone(series.ObjectLabels), series.LabelField)...) + ") (" + q.sel(series.Problems) + ") > 0"
 }
 
 func (q queries) generationLag() string {
