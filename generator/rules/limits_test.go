@@ -99,15 +99,16 @@ func TestGroupGranularityWhenTooLarge(t *testing.T) {
 }
 
 // Rules still over the limit with group granularity (here: every kind has
-// settings of its own) are split over several PrometheusRules, each within
-// the limit, together holding the plain rule file's rules in order.
+// settings other than the defaults, and not all the same) are split over
+// several PrometheusRules, each within the limit, together holding the
+// plain rule file's rules in order.
 func TestSplitPrometheusRule(t *testing.T) {
 	group := "ec2.aws.upbound.io"
 	o := DefaultOptions()
 	o.Granularity = PerGroup
 	o.MaxObject = 24 << 10
 	o.OverrideFor = func(k model.Kind) AlertSettings {
-		return AlertSettings{PhaseFailed: {Severity: "info", For: time.Minute}}
+		return AlertSettings{PhaseFailed: {Severity: "info", For: time.Duration(1+k.Kind[len(k.Kind)-1]-'0') * time.Minute}}
 	}
 	files, err := Render(model.Model{Kinds: providerGroup(group, 20)}, o)
 	if err != nil {

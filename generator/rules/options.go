@@ -120,8 +120,9 @@ type Options struct {
 
 	// OverrideFor, when set, returns the settings for one kind (e.g. from the
 	// overrides file); classes it leaves out keep Classes' values. In PerGroup
-	// granularity a kind whose settings differ from the defaults gets rules of
-	// its own and is excluded from its group's rules.
+	// granularity a kind whose settings differ from the group's (the
+	// defaults, or the settings all its kinds share) gets rules of its own
+	// and is excluded from its group's rules.
 	OverrideFor func(k model.Kind) AlertSettings
 }
 

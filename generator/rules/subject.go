@@ -36,11 +36,18 @@ func subjects(m model.Model, o Options) map[string][]subject {
 	out := map[string][]subject{}
 	for g, kinds := range byGroup {
 		sort.SliceStable(kinds, func(i, j int) bool { return kinds[i].Kind < kinds[j].Kind })
+		// The group's rules carry the default settings, or the settings
+		// every kind of the group shares (a crdmon.yaml rule for kind "*"
+		// of the group): then they also cover kinds the input lacks.
+		groupSettings := o.Classes
+		if first := o.settingsFor(kinds[0]); !first.equal(o.Classes) && allEqual(kinds, first, o) {
+			groupSettings = first
+		}
 		var shared []model.Kind
 		var own []subject
 		for _, k := range kinds {
 			s := o.settingsFor(k)
-			if o.Granularity == PerGroup && s.equal(o.Classes) {
+			if o.Granularity == PerGroup && s.equal(groupSettings) {
 				shared = append(shared, k)
 				continue
 			}
@@ -56,7 +63,7 @@ func subjects(m model.Model, o Options) map[string][]subject {
 				group: g, kinds: shared,
 				names:    []string{groupSubject(g), camel(g)},
 				display:  g + " object",
-				settings: o.Classes, key: g,
+				settings: groupSettings, key: g,
 			}
 			for _, s := range own {
 				gs.exclude = append(gs.exclude, s.kinds[0].Kind)
@@ -66,6 +73,16 @@ func subjects(m model.Model, o Options) map[string][]subject {
 		out[g] = append(out[g], own...)
 	}
 	return out
+}
+
+// allEqual reports whether every kind's settings are s.
+func allEqual(kinds []model.Kind, s AlertSettings, o Options) bool {
+	for _, k := range kinds {
+		if !o.settingsFor(k).equal(s) {
+			return false
+		}
+	}
+	return true
 }
 
 // controllersOf returns the controller-runtime controllers that own k.
