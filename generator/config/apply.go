@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -10,9 +11,22 @@ import (
 )
 
 // ApplyToModel adds the extra signals the file declares (signals, condition
-// polarities, phase fields and failure values) to the kinds they match, and
-// returns a warning for every kind rule that matches no kind.
+// polarities, phase fields and failure values) to the kinds they match,
+// first adding the wildcard kinds that rules with a version declare for
+// groups no input kind belongs to, and returns a warning for every other
+// kind rule that matches no kind.
 func (f *File) ApplyToModel(m *model.Model) (warnings []string) {
+	for _, r := range f.Kinds {
+		if r.Version != "" && !slices.ContainsFunc(m.Kinds, r.Matches) {
+			// Namespaced: kube-state-metrics leaves the namespace label
+			// out for cluster-scoped objects.
+			m.Kinds = append(m.Kinds, model.Kind{Group: r.Group, Kind: model.AnyKind, Version: r.Version,
+				Namespaced: true, Source: model.Source{File: f.name, Line: r.line}})
+		}
+	}
+	slices.SortStableFunc(m.Kinds, func(a, b model.Kind) int {
+		return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Kind, b.Kind))
+	})
 	for i, r := range f.Kinds {
 		matched := 0
 		for j := range m.Kinds {

@@ -32,6 +32,8 @@ type File struct {
 	Kind       string     `yaml:"kind"`
 	Defaults   Defaults   `yaml:"defaults"`
 	Kinds      []KindRule `yaml:"kinds"`
+
+	name string // the file's name, as given
 }
 
 // Defaults apply to every kind.
@@ -81,8 +83,12 @@ func (t *Threshold) UnmarshalYAML(n *yamlv3.Node) error {
 
 // KindRule applies to the kinds whose group and kind match its globs.
 type KindRule struct {
-	Group       string            `yaml:"group"` // glob, default "*"
-	Kind        string            `yaml:"kind"`  // glob, case-insensitive, default "*"
+	Group string `yaml:"group"` // glob, default "*"
+	Kind  string `yaml:"kind"`  // glob, case-insensitive, default "*"
+	// Version, with an exact group, kind "*" and signals, declares the
+	// group's kinds even when no input CRD is one of them (kinds created at
+	// run time): a wildcard kind watched at this version.
+	Version     string            `yaml:"version"`
 	Alerts      map[string]Alert  `yaml:"alerts"`
 	Controllers []string          `yaml:"controllers"` // controller-runtime controller names
 	Conditions  map[string]string `yaml:"conditions"`  // condition type → positive|negative|progress|neutral
@@ -136,6 +142,7 @@ func Parse(file string, data []byte) (*File, error) {
 	if err := yamlv3.Unmarshal(data, &root); err == nil && len(root.Content) > 0 {
 		recordLines(&f, root.Content[0])
 	}
+	f.name = file
 	if f.APIVersion != APIVersion || f.Kind != Kind {
 		return nil, &Error{File: file, Line: 1, Msg: fmt.Sprintf("want apiVersion: %s and kind: %s, got %q and %q", APIVersion, Kind, f.APIVersion, f.Kind)}
 	}
@@ -221,6 +228,9 @@ func (f *File) check(file string) error {
 		}
 		if line, err := checkSignals(k.Signals, where); err != nil {
 			return bad(line, "%v", err)
+		}
+		if k.Version != "" && (k.Group == "" || strings.ContainsAny(k.Group, "*?[\\") || k.Kind != model.AnyKind || len(k.Signals) == 0) {
+			return bad(k.line, "%s.version: declares the kinds of a group that no input may show, so it needs an exact group, kind \"*\" and signals", where)
 		}
 	}
 	return nil

@@ -151,11 +151,11 @@ kinds:
 		Phases:   []model.Phase{{Field: model.Field{Path: []string{"status", "stage"}, SchemaPath: "status.stage", Rule: "state-field"}}},
 		Replicas: &model.Replicas{Desired: model.Field{SchemaPath: "spec.replicas"}, Ready: model.Field{SchemaPath: "status.readyMembers"}},
 	}
-	m := model.Model{Kinds: []model.Kind{detected, {Group: "policy.example.com", Kind: "Labels"}}}
+	m := model.Model{Kinds: []model.Kind{{Group: "policy.example.com", Kind: "Labels"}, detected}}
 	if w := f.ApplyToModel(&m); len(w) != 0 {
 		t.Errorf("warnings: %q", w)
 	}
-	strict, plain := m.Kinds[0], m.Kinds[1]
+	plain, strict := m.Kinds[0], m.Kinds[1]
 	want := func(what string, f model.Field, path string, line int) {
 		t.Helper()
 		if f.SchemaPath != path || f.Rule != model.RuleDeclared || f.Line != line || !f.Declared() {
@@ -191,4 +191,59 @@ kinds:
 	}
 	want("strict phase", strict.Phases[1].Field, "status.stage", 19)
 	want("strict desired", strict.Replicas.Desired, "spec.size", 12)
+}
+
+// A rule with a version declares the kinds of its group when the input has
+// none of them (they are created at run time): one wildcard kind, sorted in
+// with the others, carrying the signals of every rule that matches it.
+func TestWildcardKind(t *testing.T) {
+	f, err := Parse("gk.yaml", []byte(`apiVersion: crdmon.dev/v1alpha1
+kind: Config
+kinds:
+  - group: constraints.example.org
+    kind: "*"
+    version: v1beta1
+    signals:
+      - {field: status.totalViolations, meaning: problem-count}
+  - kind: "*"
+    conditions: {Flooded: negative}
+    signals:
+      - {field: status.lastRun, meaning: renewal}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := model.Model{Kinds: []model.Kind{{Group: "a.example.org", Kind: "Alpha"}, {Group: "z.example.org", Kind: "Zed"}}}
+	if w := f.ApplyToModel(&m); len(w) != 0 {
+		t.Errorf("warnings: %q", w)
+	}
+	if len(m.Kinds) != 3 {
+		t.Fatalf("kinds = %+v", m.Kinds)
+	}
+	k := m.Kinds[1]
+	if !k.Wildcard() || k.Group != "constraints.example.org" || k.Version != "v1beta1" || k.Plural != "" || !k.Namespaced ||
+		k.Source != (model.Source{File: "gk.yaml", Line: 4}) {
+		t.Errorf("wildcard kind = %+v", k)
+	}
+	if len(k.Problems) != 1 || len(k.Timestamps) != 1 || k.PolarityOf("Flooded") != model.Negative {
+		t.Errorf("wildcard kind signals = %+v", k)
+	}
+
+	// With a kind of the group in the input, the rule applies to it instead.
+	m = model.Model{Kinds: []model.Kind{{Group: "constraints.example.org", Kind: "RequiredLabels"}}}
+	f.ApplyToModel(&m)
+	if len(m.Kinds) != 1 || len(m.Kinds[0].Problems) != 1 {
+		t.Errorf("kinds = %+v", m.Kinds)
+	}
+
+	for _, bad := range []string{
+		"  - {group: '*.example.org', kind: '*', version: v1, signals: [{field: status.x, meaning: problem-count}]}\n",
+		"  - {group: constraints.example.org, kind: Required*, version: v1, signals: [{field: status.x, meaning: problem-count}]}\n",
+		"  - {group: constraints.example.org, kind: '*', version: v1}\n",
+	} {
+		_, err := Parse("gk.yaml", []byte("apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n"+bad))
+		if err == nil || !strings.Contains(err.Error(), `gk.yaml:4: kinds[0].version: declares the kinds of a group that no input may show, so it needs an exact group, kind "*" and signals`) {
+			t.Errorf("%s: error = %v", bad, err)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
 	"github.com/crdmon/crdmon/generator/health"
+	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
 )
@@ -276,7 +277,10 @@ func variables(b board, q queries, opts Options) []cog.Builder[dashboard.Variabl
 	if q.namespaced() {
 		vars = append(vars, queryVariable(varNamespace, "Namespace", q.labelValues(series.LabelNamespace, true)))
 	}
-	if b.kind == "" {
+	if b.kind == "" && slices.ContainsFunc(b.kinds, model.Kind.Wildcard) {
+		// A wildcard kind: the kinds are those the series show.
+		vars = append(vars, queryVariable(varKind, "Kind", q.labelValues(series.LabelKind, true)))
+	} else if b.kind == "" {
 		names := make([]string, len(b.kinds))
 		for i, k := range b.kinds {
 			names[i] = k.Kind

@@ -7,6 +7,7 @@ package dashboards
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -97,7 +98,7 @@ func boards(m model.Model, perKind bool) []board {
 	for _, g := range groups {
 		kinds := byGroup[g]
 		sort.Slice(kinds, func(i, j int) bool { return kinds[i].Kind < kinds[j].Kind })
-		if !perKind {
+		if !perKind || slices.ContainsFunc(kinds, model.Kind.Wildcard) {
 			out = append(out, board{key: g, title: g + " custom resources", group: g, kinds: kinds})
 			continue
 		}

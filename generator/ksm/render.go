@@ -31,7 +31,11 @@ func build(m model.Model, opts Options) (written, error) {
 	cfg := Config{Kind: "CustomResourceStateMetrics", Spec: Spec{Resources: []Resource{}}}
 	for _, k := range m.Kinds {
 		if k.HasSignals() {
-			cfg.Spec.Resources = append(cfg.Spec.Resources, resource(k, opts.Prefix, k.Kind))
+			subject := k.Kind
+			if k.Wildcard() {
+				subject = "" // the help texts of a wildcard resource name no kind
+			}
+			cfg.Spec.Resources = append(cfg.Spec.Resources, resource(k, opts.Prefix, subject))
 		}
 	}
 	w, err := write(cfg)
@@ -74,7 +78,7 @@ func resource(k model.Kind, prefix, subject string) Resource {
 		GroupVersionKind: GroupVersionKind{Group: k.Group, Version: k.Version, Kind: k.Kind},
 		MetricNamePrefix: &p,
 		LabelsFromPath:   labels,
-		ResourcePlural:   k.Plural,
+		ResourcePlural:   k.Plural, // "" for a wildcard kind
 	}
 	r.Metrics = append(r.Metrics, info(k, subject))
 	for _, c := range k.Conditions {

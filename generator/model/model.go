@@ -50,6 +50,13 @@ func (k Kind) PolarityOf(conditionType string) Polarity {
 	return PolarityOf(conditionType)
 }
 
+// AnyKind is the Kind of a wildcard kind: every kind of its group, declared
+// in crdmon.yaml for kinds created at run time, which no input CRD shows.
+const AnyKind = "*"
+
+// Wildcard reports whether k stands for every kind of its group.
+func (k Kind) Wildcard() bool { return k.Kind == AnyKind }
+
 // ID is "kind.group", unique within a model.
 func (k Kind) ID() string { return strings.ToLower(k.Kind) + "." + k.Group }
 

@@ -47,7 +47,8 @@ func subjects(m model.Model, o Options) map[string][]subject {
 		var own []subject
 		for _, k := range kinds {
 			s := o.settingsFor(k)
-			if o.Granularity == PerGroup && s.equal(groupSettings) {
+			// A wildcard kind stands for its whole group: group rules.
+			if (o.Granularity == PerGroup || k.Wildcard()) && s.equal(groupSettings) {
 				shared = append(shared, k)
 				continue
 			}

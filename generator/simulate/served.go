@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,7 +38,11 @@ func served(objects []map[string]any, m model.Model) (out []map[string]any, conv
 	out = make([]map[string]any, 0, len(objects))
 	for _, o := range objects {
 		g := ksmeval.ObjectGVK(o)
-		if v, ok := watched[[2]string{g.Group, g.Kind}]; ok && g.Group != "" && v != g.Version {
+		v, ok := watched[[2]string{g.Group, g.Kind}]
+		if !ok { // a wildcard kind watches every kind of its group
+			v, ok = watched[[2]string{g.Group, model.AnyKind}]
+		}
+		if ok && g.Group != "" && v != g.Version {
 			o = withField(o, "apiVersion", g.Group+"/"+v)
 			convertedTo[g] = v
 			convertedN[g]++
@@ -62,6 +67,31 @@ func served(objects []map[string]any, m model.Model) (out []map[string]any, conv
 	sort.Strings(converted)
 	sort.Strings(unnamed)
 	return out, converted, unnamed
+}
+
+// withObjectKinds returns installed plus, for every object of a group the
+// model has a wildcard kind for (declared in crdmon.yaml, as no input CRD
+// shows these kinds), its kind installed at the wildcard's version: in the
+// cluster the object's CRD is installed, and the wildcard reaches it.
+func withObjectKinds(installed []ksm.CRD, objects []map[string]any, m model.Model) []ksm.CRD {
+	wildcards := map[string]string{} // group → version
+	for _, k := range m.Kinds {
+		if k.Wildcard() {
+			wildcards[k.Group] = k.Version
+		}
+	}
+	if len(wildcards) == 0 {
+		return installed
+	}
+	out := slices.Clone(installed)
+	for _, o := range objects {
+		g := ksmeval.ObjectGVK(o)
+		v, ok := wildcards[g.Group]
+		if ok && !slices.ContainsFunc(out, func(c ksm.CRD) bool { return c.Group == g.Group && c.Kind == g.Kind }) {
+			out = append(out, ksm.CRD{Group: g.Group, Kind: g.Kind, Served: []string{v}})
+		}
+	}
+	return out
 }
 
 // withField returns a shallow copy of o (nil: an empty map) with key set to v.

@@ -107,7 +107,7 @@ func (r *Report) Count(st State) int {
 // would serve them (see served): at the watched version, and named.
 func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report, error) {
 	objects, converted, unnamed := served(objects, res.Model)
-	ev, err := ksmeval.EvaluateInstalled(res.KSM, res.Installed, objects)
+	ev, err := ksmeval.EvaluateInstalled(res.KSM, withObjectKinds(res.Installed, objects, res.Model), objects)
 	if err != nil {
 		return nil, fmt.Errorf("kube-state-metrics config: %w", err)
 	}

@@ -126,7 +126,11 @@ func printKind(env Env, k model.Kind, prefix string, alerts []string) {
 	if k.Namespaced {
 		scope = "namespaced"
 	}
-	fmt.Fprintf(w, "%s %s (%s, %s, from %s:%d)\n", kindName(k), k.Version, k.Plural, scope, k.Source.File, k.Source.Line)
+	if k.Wildcard() {
+		fmt.Fprintf(w, "%s %s (every kind of the group, declared in %s:%d)\n", kindName(k), k.Version, k.Source.File, k.Source.Line)
+	} else {
+		fmt.Fprintf(w, "%s %s (%s, %s, from %s:%d)\n", kindName(k), k.Version, k.Plural, scope, k.Source.File, k.Source.Line)
+	}
 	row := func(signal, path, rule string) {
 		detail := ""
 		if i := strings.IndexByte(signal, ' '); i > 0 && !strings.HasPrefix(signal, "replicas") {

@@ -59,6 +59,11 @@ func printFitted(w io.Writer, res *generator.Result) {
 			wildcards++
 		}
 	}
+	for _, k := range res.Model.Kinds {
+		if k.Wildcard() && k.HasSignals() { // declared in crdmon.yaml, not merged to fit
+			wildcards--
+		}
+	}
 	for _, p := range res.Paths {
 		if ok, _ := path.Match(ksm.ShardConfigPattern, p); ok {
 			shards++
