@@ -118,9 +118,22 @@ func InitFile(m model.Model, defaults rules.Options) string {
 		}
 		w("    # controllers: [%s]  # controller-runtime controller names", strings.ToLower(k.Kind))
 		w("    # alerts: {ConditionNotTrue: {for: 30m}, PhaseFailed: {disabled: true}}")
+		w("    # signals: [{field: status.errorCount, meaning: problem-count}]  # %s", signalsHint)
+	}
+	for _, k := range m.Kinds {
+		if k.HasSignals() {
+			continue
+		}
+		w("  # No signal found in %s/%s; declare what its status holds:", k.Group, k.Kind)
+		w("  # - group: %s", k.Group)
+		w("  #   kind: %s", k.Kind)
+		w("  #   signals: [{field: status.errorCount, meaning: problem-count}]  # %s", signalsHint)
 	}
 	return b.String()
 }
+
+// signalsHint lists the meanings a declared signal may have.
+var signalsHint = "meanings: " + strings.Join(config.Meanings, ", ")
 
 func alertLine(c rules.Class, s rules.ClassSettings) string {
 	line := fmt.Sprintf("%s: {for: %s, severity: %s", c, promDuration(s.For), s.Severity)
