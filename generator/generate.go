@@ -156,6 +156,11 @@ func render(loaded *load.Result, kinds []model.Kind, opts Options) (*Result, err
 	progress(fmt.Sprintf("detected signals in %d kinds", len(res.Model.Kinds)))
 	if opts.Config != nil {
 		res.Warnings = append(res.Warnings, opts.Config.ApplyToModel(&res.Model)...)
+		// Wildcard kinds the file declares pass --group; they stand for
+		// kinds no --kind filter can name.
+		res.Model.Kinds = slices.DeleteFunc(res.Model.Kinds, func(k model.Kind) bool {
+			return k.Wildcard() && !(matchAny(opts.Groups, k.Group, false) && len(opts.Kinds) == 0)
+		})
 		if err := applyConfig(&opts, opts.Config, res.Model); err != nil {
 			return nil, err
 		}
