@@ -8,6 +8,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/table"
 
 	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
@@ -212,13 +213,8 @@ func expiryRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 		return
 	}
 	row(db, g, "Expiry")
-	cols := []column{{series.LabelKind, "Kind"}}
-	if q.namespaced() {
-		cols = append(cols, column{series.LabelNamespace, "Namespace"})
-	}
-	cols = append(cols, column{series.LabelName, "Name"}, column{series.LabelField, "Field"}, column{"Value", "Expires in"})
-	t := objectTable("Expires in", "Time left before each object's expiry time (status.notAfter, *ExpiryDate...), soonest first; negative once expired.", q.expiresIn(), cols).
-		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName("Expires in").Desc(false)}).
+	t := fieldTable(q, "Expires in", "Time left before each object's expiry time (status.notAfter, *ExpiryDate...), soonest first; negative once expired.",
+		q.expiresIn(), "Expires in", false).
 		OverrideByName("Expires in", []dashboard.DynamicConfigValue{{Id: "unit", Value: "s"}})
 	add(db, g, gridWidth, tableHeight, t)
 }
@@ -230,14 +226,21 @@ func problemsRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 		return
 	}
 	row(db, g, "Problems")
+	add(db, g, gridWidth, tableHeight, fieldTable(q, "Objects with problems",
+		"Objects whose problem counters (counts that should be zero, declared in crdmon.yaml) are above zero, most first.",
+		q.problems(), "Problems", true))
+}
+
+// fieldTable is a table of one value per object and status field, sorted
+// by that value (its column is named value).
+func fieldTable(q queries, title, desc, expr, value string, descending bool) *table.PanelBuilder {
 	cols := []column{{series.LabelKind, "Kind"}}
 	if q.namespaced() {
 		cols = append(cols, column{series.LabelNamespace, "Namespace"})
 	}
-	cols = append(cols, column{series.LabelName, "Name"}, column{series.LabelField, "Field"}, column{"Value", "Problems"})
-	t := objectTable("Objects with problems", "Objects whose problem counters (counts that should be zero, declared in crdmon.yaml) are above zero, most first.", q.problems(), cols).
-		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName("Problems").Desc(true)})
-	add(db, g, gridWidth, tableHeight, t)
+	cols = append(cols, column{series.LabelName, "Name"}, column{series.LabelField, "Field"}, column{"Value", value})
+	return objectTable(title, desc, expr, cols).
+		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName(value).Desc(descending)})
 }
 
 // controllerRow: controller-runtime metrics of the kinds' controllers.

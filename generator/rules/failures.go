@@ -15,19 +15,30 @@ import (
 // that keep failing do, whether or not the object still reports Ready (a
 // certificate stays Ready while its renewals fail).
 func (b *builder) failuresAlert(s subject, c Class) (alert, bool) {
-	i := slices.IndexFunc(s.kinds, func(k model.Kind) bool { return len(k.Failures) > 0 })
-	if i < 0 {
+	th := s.settings[c].Threshold
+	a, sel, k, ok := b.counterAlert(s, c, series.Failures, func(k model.Kind) []model.Field { return k.Failures }, secondsString(th))
+	if !ok {
 		return alert{}, false
 	}
-	th := s.settings[c].Threshold
 	window := "[" + secondsString(th) + "]"
-	a := b.newAlert(s, c, string(c), string(c))
-	a.data.Limit = secondsString(th)
-	// Only kinds with a failure counter produce the family: no kind matcher.
-	sel := selector(b.metric(series.Failures), s.base()...)
 	a.expr = s.silence("changes("+sel+window+") >= 2 and delta("+sel+window+") > 0", c, false, b.o.Prefix)
-	a.fixture = b.failuresFixture(s.kinds[i], a.forDur)
+	a.fixture = b.failuresFixture(k, a.forDur)
 	return a, true
+}
+
+// counterAlert starts the alert of class c on a counter family (failures,
+// problems) when a kind of the subject has such counters (fields): the
+// alert with its limit, the family's selector, and the first kind with a
+// counter, for the fixture. Only kinds with a counter produce the family,
+// so the selector needs no kind matcher.
+func (b *builder) counterAlert(s subject, c Class, family string, fields func(model.Kind) []model.Field, limit string) (a alert, sel string, k model.Kind, ok bool) {
+	i := slices.IndexFunc(s.kinds, func(k model.Kind) bool { return len(fields(k)) > 0 })
+	if i < 0 {
+		return alert{}, "", model.Kind{}, false
+	}
+	a = b.newAlert(s, c, string(c), string(c))
+	a.data.Limit = limit
+	return a, selector(b.metric(family), s.base()...), s.kinds[i], true
 }
 
 // failuresFixture shows a failure counter rising by one every step (firing)

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"slices"
 	"strconv"
 	"time"
 
@@ -14,16 +13,13 @@ import (
 // threshold, default 0, for the class's duration. Unlike FailuresRising it
 // needs no history: a count above the threshold is the problem.
 func (b *builder) problemsAlert(s subject, c Class) (alert, bool) {
-	i := slices.IndexFunc(s.kinds, func(k model.Kind) bool { return len(k.Problems) > 0 })
-	if i < 0 {
+	limit := strconv.FormatFloat(s.settings[c].Threshold, 'g', -1, 64)
+	a, sel, k, ok := b.counterAlert(s, c, series.Problems, func(k model.Kind) []model.Field { return k.Problems }, limit)
+	if !ok {
 		return alert{}, false
 	}
-	limit := strconv.FormatFloat(s.settings[c].Threshold, 'g', -1, 64)
-	a := b.newAlert(s, c, string(c), string(c))
-	a.data.Limit = limit
-	// Only kinds with a problem counter produce the family: no kind matcher.
-	a.expr = s.silence(selector(b.metric(series.Problems), s.base()...)+" > "+limit, c, false, b.o.Prefix)
-	a.fixture = b.problemsFixture(s.kinds[i], s.settings[c].Threshold, a.forDur)
+	a.expr = s.silence(sel+" > "+limit, c, false, b.o.Prefix)
+	a.fixture = b.problemsFixture(k, s.settings[c].Threshold, a.forDur)
 	return a, true
 }
 
