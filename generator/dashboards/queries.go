@@ -50,7 +50,7 @@ func controllers(kinds []model.Kind, override map[string][]string) []string {
 		if !ok {
 			names, ok = override[k.Kind]
 		}
-		if !ok {
+		if !ok && !k.Wildcard() { // a wildcard kind has no kind name to infer from
 			names = []string{strings.ToLower(k.Kind)}
 		}
 		for _, n := range names {

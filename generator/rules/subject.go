@@ -94,7 +94,7 @@ func controllersOf(k model.Kind, o Options) []string {
 	if c, ok := o.Controllers[k.Kind]; ok {
 		return c
 	}
-	if o.InferControllers {
+	if o.InferControllers && !k.Wildcard() { // a wildcard kind has no kind name to infer from
 		return []string{strings.ToLower(k.Kind)}
 	}
 	return nil
