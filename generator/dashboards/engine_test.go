@@ -299,7 +299,7 @@ func (sc scenario) expected(b renderedBoard, vals map[string]string, keep func(f
 }
 
 func boardHas(b renderedBoard, k model.Kind, perKind bool) bool {
-	if perKind {
+	if perKind && !k.Wildcard() { // a wildcard kind has its group's board
 		return b.file == Dir+"/"+k.ID()+".json"
 	}
 	return b.file == Dir+"/"+k.Group+".json"

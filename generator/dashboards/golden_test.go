@@ -161,13 +161,13 @@ func TestPanelsFollowSignals(t *testing.T) {
 	m := allModel()
 	def := DefaultOptions()
 	for title, want := range map[string][]string{
-		"Degraded":                           {"cert-manager.io", "cluster.x-k8s.io", "example.io", "policy.example.io"},
-		"Suspended":                          {"cert-manager.io", "cluster.x-k8s.io", "example.io", "policy.example.io", "scale.example.io"},
+		"Degraded":                           {"cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io"},
+		"Suspended":                          {"cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io", "scale.example.io"},
 		"Desired vs ready replicas":          {"cluster.x-k8s.io", "scale.example.io"},
 		"Objects with unobserved generation": {"cluster.x-k8s.io"},
 		"Phase distribution":                 {"cluster.x-k8s.io", "example.io", "policy.example.io"},
-		"Objects with problems":              {"policy.example.io"},
-		"Degraded objects by kind":           {"cert-manager.io", "cluster.x-k8s.io", "example.io", "policy.example.io"},
+		"Objects with problems":              {"dynamic.example.io", "policy.example.io"},
+		"Degraded objects by kind":           {"cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io"},
 		"Workqueue depth":                    {"cert-manager.io", "cluster.x-k8s.io", "example.io", "policy.example.io", "scale.example.io"},
 	} {
 		got := has(m, def, title)
@@ -178,6 +178,25 @@ func TestPanelsFollowSignals(t *testing.T) {
 			if !got[Dir+"/"+g+".json"] {
 				t.Errorf("%q missing on %s", title, g)
 			}
+		}
+	}
+	// A wildcard kind's board lists the kinds its series show, on one board
+	// even with --dashboard-per-kind.
+	perKind := DefaultOptions()
+	perKind.PerKind = true
+	for _, o := range []Options{def, perKind} {
+		files, err := Render(m, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var board string
+		for _, f := range files {
+			if f.Path == Dir+"/dynamic.example.io.json" {
+				board = string(f.Content)
+			}
+		}
+		if !strings.Contains(board, `"query": "label_values(kube_customresource_info{customresource_group=\"dynamic.example.io\"}, customresource_kind)"`) {
+			t.Errorf("per kind %v: the wildcard kind's board has no kind variable from the series:\n%.300s", o.PerKind, board)
 		}
 	}
 	noCtrl := DefaultOptions()

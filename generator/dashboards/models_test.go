@@ -52,8 +52,9 @@ func machineDeployment() model.Kind {
 // oddKinds are shapes the golden kinds do not cover: a cluster-scoped kind
 // whose conditions have no status field, a nested condition list, a kind
 // with two phase fields and no conditions, a kind with only a problem
-// counter and a readiness flag (as declared in crdmon.yaml), and a kind
-// without signals.
+// counter and a readiness flag (as declared in crdmon.yaml), a wildcard kind
+// (every kind of its group, declared in crdmon.yaml), and a kind without
+// signals.
 func oddKinds() []model.Kind {
 	return []model.Kind{
 		{
@@ -83,6 +84,10 @@ func oddKinds() []model.Kind {
 				Values: []string{"true", "false"}, Progress: []string{"false"},
 			}},
 			Problems: []model.Field{field("status.totalViolations", "status", "totalViolations")},
+		},
+		{
+			Group: "dynamic.example.io", Kind: model.AnyKind, Version: "v1", Namespaced: true,
+			Problems: []model.Field{field("status.errors", "status", "errors")},
 		},
 		{
 			Group: "scale.example.io", Kind: "Pool", Plural: "pools", Version: "v1", Namespaced: false,
