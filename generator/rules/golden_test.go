@@ -32,6 +32,7 @@ func TestGolden(t *testing.T) {
 		"workload":    {[]model.Kind{workloadKind()}, DefaultOptions()},
 		"per-group":   {[]model.Kind{gatewayKind(), presenceKind()}, perGroup},
 		"problems":    {[]model.Kind{constraintKind()}, DefaultOptions()},
+		"wildcard":    {[]model.Kind{wildcardKind()}, DefaultOptions()},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

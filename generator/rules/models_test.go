@@ -96,6 +96,14 @@ func constraintKind() model.Kind {
 	}
 }
 
+// wildcardKind stands for every kind of its group (declared in crdmon.yaml
+// for kinds created at run time): alerts per group, naming no kind.
+func wildcardKind() model.Kind {
+	k := constraintKind()
+	k.Group, k.Kind, k.Plural, k.Namespaced = "dynamic.example.io", model.AnyKind, "", true
+	return k
+}
+
 func testModel() model.Model {
-	return model.Model{Kinds: []model.Kind{workloadKind(), certificateKind(), gatewayKind(), presenceKind(), crossplaneKind(), constraintKind()}}
+	return model.Model{Kinds: []model.Kind{workloadKind(), certificateKind(), gatewayKind(), presenceKind(), crossplaneKind(), constraintKind(), wildcardKind()}}
 }
