@@ -40,6 +40,9 @@ func signalFields(k model.Kind) []model.Field {
 	}
 	if k.Replicas != nil {
 		out = append(out, k.Replicas.Desired, k.Replicas.Ready)
+		for _, m := range k.Replicas.Members() {
+			out = append(out, m.Field)
+		}
 	}
 	if k.Generation != nil {
 		out = append(out, k.Generation.Observed)

@@ -36,6 +36,8 @@ var Rules = []Rule{
 		Convention: "Deployment-style spec.replicas with status.readyReplicas or status.availableReplicas"},
 	{Name: "health-count-pair", Kind: healthCountPair,
 		Convention: "two integer status fields: a ready/available/healthy count and its desired/expected/size sibling (DaemonSet's numberReady and desiredNumberScheduled)"},
+	{Name: "replica-family", Kind: replicaFamily,
+		Convention: "Deployment status semantics: the integer siblings of the ready count that count current (replicas), available (availableReplicas) and updated (updatedReplicas, Cluster API's upToDateReplicas) replicas; never limits or targets (min*, max*, target*) nor unavailableReplicas"},
 	{Name: "observed-generation", Kind: observedGeneration,
 		Convention: "Kubernetes API conventions: status.observedGeneration compared with metadata.generation"},
 	{Name: "suspend-flag", Kind: suspendFlag,

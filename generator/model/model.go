@@ -94,10 +94,44 @@ type ConditionSet struct {
 	KnownTypes        []string `json:"knownTypes,omitempty"` // condition types named by the schema (enum, printer columns, description)
 }
 
-// Replicas is a desired/ready pair of replica counts.
+// Replicas is a desired/ready pair of replica counts and, when the kind has
+// them, the other members of its replica family (Deployment semantics): each
+// is an integer sibling of the ready count in the same status object.
 type Replicas struct {
 	Desired Field `json:"desired"`
 	Ready   Field `json:"ready"`
+
+	Current   *Field `json:"current,omitempty"`   // replicas that exist (status.replicas)
+	Available *Field `json:"available,omitempty"` // replicas available (ready for minReadySeconds)
+	Updated   *Field `json:"updated,omitempty"`   // replicas at the latest spec (updatedReplicas, upToDateReplicas)
+}
+
+// Members of a replica family besides desired and ready.
+const (
+	Current   = "current"
+	Available = "available"
+	Updated   = "updated"
+)
+
+// ReplicaMember is one optional member of a replica family.
+type ReplicaMember struct {
+	Name  string // Current, Available or Updated
+	Field Field
+}
+
+// Members returns the optional members the family has, in the order
+// current, available, updated.
+func (r Replicas) Members() []ReplicaMember {
+	var out []ReplicaMember
+	for _, m := range []struct {
+		name string
+		f    *Field
+	}{{Current, r.Current}, {Available, r.Available}, {Updated, r.Updated}} {
+		if m.f != nil {
+			out = append(out, ReplicaMember{Name: m.name, Field: *m.f})
+		}
+	}
+	return out
 }
 
 // Generation is the observed generation field compared with metadata.generation.
