@@ -35,7 +35,7 @@ func SeriesPerObject(k model.Kind, prefix string) int {
 // TypicalObject is an object of kind k as a healthy controller leaves it:
 // ConditionsPerSet conditions in every condition list (the first known types,
 // else Ready, Synced, ...; status True, a reason, a transition time), desired
-// and ready replicas set, generation equal to observedGeneration, every
+// and ready replicas and the rest of the replica family set, generation equal to observedGeneration, every
 // phase field and timestamp set, failure counters 0 and the suspend flag
 // false.
 func TypicalObject(k model.Kind) map[string]any {
@@ -69,6 +69,9 @@ func TypicalObject(k model.Kind) map[string]any {
 	if r := k.Replicas; r != nil {
 		set(obj, r.Desired.Path, int64(3))
 		set(obj, r.Ready.Path, int64(3))
+		for _, m := range r.Members() {
+			set(obj, m.Field.Path, int64(3))
+		}
 	}
 	if g := k.Generation; g != nil {
 		set(obj, g.Observed.Path, int64(2))

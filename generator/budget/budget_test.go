@@ -21,7 +21,8 @@ func TestSeriesPerObject(t *testing.T) {
 	noTime := model.ConditionSet{Field: field("status", "conditions"), HasStatus: true}
 	full := base
 	full.Conditions = []model.ConditionSet{conds, nested}
-	full.Replicas = &model.Replicas{Desired: field("spec", "replicas"), Ready: field("status", "readyReplicas")}
+	available, updated := field("status", "availableReplicas"), field("status", "updatedReplicas")
+	full.Replicas = &model.Replicas{Desired: field("spec", "replicas"), Ready: field("status", "readyReplicas"), Available: &available, Updated: &updated}
 	full.Generation = &model.Generation{Observed: field("status", "observedGeneration")}
 	full.Phases = []model.Phase{{Field: field("status", "phase")}, {Field: field("status", "health", "status"), Values: []string{"Healthy"}}}
 	full.Suspend = &model.Field{Path: []string{"spec", "suspend"}}
@@ -38,8 +39,8 @@ func TestSeriesPerObject(t *testing.T) {
 		{"no signals: not configured", base, 0},
 		{"info + 2 conditions", withNoTime, 3},
 		{"info + phase", phaseOnly, 2},
-		// info 1, conditions 2+2, replicas 2, generation 2, phases 2
-		{"everything", full, 11},
+		// info 1, conditions 2+2, replicas 2+2, generation 2, phases 2
+		{"everything", full, 13},
 	} {
 		if got := SeriesPerObject(c.kind, series.DefaultPrefix); got != c.want {
 			t.Errorf("%s: %d series per object, want %d", c.name, got, c.want)

@@ -88,6 +88,10 @@ func resource(k model.Kind, prefix, subject string) Resource {
 		r.Metrics = append(r.Metrics,
 			gauge(series.ReplicasDesired, help(subject, "desired replicas (%s).", k.Replicas.Desired.SchemaPath), k.Replicas.Desired.Path, false),
 			gauge(series.ReplicasReady, help(subject, "ready replicas (%s).", k.Replicas.Ready.SchemaPath), k.Replicas.Ready.Path, false))
+		for _, m := range k.Replicas.Members() {
+			r.Metrics = append(r.Metrics,
+				gauge(series.ReplicaMember(m.Name), help(subject, "%s replicas (%s).", m.Name, m.Field.SchemaPath), m.Field.Path, false))
+		}
 	}
 	if k.Generation != nil {
 		r.Metrics = append(r.Metrics,

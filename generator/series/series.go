@@ -31,6 +31,13 @@ const (
 	// ReplicasReady is the ready replica count (status); no series while the
 	// controller has not reported it, so an unreported count never reads as 0.
 	ReplicasReady = "replicas_ready"
+	// ReplicasCurrent, ReplicasAvailable and ReplicasUpdated are the other
+	// members of a replica family (status.replicas, availableReplicas,
+	// updatedReplicas or upToDateReplicas), for kinds that have them; like
+	// ReplicasReady, no series while the controller has not reported them.
+	ReplicasCurrent   = "replicas_current"
+	ReplicasAvailable = "replicas_available"
+	ReplicasUpdated   = "replicas_updated"
 	// Generation is metadata.generation.
 	Generation = "generation"
 	// ObservedGeneration is status.observedGeneration.
@@ -85,6 +92,20 @@ func Name(prefix, suffix string) string {
 	return prefix + "_" + suffix
 }
 
+// ReplicaMember is the metric suffix of a replica family member
+// (model.Current, model.Available, model.Updated).
+func ReplicaMember(member string) string {
+	switch member {
+	case model.Current:
+		return ReplicasCurrent
+	case model.Available:
+		return ReplicasAvailable
+	case model.Updated:
+		return ReplicasUpdated
+	}
+	panic("series: unknown replica family member " + member)
+}
+
 // Families returns the metric suffixes the generated config produces for a kind,
 // in a stable order. Info is always produced.
 func Families(k model.Kind) []string {
@@ -94,6 +115,9 @@ func Families(k model.Kind) []string {
 	}
 	if k.Replicas != nil {
 		out = append(out, ReplicasDesired, ReplicasReady)
+		for _, m := range k.Replicas.Members() {
+			out = append(out, ReplicaMember(m.Name))
+		}
 	}
 	if k.Generation != nil {
 		out = append(out, Generation, ObservedGeneration)
