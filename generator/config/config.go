@@ -190,8 +190,8 @@ func value(mapping *yamlv3.Node, key string) []*yamlv3.Node {
 
 // Classes are the alert class names an overrides file may set.
 var Classes = []string{
-	"ConditionNotTrue", "NegativeCondition", "ProgressTooLong", "ReplicasMismatch", "GenerationLag",
-	"PhaseFailed", "ExpiresSoon", "ExpiresVerySoon", "RenewalOverdue", "FailuresRising", "ProblemCount", "ControllerErrors", "ControllerSlow", "WorkqueueDepth",
+	"ConditionNotTrue", "NegativeCondition", "ProgressTooLong", "ReplicasMismatch", "ReplicasUnavailable", "RolloutNotConverging",
+	"GenerationLag", "PhaseFailed", "ExpiresSoon", "ExpiresVerySoon", "RenewalOverdue", "FailuresRising", "ProblemCount", "ControllerErrors", "ControllerSlow", "WorkqueueDepth",
 }
 
 func (f *File) check(file string) error {

@@ -98,6 +98,10 @@ func (b *builder) alerts(s subject) []alert {
 			if a, ok := b.pairAlert(s, c); ok {
 				out = append(out, a)
 			}
+		case ReplicasUnavailable, RolloutNotConverging:
+			if a, ok := b.replicaMemberAlert(s, c); ok {
+				out = append(out, a)
+			}
 		case PhaseFailed:
 			if a, ok := b.phaseAlert(s, c); ok {
 				out = append(out, a)

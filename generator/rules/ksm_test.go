@@ -164,6 +164,12 @@ func rebuild(t *testing.T, k model.Kind, prefix string, in []inputSeries) map[st
 			set(t, obj, k.Replicas.Desired.Path, int64(s.start))
 		case series.ReplicasReady:
 			set(t, obj, k.Replicas.Ready.Path, int64(s.start))
+		case series.ReplicasCurrent, series.ReplicasAvailable, series.ReplicasUpdated:
+			for _, m := range k.Replicas.Members() {
+				if s.metric == series.Name(prefix, series.ReplicaMember(m.Name)) {
+					set(t, obj, m.Field.Path, int64(s.start))
+				}
+			}
 		case series.Generation:
 			set(t, obj, []string{"metadata", "generation"}, int64(s.start))
 		case series.ObservedGeneration:

@@ -40,8 +40,11 @@ func workloadKind() model.Kind {
 			HasStatus: true,
 		}},
 		Replicas: &model.Replicas{
-			Desired: model.Field{Path: []string{"spec", "replicas"}, SchemaPath: "spec.replicas"},
-			Ready:   model.Field{Path: []string{"status", "readyReplicas"}, SchemaPath: "status.readyReplicas"},
+			Desired:   model.Field{Path: []string{"spec", "replicas"}, SchemaPath: "spec.replicas"},
+			Ready:     model.Field{Path: []string{"status", "readyReplicas"}, SchemaPath: "status.readyReplicas"},
+			Current:   &model.Field{Path: []string{"status", "replicas"}, SchemaPath: "status.replicas"},
+			Available: &model.Field{Path: []string{"status", "availableReplicas"}, SchemaPath: "status.availableReplicas"},
+			Updated:   &model.Field{Path: []string{"status", "updatedReplicas"}, SchemaPath: "status.updatedReplicas"},
 		},
 		Generation: &model.Generation{Observed: model.Field{Path: []string{"status", "observedGeneration"}, SchemaPath: "status.observedGeneration"}},
 		Phases: []model.Phase{{

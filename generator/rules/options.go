@@ -21,22 +21,27 @@ const (
 	NegativeCondition Class = "NegativeCondition" // a negative condition (Stalled, Degraded...) True
 	ProgressTooLong   Class = "ProgressTooLong"   // Reconciling/Progressing True for too long
 	ReplicasMismatch  Class = "ReplicasMismatch"  // fewer ready replicas than desired
-	GenerationLag     Class = "GenerationLag"     // observedGeneration behind metadata.generation
-	PhaseFailed       Class = "PhaseFailed"       // a phase field holds a failure value
-	ExpiresSoon       Class = "ExpiresSoon"       // an expiry time closer than the threshold
-	ExpiresVerySoon   Class = "ExpiresVerySoon"   // the same, with a shorter threshold: the critical twin of ExpiresSoon
-	RenewalOverdue    Class = "RenewalOverdue"    // a planned renewal time passed by more than the threshold
-	FailuresRising    Class = "FailuresRising"    // a failure counter rose more than once within the threshold
-	ProblemCount      Class = "ProblemCount"      // a problem counter (violations) above the threshold
-	ControllerErrors  Class = "ControllerErrors"  // share of failed reconciles
-	ControllerSlow    Class = "ControllerSlow"    // p99 reconcile time
-	WorkqueueDepth    Class = "WorkqueueDepth"    // items waiting in the controller's work queue
+	// ReplicasUnavailable: fewer available replicas than desired while the
+	// ready count is not short (ReplicasMismatch covers that).
+	ReplicasUnavailable Class = "ReplicasUnavailable"
+	// RolloutNotConverging: fewer updated (up-to-date) replicas than desired.
+	RolloutNotConverging Class = "RolloutNotConverging"
+	GenerationLag        Class = "GenerationLag"    // observedGeneration behind metadata.generation
+	PhaseFailed          Class = "PhaseFailed"      // a phase field holds a failure value
+	ExpiresSoon          Class = "ExpiresSoon"      // an expiry time closer than the threshold
+	ExpiresVerySoon      Class = "ExpiresVerySoon"  // the same, with a shorter threshold: the critical twin of ExpiresSoon
+	RenewalOverdue       Class = "RenewalOverdue"   // a planned renewal time passed by more than the threshold
+	FailuresRising       Class = "FailuresRising"   // a failure counter rose more than once within the threshold
+	ProblemCount         Class = "ProblemCount"     // a problem counter (violations) above the threshold
+	ControllerErrors     Class = "ControllerErrors" // share of failed reconciles
+	ControllerSlow       Class = "ControllerSlow"   // p99 reconcile time
+	WorkqueueDepth       Class = "WorkqueueDepth"   // items waiting in the controller's work queue
 )
 
 // Classes lists every alert class in rendering order.
 var Classes = []Class{
-	ConditionNotTrue, NegativeCondition, ProgressTooLong, ReplicasMismatch, GenerationLag,
-	PhaseFailed, ExpiresSoon, ExpiresVerySoon, RenewalOverdue, FailuresRising, ProblemCount, ControllerErrors, ControllerSlow, WorkqueueDepth,
+	ConditionNotTrue, NegativeCondition, ProgressTooLong, ReplicasMismatch, ReplicasUnavailable, RolloutNotConverging,
+	GenerationLag, PhaseFailed, ExpiresSoon, ExpiresVerySoon, RenewalOverdue, FailuresRising, ProblemCount, ControllerErrors, ControllerSlow, WorkqueueDepth,
 }
 
 // TimeThreshold reports whether a class's Threshold is a number of seconds
@@ -134,20 +139,24 @@ func DefaultOptions() Options {
 		Granularity: PerKind,
 		Format:      FormatBoth,
 		Classes: AlertSettings{
-			ConditionNotTrue:  {Severity: "warning", For: 15 * time.Minute},
-			NegativeCondition: {Severity: "critical", For: 5 * time.Minute},
-			ProgressTooLong:   {Severity: "warning", For: 30 * time.Minute},
-			ReplicasMismatch:  {Severity: "warning", For: 15 * time.Minute},
-			GenerationLag:     {Severity: "warning", For: 15 * time.Minute},
-			PhaseFailed:       {Severity: "critical", For: 5 * time.Minute},
-			ExpiresSoon:       {Severity: "warning", For: 15 * time.Minute, Threshold: 14 * day},
-			ExpiresVerySoon:   {Severity: "critical", For: 5 * time.Minute, Threshold: 3 * day},
-			RenewalOverdue:    {Severity: "warning", For: 15 * time.Minute, Threshold: 3600},
-			FailuresRising:    {Severity: "warning", For: 5 * time.Minute, Threshold: 6 * 3600},
-			ProblemCount:      {Severity: "warning", For: 15 * time.Minute},
-			ControllerErrors:  {Severity: "warning", For: 15 * time.Minute, Threshold: 0.1},
-			ControllerSlow:    {Severity: "warning", For: 15 * time.Minute, Threshold: 60},
-			WorkqueueDepth:    {Severity: "warning", For: 15 * time.Minute, Threshold: 100},
+			ConditionNotTrue:    {Severity: "warning", For: 15 * time.Minute},
+			NegativeCondition:   {Severity: "critical", For: 5 * time.Minute},
+			ProgressTooLong:     {Severity: "warning", For: 30 * time.Minute},
+			ReplicasMismatch:    {Severity: "warning", For: 15 * time.Minute},
+			ReplicasUnavailable: {Severity: "warning", For: 15 * time.Minute},
+			// A rollout replaces replicas a batch at a time: it gets as long
+			// as a progress state.
+			RolloutNotConverging: {Severity: "warning", For: 30 * time.Minute},
+			GenerationLag:        {Severity: "warning", For: 15 * time.Minute},
+			PhaseFailed:          {Severity: "critical", For: 5 * time.Minute},
+			ExpiresSoon:          {Severity: "warning", For: 15 * time.Minute, Threshold: 14 * day},
+			ExpiresVerySoon:      {Severity: "critical", For: 5 * time.Minute, Threshold: 3 * day},
+			RenewalOverdue:       {Severity: "warning", For: 15 * time.Minute, Threshold: 3600},
+			FailuresRising:       {Severity: "warning", For: 5 * time.Minute, Threshold: 6 * 3600},
+			ProblemCount:         {Severity: "warning", For: 15 * time.Minute},
+			ControllerErrors:     {Severity: "warning", For: 15 * time.Minute, Threshold: 0.1},
+			ControllerSlow:       {Severity: "warning", For: 15 * time.Minute, Threshold: 60},
+			WorkqueueDepth:       {Severity: "warning", For: 15 * time.Minute, Threshold: 100},
 		},
 		TimestampFor: time.Minute,
 	}
