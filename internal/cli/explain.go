@@ -141,6 +141,13 @@ func evidence(a generatedAlert, k model.Kind) []string {
 	if strings.Contains(a.Expr, series.ReplicasReady) && k.Replicas != nil {
 		out = append(out, fmt.Sprintf("replicas %s vs %s, found by rule %s", k.Replicas.Ready.SchemaPath, k.Replicas.Desired.SchemaPath, k.Replicas.Desired.Rule))
 	}
+	if k.Replicas != nil {
+		for _, m := range k.Replicas.Members() {
+			if strings.Contains(a.Expr, series.ReplicaMember(m.Name)) {
+				out = append(out, fmt.Sprintf("%s replicas %s vs %s, found by rule %s", m.Name, m.Field.SchemaPath, k.Replicas.Desired.SchemaPath, m.Field.Rule))
+			}
+		}
+	}
 	if strings.Contains(a.Expr, series.ObservedGeneration) && k.Generation != nil {
 		out = append(out, fmt.Sprintf("%s vs metadata.generation, found by rule %s", k.Generation.Observed.SchemaPath, k.Generation.Observed.Rule))
 	}

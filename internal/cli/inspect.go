@@ -154,6 +154,9 @@ func printKind(env Env, k model.Kind, prefix string, alerts []string) {
 	if r := k.Replicas; r != nil {
 		field("replicas desired", r.Desired)
 		field("replicas ready", r.Ready)
+		for _, m := range r.Members() {
+			field("replicas "+m.Name, m.Field)
+		}
 	}
 	if g := k.Generation; g != nil {
 		field("observedGeneration", g.Observed)
