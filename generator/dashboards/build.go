@@ -9,6 +9,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
+	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 
 	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
@@ -66,6 +67,7 @@ func buildDashboard(b board, opts Options) (dashboard.Dashboard, error) {
 	signalRows(db, g, q)
 	expiryRow(db, g, q)
 	problemsRow(db, g, q)
+	failuresRow(db, g, q)
 	controllerRow(db, g, q)
 	d, err := db.Build()
 	if err != nil {
@@ -175,9 +177,7 @@ func signalRows(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	kindLegend := "{{" + series.LabelKind + "}}"
 	if s.replicas {
 		row(db, g, "Replicas")
-		add(db, g, gridWidth/2, chartHeight, chart("Desired vs ready replicas", "Sum of desired and of ready replicas per kind.", "short",
-			target{expr: q.sumByKind(series.ReplicasDesired), legend: q.legend(kindLegend + " desired")},
-			target{expr: q.sumByKind(series.ReplicasReady), legend: q.legend(kindLegend + " ready")}))
+		add(db, g, gridWidth/2, chartHeight, replicaChart(q, s.replicaMembers))
 		cols := []column{{series.LabelKind, "Kind"}}
 		if q.namespaced() {
 			cols = append(cols, column{series.LabelNamespace, "Namespace"})
@@ -207,6 +207,56 @@ func signalRows(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	}
 }
 
+// replicaChart shows the replica family on one graph: per kind, the sums of
+// desired and ready replicas and of the members the kinds have (current,
+// available, updated), in that order.
+func replicaChart(q queries, members []string) *timeseries.PanelBuilder {
+	names := []string{"desired"}
+	if slices.Contains(members, model.Current) {
+		names = append(names, model.Current)
+	}
+	names = append(names, "ready")
+	for _, m := range members {
+		if m != model.Current {
+			names = append(names, m)
+		}
+	}
+	suffix := map[string]string{"desired": series.ReplicasDesired, "ready": series.ReplicasReady}
+	var ts []target
+	for _, n := range names {
+		s, ok := suffix[n]
+		if !ok {
+			s = series.ReplicaMember(n)
+		}
+		ts = append(ts, target{expr: q.sumByKind(s), legend: q.legend("{{" + series.LabelKind + "}} " + n)})
+	}
+	desc := "Sum of desired and of ready replicas per kind."
+	if len(members) > 0 {
+		gloss := map[string]string{model.Current: "current (existing)", "ready": "ready",
+			model.Available: "available (ready long enough)", model.Updated: "updated (at the latest spec)"}
+		reported := make([]string, len(names)-1)
+		for i, n := range names[1:] {
+			reported[i] = gloss[n]
+		}
+		desc = "Sum per kind of desired replicas and of the counts the controller reports: " +
+			strings.Join(reported[:len(reported)-1], ", ") + " and " + reported[len(reported)-1] + "."
+	}
+	return chart("Replica counts", desc, "short", ts...)
+}
+
+// failuresRow: failure counters (failedIssuanceAttempts, installFailures...)
+// per kind and field, and the objects whose counters are above 0.
+func failuresRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
+	if !q.signals().failures {
+		return
+	}
+	row(db, g, "Failures")
+	add(db, g, gridWidth/2, chartHeight, chart("Failure counters", "Sum per kind and field of the failure counters in status (failed attempts, install or upgrade failures); a counter that keeps rising means retries that keep failing.", "short",
+		target{expr: q.sumByKindField(series.Failures), legend: q.legend("{{" + series.LabelKind + "}} {{" + series.LabelField + "}}")}))
+	add(db, g, gridWidth/2, chartHeight, fieldTable(q, "Objects with failures",
+		"Objects whose failure counters are above 0, most failures first.", q.aboveZero(series.Failures), "Failures", true))
+}
+
 // expiryRow: the objects' expiry times, soonest first.
 func expiryRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	if !q.signals().expiry {
@@ -228,7 +278,7 @@ func problemsRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	row(db, g, "Problems")
 	add(db, g, gridWidth, tableHeight, fieldTable(q, "Objects with problems",
 		"Objects whose problem counters (counts that should be zero, declared in crdmon.yaml) are above zero, most first.",
-		q.problems(), "Problems", true))
+		q.aboveZero(series.Problems), "Problems", true))
 }
 
 // fieldTable is a table of one value per object and status field, sorted

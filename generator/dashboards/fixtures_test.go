@@ -98,6 +98,10 @@ func stateVariants(k model.Kind) []variant {
 	if k.Generation != nil {
 		out = append(out, variant{name: "generation-lag", state: stProgressing, lagging: true, apply: func(o *objectBuilder) { o.set(k.Generation.Observed.Path, int64(2)) }})
 	}
+	if len(k.Failures) > 0 {
+		// Failure counters do not decide the health state.
+		out = append(out, variant{name: "failing-retries", state: stHealthy, sure: true, apply: func(o *objectBuilder) { o.set(k.Failures[0].Path, int64(2)) }})
+	}
 	if k.Replicas != nil {
 		out = append(out, variant{name: "replicas-missing", state: stProgressing, replicas: true, apply: func(o *objectBuilder) { o.set(k.Replicas.Ready.Path, int64(1)) }})
 	}
@@ -244,6 +248,12 @@ func newObject(k model.Kind, namespace, name string) *objectBuilder {
 	if k.Replicas != nil {
 		o.set(k.Replicas.Desired.Path, int64(3))
 		o.set(k.Replicas.Ready.Path, int64(3))
+		for _, m := range k.Replicas.Members() {
+			o.set(m.Field.Path, int64(3))
+		}
+	}
+	for _, f := range k.Failures {
+		o.set(f.Path, int64(0))
 	}
 	if k.Suspend != nil {
 		o.set(k.Suspend.Path, false)

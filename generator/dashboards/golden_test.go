@@ -163,7 +163,9 @@ func TestPanelsFollowSignals(t *testing.T) {
 	for title, want := range map[string][]string{
 		"Degraded":                           {"cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io"},
 		"Suspended":                          {"cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io", "scale.example.io"},
-		"Desired vs ready replicas":          {"cluster.x-k8s.io", "scale.example.io"},
+		"Replica counts":                     {"cluster.x-k8s.io", "scale.example.io"},
+		"Failure counters":                   {"cert-manager.io"},
+		"Objects with failures":              {"cert-manager.io"},
 		"Objects with unobserved generation": {"cluster.x-k8s.io"},
 		"Phase distribution":                 {"cluster.x-k8s.io", "example.io", "policy.example.io"},
 		"Objects with problems":              {"dynamic.example.io", "policy.example.io"},

@@ -8,7 +8,8 @@ func field(schemaPath string, path ...string) model.Field {
 	return model.Field{Path: path, SchemaPath: schemaPath, Rule: "test"}
 }
 
-// certificate is like cert-manager's Certificate: conditions and timestamps.
+// certificate is like cert-manager's Certificate: conditions, timestamps and
+// a failure counter.
 func certificate() model.Kind {
 	return model.Kind{
 		Group: "cert-manager.io", Kind: "Certificate", Plural: "certificates", Version: "v1", Namespaced: true,
@@ -21,11 +22,12 @@ func certificate() model.Kind {
 			{Field: field("status.notAfter", "status", "notAfter"), Meaning: model.Expiry},
 			{Field: field("status.renewalTime", "status", "renewalTime"), Meaning: model.Renewal},
 		},
+		Failures: []model.Field{field("status.failedIssuanceAttempts", "status", "failedIssuanceAttempts")},
 	}
 }
 
 // machineDeployment is like Cluster API's MachineDeployment: conditions,
-// replicas, observedGeneration, a phase enum and spec.paused.
+// the replica family, observedGeneration, a phase enum and spec.paused.
 func machineDeployment() model.Kind {
 	return model.Kind{
 		Group: "cluster.x-k8s.io", Kind: "MachineDeployment", Plural: "machinedeployments", Version: "v1beta1", Namespaced: true,
@@ -35,8 +37,11 @@ func machineDeployment() model.Kind {
 			KnownTypes: []string{"Available", "Ready"},
 		}},
 		Replicas: &model.Replicas{
-			Desired: field("spec.replicas", "spec", "replicas"),
-			Ready:   field("status.readyReplicas", "status", "readyReplicas"),
+			Desired:   field("spec.replicas", "spec", "replicas"),
+			Ready:     field("status.readyReplicas", "status", "readyReplicas"),
+			Current:   ptr(field("status.replicas", "status", "replicas")),
+			Available: ptr(field("status.availableReplicas", "status", "availableReplicas")),
+			Updated:   ptr(field("status.upToDateReplicas", "status", "upToDateReplicas")),
 		},
 		Generation: &model.Generation{Observed: field("status.observedGeneration", "status", "observedGeneration")},
 		Phases: []model.Phase{{

@@ -66,18 +66,31 @@ type signals struct {
 	multiPhase                   bool // some kind has more than one phase field
 	expiry                       bool // some kind has an expiry timestamp
 	problems                     bool // some kind has a problem counter
+	failures                     bool // some kind has a failure counter
+	// replicaMembers are the replica family members some kind has, in
+	// model.Replicas.Members order.
+	replicaMembers []string
 }
 
 func (q queries) signals() signals {
 	var s signals
 	for _, k := range q.kinds {
 		s.replicas = s.replicas || k.Replicas != nil
+		if k.Replicas != nil {
+			for _, m := range k.Replicas.Members() {
+				if !slices.Contains(s.replicaMembers, m.Name) {
+					s.replicaMembers = append(s.replicaMembers, m.Name)
+				}
+			}
+		}
+		s.failures = s.failures || len(k.Failures) > 0
 		s.generation = s.generation || k.Generation != nil
 		s.phases = s.phases || len(k.Phases) > 0
 		s.multiPhase = s.multiPhase || len(k.Phases) > 1
 		s.problems = s.problems || len(k.Problems) > 0
 		s.expiry = s.expiry || slices.ContainsFunc(k.Timestamps, func(ts model.Timestamp) bool { return ts.Meaning == model.Expiry })
 	}
+	slices.SortFunc(s.replicaMembers, func(a, b string) int { return memberOrder(a) - memberOrder(b) })
 	return s
 }
 
@@ -194,6 +207,16 @@ func (q queries) missingReplicas() string {
 	return "max by (" + q.objectBy() + ") (" + q.sel(series.ReplicasDesired) + " - " + q.sel(series.ReplicasReady) + ") > 0"
 }
 
+// memberOrder ranks replica family members as model.Replicas.Members does.
+func memberOrder(member string) int {
+	return slices.Index([]string{model.Current, model.Available, model.Updated}, member)
+}
+
+// sumByKindField sums a family per kind and field.
+func (q queries) sumByKindField(suffix string) string {
+	return "sum by (" + q.by(series.LabelKind, series.LabelField) + ") (" + q.sel(suffix) + ")"
+}
+
 // expiresIn is the seconds left before each expiry timestamp (negative once
 // past).
 func (q queries) expiresIn() string {
@@ -201,9 +224,10 @@ func (q queries) expiresIn() string {
 		q.sel(series.TimestampSeconds, matchEq(series.LabelMeaning, model.Expiry)) + ") - time()"
 }
 
-// problems is each problem counter above zero.
-func (q queries) problems() string {
-	return "max by (" + q.by(append(slices.Clone(series.ObjectLabels), series.LabelField)...) + ") (" + q.sel(series.Problems) + ") > 0"
+// aboveZero is each counter of a family with a field label (problems,
+// failures) that is above zero, per object and field.
+func (q queries) aboveZero(suffix string) string {
+	return "max by (" + q.by(append(slices.Clone(series.ObjectLabels), series.LabelField)...) + ") (" + q.sel(suffix) + ") > 0"
 }
 
 func (q queries) generationLag() string {
