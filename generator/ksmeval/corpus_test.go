@@ -109,6 +109,9 @@ func checkKind(t *testing.T, cfg ksm.Config, k model.Kind) {
 	if r := k.Replicas; r != nil {
 		expectValue(t, got, name(series.ReplicasDesired), nil, 2)
 		expectValue(t, got, name(series.ReplicasReady), nil, 1)
+		for i, m := range r.Members() {
+			expectValue(t, got, name(series.ReplicaMember(m.Name)), nil, float64(5+i))
+		}
 	}
 	if k.Generation != nil {
 		expectValue(t, got, name(series.Generation), nil, 3)
@@ -136,7 +139,7 @@ func object(k model.Kind, name string) map[string]any {
 }
 
 // populated is an object with every detected signal set: a Ready condition
-// in each condition list, replicas 2/1, generation 3/2, phase Running and
+// in each condition list, replicas 2/1 (family members 5, 6, 7), generation 3/2, phase Running and
 // timestamps 2025-01-01, failure counters 4.
 func populated(t *testing.T, k model.Kind) map[string]any {
 	o := object(k, "full")
@@ -148,6 +151,9 @@ func populated(t *testing.T, k model.Kind) map[string]any {
 	if r := k.Replicas; r != nil {
 		setPath(t, o, r.Desired.Path, int64(2))
 		setPath(t, o, r.Ready.Path, int64(1))
+		for i, m := range r.Members() {
+			setPath(t, o, m.Field.Path, int64(5+i))
+		}
 	}
 	if g := k.Generation; g != nil {
 		setPath(t, o, []string{"metadata", "generation"}, int64(3))
