@@ -1,15 +1,9 @@
 package rules
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/prometheus/prometheus/promql"
-	"github.com/prometheus/prometheus/promql/promqltest"
-	"github.com/prometheus/prometheus/tsdb"
 
 	"github.com/crdmon/crdmon/generator/model"
 )
@@ -30,19 +24,7 @@ func firingObjects(t *testing.T, expr string, objects ...[6]string) []string {
 			}
 		}
 	}
-	st := promqltest.LoadedStorage(t, load.String(), func(o *tsdb.Options) { o.WALSegmentSize = -1 })
-	defer st.Close()
-	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 10000, Timeout: time.Minute, Parser: promqlParser})
-	defer engine.Close()
-	q, err := engine.NewInstantQuery(context.Background(), st, nil, expr, time.Unix(0, 0).Add(30*time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := q.Exec(context.Background())
-	vec, err := res.Vector()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vec := evalAt30m(t, load.String(), expr)
 	var out []string
 	for _, s := range vec {
 		out = append(out, s.Metric.Get("name"))
