@@ -130,6 +130,8 @@ func (e explainer) expr(x parser.Expr, a Alert) string {
 			return "no " + describe(n.RHS, e.prefix)
 		case n.Op == parser.LUNLESS: // a silence: suspended, stale, Ready
 			return e.expr(n.LHS, a)
+		case n.Op == parser.LAND: // a gate: a rollout under way
+			return e.expr(n.LHS, a)
 		case n.Op == parser.LOR:
 			if e.produced(n.LHS, a) {
 				return e.expr(n.LHS, a)

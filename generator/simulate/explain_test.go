@@ -32,12 +32,17 @@ func TestWhy(t *testing.T) {
 		{Name: p + "info", Labels: obj("suspended", "suspended", "true"), Value: 1},
 		{Name: p + "replicas_ready", Labels: obj("suspended"), Value: 0},
 		{Name: p + "replicas_desired", Labels: obj("suspended"), Value: 1},
+		{Name: p + "replicas_updated", Labels: obj("rolling"), Value: 1},
+		{Name: p + "replicas_current", Labels: obj("rolling"), Value: 4},
+		{Name: p + "replicas_desired", Labels: obj("rolling"), Value: 3},
 	}
 	on := " unless on(customresource_group, customresource_kind, namespace, name) "
 	rs := []Rule{
 		rule(t, "NotReady", `(`+p+`info`+on+p+`condition{type="Ready"}) or (time() - `+p+`condition{type="Ready", status!="True"} > 900)`, 0),
 		rule(t, "Stalled", p+`condition{type="Stalled"}`, 0),
 		rule(t, "Replicas", `(`+p+`replicas_ready < `+p+`replicas_desired)`+on+p+`info{suspended="true"}`, 0),
+		rule(t, "Rollout", `(`+p+`replicas_updated < `+p+`replicas_desired) and on(customresource_group, customresource_kind, namespace, name) (`+
+			p+`replicas_current > `+p+`replicas_desired)`, 0),
 		rule(t, "Phase", p+`phase_info{phase="Failed"}`, 0),
 		rule(t, "Other", `count by (customresource_kind) (`+p+`info) > 2`, 0),
 	}
@@ -58,6 +63,7 @@ func TestWhy(t *testing.T) {
 		"NotReady/suspended": "no Ready condition",
 		"Stalled/nested":     "status.parents[0] Stalled",
 		"Replicas/short":     "replicas ready 1 < replicas desired 3",
+		"Rollout/rolling":    "replicas updated 1 < replicas desired 3",
 		"Phase/phased":       "status.phase=Failed",
 		"Other/":             "value 3",
 	}
