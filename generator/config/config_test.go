@@ -247,3 +247,29 @@ kinds:
 		}
 	}
 }
+
+// A declared signal at the path of a detected replica family member takes
+// its place: the member is dropped, the pair and other members stay.
+func TestDeclaredSignalReplacesFamilyMember(t *testing.T) {
+	f, err := Parse("crdmon.yaml", []byte(`apiVersion: crdmon.dev/v1alpha1
+kind: Config
+kinds:
+  - kind: Pool
+    signals:
+      - {field: status.updatedMembers, meaning: failure-count}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	updated := model.Field{Path: []string{"status", "updatedMembers"}, SchemaPath: "status.updatedMembers", Rule: "replica-family"}
+	current := model.Field{Path: []string{"status", "members"}, SchemaPath: "status.members", Rule: "replica-family"}
+	m := model.Model{Kinds: []model.Kind{{Group: "example.com", Kind: "Pool", Replicas: &model.Replicas{
+		Desired: model.Field{SchemaPath: "spec.members"}, Ready: model.Field{SchemaPath: "status.readyMembers"},
+		Current: &current, Updated: &updated,
+	}}}}
+	f.ApplyToModel(&m)
+	r := m.Kinds[0].Replicas
+	if r == nil || r.Updated != nil || r.Current == nil || len(m.Kinds[0].Failures) != 1 {
+		t.Errorf("replicas = %+v, failures = %+v; want the updated member replaced by the failure counter", r, m.Kinds[0].Failures)
+	}
+}

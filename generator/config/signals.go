@@ -187,4 +187,11 @@ func drop(k *model.Kind, schemaPath string) {
 	if r := k.Replicas; r != nil && (at(r.Desired) || at(r.Ready)) {
 		k.Replicas = nil
 	}
+	if r := k.Replicas; r != nil {
+		for _, m := range []**model.Field{&r.Current, &r.Available, &r.Updated} {
+			if *m != nil && at(**m) {
+				*m = nil
+			}
+		}
+	}
 }
