@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/internal/testcluster"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
@@ -16,13 +15,7 @@ import (
 // generating from the same CRD files writes.
 func TestGenerateFromCluster(t *testing.T) {
 	c := testcluster.Start(t)
-	loaded, err := load.Paths([]string{testutil.TestdataCRDs(t)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, crd := range loaded.CRDs {
-		c.ApplyCRDs(t, crd.CustomResourceDefinition.DeepCopy())
-	}
+	c.ApplyCRDs(t, testcluster.ReadCRDs(t, testutil.TestdataCRDs(t))...)
 	kubeconfig := c.WriteKubeconfig(t, "test-ctx")
 
 	fromFiles, fromCluster := t.TempDir(), t.TempDir()
