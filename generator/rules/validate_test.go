@@ -25,6 +25,7 @@ func render(t *testing.T) []output.File {
 // TestValidateRejects breaks one rendered file at a time and checks that
 // Validate names the file, the rule and the reason.
 func TestValidateRejects(t *testing.T) {
+	t.Parallel()
 	plain, prule := PlainPath("cert-manager.io"), PrometheusRulePath("cert-manager.io")
 	cases := []struct {
 		name, file, old, new string
@@ -91,6 +92,7 @@ func TestValidateRejects(t *testing.T) {
 }
 
 func TestValidateWrongPrefix(t *testing.T) {
+	t.Parallel()
 	if err := Validate(render(t), testModel(), "other_prefix"); err == nil || !strings.Contains(err.Error(), "kube_customresource_info is not produced") {
 		t.Errorf("err = %v", err)
 	}
