@@ -33,6 +33,7 @@ func TestServer(t *testing.T) {
 	})
 	t.Run("forbidden", func(t *testing.T) { testForbidden(t, c) })
 	t.Run("corpus", func(t *testing.T) { testListCorpus(t, c) })
+	t.Run("generate --from-cluster", func(t *testing.T) { testGenerateFromCluster(t, c) })
 }
 
 // testListCorpus applies corpus CRDs (a sample of every project, all with
