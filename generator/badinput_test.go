@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"sigs.k8s.io/yaml"
@@ -211,9 +212,7 @@ func runBadCase(t *testing.T, c badCase, inDir ...string) {
 	}
 	input := filepath.Join(in, c.input)
 	out := filepath.Join(root, "out")
-	if code, _, stderr := crdmon(t, "generate", "-q", "-f", testutil.TestdataCRDs(t), "-o", out); code != 0 {
-		t.Fatalf("previous output: exit %d: %s", code, stderr)
-	}
+	writePreviousOutput(t, out)
 	os.WriteFile(filepath.Join(out, "NOTES.md"), []byte("user file"), 0o644)
 	before := dirSnapshot(t, out)
 
@@ -252,6 +251,42 @@ func runBadCase(t *testing.T, c badCase, inDir ...string) {
 		t.Errorf("no note containing %q in %+v", c.note, res.Model.Kinds)
 	}
 	validateOutput(t, res)
+}
+
+// previousOutput is what `crdmon generate` writes for the example CRDs, by
+// path under the output directory: the same for every case, so generated once.
+var previousOutput struct {
+	once  sync.Once
+	files map[string]string
+}
+
+// writePreviousOutput writes into out what `crdmon generate` writes there
+// for the example CRDs.
+func writePreviousOutput(t *testing.T, out string) {
+	t.Helper()
+	previousOutput.once.Do(func() {
+		dir := filepath.Join(t.TempDir(), "previous")
+		if code, _, stderr := crdmon(t, "generate", "-q", "-f", testutil.TestdataCRDs(t), "-o", dir); code != 0 {
+			t.Fatalf("previous output: exit %d: %s", code, stderr)
+		}
+		previousOutput.files = map[string]string{}
+		for p, content := range dirSnapshot(t, dir) {
+			rel, _ := filepath.Rel(dir, p)
+			previousOutput.files[rel] = content
+		}
+	})
+	if len(previousOutput.files) == 0 {
+		t.Fatal("no previous output (generating it failed in an earlier test)")
+	}
+	for rel, content := range previousOutput.files {
+		p := filepath.Join(out, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func hasNote(m model.Model, note string) bool {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crdmon/crdmon/generator/load"
@@ -16,13 +18,7 @@ import (
 // out/ is what generating from testdata/crds writes (the go test twin of `make check`).
 func TestOutIsUpToDate(t *testing.T) {
 	root := testutil.RepoRoot(t)
-	opts := DefaultOptions()
-	opts.Inputs = []string{filepath.Join(root, "testdata", "crds")}
-	res, err := Generate(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range res.Files {
+	for _, f := range generateDefault(t, []string{testutil.TestdataCRDs(t)}).Files {
 		disk, err := os.ReadFile(filepath.Join(root, "out", filepath.FromSlash(f.Path)))
 		if err != nil || !bytes.Equal(disk, f.Content) {
 			t.Errorf("out/%s is stale: run make generate", f.Path)
@@ -30,28 +26,58 @@ func TestOutIsUpToDate(t *testing.T) {
 	}
 }
 
+// generated memoizes generateDefault by inputs: several tests compare other
+// ways of generating the corpus sample with it.
+var generated struct {
+	sync.Mutex
+	results map[string]*Result
+}
+
+// generateDefault returns Generate's result for inputs with the default
+// options, at GOMAXPROCS 2 or more, generating it once per inputs.
+func generateDefault(t *testing.T, inputs []string) *Result {
+	t.Helper()
+	generated.Lock()
+	defer generated.Unlock()
+	key := strings.Join(inputs, "\n")
+	if res, ok := generated.results[key]; ok {
+		return res
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	opts := DefaultOptions()
+	opts.Inputs = inputs
+	res, err := Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if generated.results == nil {
+		generated.results = map[string]*Result{}
+	}
+	generated.results[key] = res
+	return res
+}
+
 // Same CRDs give byte-identical output whatever the input order and
 // GOMAXPROCS (over a sample of the corpus, all with CRDMON_FULL_CORPUS=1).
 func TestDeterministic(t *testing.T) {
 	files := testutil.CorpusSample(t)
-	run := func(inputs []string, procs int) map[string][]byte {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		opts := DefaultOptions()
-		opts.Inputs = inputs
-		res, err := Generate(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string][]byte{}
-		for _, f := range res.Files {
-			out[f.Path] = f.Content
-		}
-		return out
+	first := map[string][]byte{}
+	for _, f := range generateDefault(t, files).Files {
+		first[f.Path] = f.Content
 	}
-	first := run(files, 1)
 	shuffled := append([]string(nil), files...)
 	rand.New(rand.NewSource(7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-	second := run(shuffled, 2)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	opts := DefaultOptions()
+	opts.Inputs = shuffled
+	res, err := Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := map[string][]byte{}
+	for _, f := range res.Files {
+		second[f.Path] = f.Content
+	}
 	if len(first) != len(second) {
 		t.Fatalf("%d files, then %d", len(first), len(second))
 	}
@@ -87,10 +113,7 @@ func TestStreamingIsLoadingWhole(t *testing.T) {
 	for _, inputs := range [][]string{{testutil.TestdataCRDs(t)}, testutil.CorpusSample(t)} {
 		opts := DefaultOptions()
 		opts.Inputs = inputs
-		streamed, err := Generate(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		streamed := generateDefault(t, inputs)
 		loaded, err := load.Paths(inputs, nil)
 		if err != nil {
 			t.Fatal(err)

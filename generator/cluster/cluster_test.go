@@ -15,6 +15,7 @@ import (
 	"github.com/crdmon/crdmon/generator/cluster"
 	"github.com/crdmon/crdmon/internal/testcluster"
 	"github.com/crdmon/crdmon/internal/testutil"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/client-go/rest"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -22,15 +23,27 @@ import (
 
 const groupLabel = "crdmon.test/group"
 
-// TestListCorpus applies corpus CRDs (a sample of every project, all with
+// TestServer starts one real API server (a server takes seconds to start)
+// whose authorizer lets only the user "lister" list CRDs, and runs the
+// package's tests that need one against it.
+func TestServer(t *testing.T) {
+	c := testcluster.StartWithAuthorizer(t, func(spec authorizationv1.SubjectAccessReviewSpec) bool {
+		ra := spec.ResourceAttributes
+		return spec.User == "lister" && ra != nil && ra.Verb == "list" && ra.Resource == "customresourcedefinitions"
+	})
+	t.Run("forbidden", func(t *testing.T) { testForbidden(t, c) })
+	t.Run("corpus", func(t *testing.T) { testListCorpus(t, c) })
+	t.Run("generate --from-cluster", func(t *testing.T) { testGenerateFromCluster(t, c) })
+}
+
+// testListCorpus applies corpus CRDs (a sample of every project, all with
 // CRDMON_FULL_CORPUS=1) to a real API server and lists them back through a
 // kubeconfig file, --context, $KUBECONFIG, a label selector and small pages.
-func TestListCorpus(t *testing.T) {
+func testListCorpus(t *testing.T, c *testcluster.Cluster) {
 	crds := testcluster.ReadCRDs(t, testutil.CorpusSample(t)...)
 	for _, crd := range crds {
 		crd.Labels = map[string]string{groupLabel: crd.Spec.Group}
 	}
-	c := testcluster.Start(t)
 	start := time.Now()
 	c.ApplyCRDs(t, crds...)
 	t.Logf("applied %d CRDs in %s", len(crds), time.Since(start).Round(time.Millisecond))

@@ -6,17 +6,12 @@ import (
 
 	"github.com/crdmon/crdmon/generator/cluster"
 	"github.com/crdmon/crdmon/internal/testcluster"
-	authorizationv1 "k8s.io/api/authorization/v1"
 )
 
-// TestForbidden lists as a user the real server's authorizer refuses
-// `list customresourcedefinitions`, through a kubeconfig with a client
-// certificate.
-func TestForbidden(t *testing.T) {
-	c := testcluster.StartWithAuthorizer(t, func(spec authorizationv1.SubjectAccessReviewSpec) bool {
-		ra := spec.ResourceAttributes
-		return spec.User == "lister" && ra != nil && ra.Verb == "list" && ra.Resource == "customresourcedefinitions"
-	})
+// testForbidden lists, through a kubeconfig with a client certificate, as
+// a user the real server's authorizer (see TestServer) refuses
+// `list customresourcedefinitions`, and as one it allows.
+func testForbidden(t *testing.T, c *testcluster.Cluster) {
 	ctx := context.Background()
 	for user, wantErr := range map[string]bool{"lister": false, "viewer": true} {
 		path := testcluster.WriteKubeconfig(t, testcluster.KubeconfigFor(c.UserConfig(t, user), user))

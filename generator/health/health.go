@@ -95,7 +95,10 @@ func TypesOf(cs model.ConditionSet) []string {
 // (an enum, or crdmon.yaml's failure values) exactly, or, for a field with
 // none declared, model.FailurePhases or model.ProgressPhases in any case,
 // also at the start of a longer value ("Error, secret not found"). ok is
-// false when the field has values of neither kind.
+// false when the field has values of neither kind. The character after the
+// word is matched case-sensitively, (?-i:[^a-zA-Z]): under (?i), [^a-z]
+// would be a class folded over all of Unicode, which takes Prometheus about
+// a millisecond to compile each time it parses the rule.
 func PhaseMatch(ph model.Phase, failure bool) (op, value string, ok bool) {
 	values, words := ph.Progress, model.ProgressPhases
 	if failure {
@@ -107,7 +110,7 @@ func PhaseMatch(ph model.Phase, failure bool) (op, value string, ok bool) {
 	case len(values) > 1:
 		return "=~", alternation(values), true
 	case len(ph.Values) == 0 && len(ph.Failure) == 0 && len(ph.Progress) == 0:
-		return "=~", "(?i)(?:" + alternation(words) + ")(?:[^a-z].*)?", true
+		return "=~", "(?i)(?:" + alternation(words) + ")(?-i:[^a-zA-Z].*)?", true
 	}
 	return "", "", false
 }

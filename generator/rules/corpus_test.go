@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/crdmon/crdmon/generator/detect"
@@ -10,14 +11,29 @@ import (
 )
 
 // corpusModel is the model of the corpus sample (the whole corpus with
-// CRDMON_FULL_CORPUS=1).
+// CRDMON_FULL_CORPUS=1), loaded once for the package's tests. Tests only
+// read it.
 func corpusModel(t *testing.T) model.Model {
 	t.Helper()
-	in, err := load.Paths(testutil.CorpusSample(t), nil)
-	if err != nil {
-		t.Fatal(err)
+	files := testutil.CorpusSample(t) // skips t when the corpus is absent
+	corpus.once.Do(func() {
+		in, err := load.Paths(files, nil)
+		if err != nil {
+			corpus.err = err
+			return
+		}
+		corpus.model = detect.Model(in.CRDs)
+	})
+	if corpus.err != nil {
+		t.Fatal(corpus.err)
 	}
-	return detect.Model(in.CRDs)
+	return corpus.model
+}
+
+var corpus struct {
+	once  sync.Once
+	model model.Model
+	err   error
 }
 
 // TestCorpus renders rules for every CRD of the corpus sample (the whole
@@ -25,6 +41,7 @@ func corpusModel(t *testing.T) model.Model {
 // them) and runs all their generated promtool tests in Prometheus' engine:
 // a few test groups per API group, seconds for the whole corpus.
 func TestCorpus(t *testing.T) {
+	t.Parallel()
 	m := corpusModel(t)
 	for name, o := range optionVariants() {
 		if name == "custom" {

@@ -233,6 +233,7 @@ func runExprTest(ctx context.Context, engine *promql.Engine, st storage.Queryabl
 // TestGeneratedUnitTestsPass is the property "the promtool tests we ship are
 // correct": every generated case holds when evaluated by Prometheus' engine.
 func TestGeneratedUnitTestsPass(t *testing.T) {
+	t.Parallel()
 	for name, o := range optionVariants() {
 		t.Run(name, func(t *testing.T) {
 			files, err := Render(testModel(), o)
@@ -272,6 +273,7 @@ func optionVariants() map[string]Options {
 // longer fires for the failing object, or that also fires for the healthy
 // one (which shares its test group), must fail the generated tests.
 func TestUnitTestsCanFail(t *testing.T) {
+	t.Parallel()
 	for name, broken := range map[string]string{"never fires": `status="Nope"`, "fires when healthy": `status=~".+"`} {
 		t.Run(name, func(t *testing.T) {
 			files, err := Render(testModel(), DefaultOptions())

@@ -46,6 +46,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	o := optionVariants()["per-group"]
 	a, err := Render(testModel(), o)
 	if err != nil {

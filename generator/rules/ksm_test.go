@@ -21,6 +21,7 @@ import (
 // rebuilt from the series, evaluated with ksmeval, and the output must be the
 // fixture's series exactly (families, label sets, values).
 func TestFixturesMatchKSM(t *testing.T) {
+	t.Parallel()
 	models := map[string]model.Model{"hand-built": testModel()}
 	if m, ok := tryCorpus(t); ok {
 		models["corpus"] = m

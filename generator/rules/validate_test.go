@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,6 +25,7 @@ func render(t *testing.T) []output.File {
 // TestValidateRejects breaks one rendered file at a time and checks that
 // Validate names the file, the rule and the reason.
 func TestValidateRejects(t *testing.T) {
+	t.Parallel()
 	plain, prule := PlainPath("cert-manager.io"), PrometheusRulePath("cert-manager.io")
 	cases := []struct {
 		name, file, old, new string
@@ -56,12 +58,13 @@ func TestValidateRejects(t *testing.T) {
 		{"test of unknown alert", TestPath("cert-manager.io"), "alertname: CertificateNotReady", "alertname: CertificateGone",
 			[]string{TestPath("cert-manager.io"), "CertificateGone"}},
 	}
+	rendered := render(t)
+	if err := Validate(rendered, testModel(), DefaultOptions().Prefix); err != nil {
+		t.Fatalf("valid files rejected: %v", err)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			files := render(t)
-			if err := Validate(files, testModel(), DefaultOptions().Prefix); err != nil {
-				t.Fatalf("valid files rejected: %v", err)
-			}
+			files := slices.Clone(rendered) // each case breaks its own copy
 			found := false
 			for i, f := range files {
 				if f.Path == c.file {
@@ -89,6 +92,7 @@ func TestValidateRejects(t *testing.T) {
 }
 
 func TestValidateWrongPrefix(t *testing.T) {
+	t.Parallel()
 	if err := Validate(render(t), testModel(), "other_prefix"); err == nil || !strings.Contains(err.Error(), "kube_customresource_info is not produced") {
 		t.Errorf("err = %v", err)
 	}

@@ -194,7 +194,8 @@ func variants() map[string]func(*generator.Options) {
 // Prometheus does": every case of the generated promtool unit tests (an
 // alert firing with exact labels and annotations, or silent when healthy or
 // suspended) gives the same verdict in simulate's engine, for the example
-// CRDs and the corpus (a sample, all with CRDMON_FULL_CORPUS=1).
+// CRDs and the corpus (a sample, all with CRDMON_FULL_CORPUS=1, which also
+// adds the custom options' variant over the corpus).
 func TestAgreesWithPromtoolTests(t *testing.T) {
 	sources := map[string]func(t testing.TB) []string{
 		"testdata": func(t testing.TB) []string { return []string{testutil.TestdataCRDs(t)} },
@@ -208,6 +209,9 @@ func TestAgreesWithPromtoolTests(t *testing.T) {
 			}
 			for name, tweak := range variants() {
 				t.Run(name, func(t *testing.T) {
+					if src == "corpus" && name == "custom" && !testutil.FullCorpus() {
+						t.Skipf("the custom options over the corpus: set %s=1", testutil.FullCorpusEnv)
+					}
 					res := rulesFrom(t, loaded, tweak)
 					checked, skipped, errs := verdicts(t, res.Files)
 					for _, err := range errs {

@@ -50,12 +50,11 @@ func toUnstructured(t *testing.T, obj runtime.Object) *unstructured.Unstructured
 	return &unstructured.Unstructured{Object: u}
 }
 
-// TestPrometheusRuleValidation applies prometheus-operator's real
+// testPrometheusRuleValidation applies prometheus-operator's real
 // PrometheusRule CRD and checks that the server's schema validation accepts
 // a valid PrometheusRule and rejects invalid ones.
-func TestPrometheusRuleValidation(t *testing.T) {
+func testPrometheusRuleValidation(t *testing.T, c *testcluster.Cluster) {
 	crds := testcluster.CorpusCRDs(t, "prometheus-operator/monitoring.coreos.com_prometheusrules.yaml")
-	c := testcluster.Start(t)
 	c.ApplyCRDs(t, crds...)
 	ctx := context.Background()
 

@@ -158,23 +158,32 @@ func (c *Cluster) waitServed(ctx context.Context, crds []*apiextensionsv1.Custom
 			}
 		}
 	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(8) // the group versions appear independently: wait for several at once
 	for gv, plurals := range want {
-		err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-			list, err := c.APIExtensions.Discovery().ServerResourcesForGroupVersion(gv)
-			if err != nil {
-				return false, nil // the group appears with its first CRD
-			}
-			found := 0
-			for _, r := range list.APIResources {
-				if _, ok := plurals[r.Name]; ok {
-					found++
-				}
-			}
-			return found == len(plurals), nil
-		})
+		g.Go(func() error { return c.waitGroupVersion(ctx, gv, plurals) })
+	}
+	return g.Wait()
+}
+
+// waitGroupVersion waits until discovery lists the resources plurals (plural
+// -> CRD name) in the group version gv.
+func (c *Cluster) waitGroupVersion(ctx context.Context, gv string, plurals map[string]string) error {
+	err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		list, err := c.APIExtensions.Discovery().ServerResourcesForGroupVersion(gv)
 		if err != nil {
-			return fmt.Errorf("waiting for %s in discovery: %w%s", gv, err, c.notEstablished(ctx, plurals))
+			return false, nil // the group appears with its first CRD
 		}
+		found := 0
+		for _, r := range list.APIResources {
+			if _, ok := plurals[r.Name]; ok {
+				found++
+			}
+		}
+		return found == len(plurals), nil
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for %s in discovery: %w%s", gv, err, c.notEstablished(context.WithoutCancel(ctx), plurals))
 	}
 	return nil
 }

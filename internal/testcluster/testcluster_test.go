@@ -55,9 +55,36 @@ func widget(size any) *unstructured.Unstructured {
 	}}
 }
 
-func TestCluster(t *testing.T) {
-	c := testcluster.Start(t)
+// TestServer starts one API server (with an authorizer, so that every test
+// of the package can use it: a server takes seconds to start) and runs the
+// package's tests against it.
+func TestServer(t *testing.T) {
+	var mu sync.Mutex
+	var asked []string
+	c := testcluster.StartWithAuthorizer(t, func(spec authorizationv1.SubjectAccessReviewSpec) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if spec.ResourceAttributes != nil {
+			asked = append(asked, spec.User+" "+spec.ResourceAttributes.Verb+" "+spec.ResourceAttributes.Resource)
+		}
+		return spec.User == "reader" && slices.Contains(spec.Groups, "readers")
+	})
 	c.ApplyCRDs(t, widgetCRD())
+	t.Run("objects", func(t *testing.T) { testObjects(t, c) })
+	t.Run("ValidateYAML", func(t *testing.T) { testValidateYAML(t, c) })
+	t.Run("PrometheusRule validation", func(t *testing.T) { testPrometheusRuleValidation(t, c) })
+	t.Run("authorizer", func(t *testing.T) {
+		testAuthorizer(t, c, func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			return slices.Clone(asked)
+		})
+	})
+}
+
+// testObjects: the widget CRD's schema and status subresource are enforced
+// by Validate, Create and UpdateStatus.
+func testObjects(t *testing.T, c *testcluster.Cluster) {
 	ctx := context.Background()
 
 	if _, err := c.Validate(ctx, widget(int64(0))); !apierrors.IsInvalid(err) {
@@ -101,9 +128,7 @@ func withRV(obj, from *unstructured.Unstructured) *unstructured.Unstructured {
 	return obj
 }
 
-func TestValidateYAML(t *testing.T) {
-	c := testcluster.Start(t)
-	c.ApplyCRDs(t, widgetCRD())
+func testValidateYAML(t *testing.T, c *testcluster.Cluster) {
 	ok := []byte("# comment only\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: a, namespace: x}\nspec: {size: 2}\n")
 	if err := c.ValidateYAML(context.Background(), ok); err != nil {
 		t.Errorf("ValidateYAML(valid) = %v", err)
@@ -115,17 +140,9 @@ func TestValidateYAML(t *testing.T) {
 	}
 }
 
-func TestAuthorizer(t *testing.T) {
-	var mu sync.Mutex
-	var asked []string
-	c := testcluster.StartWithAuthorizer(t, func(spec authorizationv1.SubjectAccessReviewSpec) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if spec.ResourceAttributes != nil {
-			asked = append(asked, spec.User+" "+spec.ResourceAttributes.Verb+" "+spec.ResourceAttributes.Resource)
-		}
-		return spec.User == "reader" && slices.Contains(spec.Groups, "readers")
-	})
+// testAuthorizer: the authorizer decides for users with client
+// certificates; asked returns the requests it was asked about so far.
+func testAuthorizer(t *testing.T, c *testcluster.Cluster, asked func() []string) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		user, group string
@@ -144,10 +161,8 @@ func TestAuthorizer(t *testing.T) {
 			t.Errorf("%s in %s: list CRDs = %v, want allowed=%v", tc.user, tc.group, err, tc.allowed)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if want := "stranger list customresourcedefinitions"; !slices.Contains(asked, want) {
-		t.Errorf("authorizer was asked %q, want %q among them", asked, want)
+	if want := "stranger list customresourcedefinitions"; !slices.Contains(asked(), want) {
+		t.Errorf("authorizer was asked %q, want %q among them", asked(), want)
 	}
 	// The privileged config bypasses the authorizer.
 	if _, err := c.APIExtensions.ApiextensionsV1().CustomResourceDefinitions().List(ctx, metav1.ListOptions{}); err != nil {
