@@ -77,6 +77,9 @@ func TypicalObject(k model.Kind) map[string]any {
 		set(obj, g.Observed.Path, int64(2))
 	}
 	for _, p := range k.Phases {
+		if p.Error {
+			continue // set only while failing
+		}
 		v := "Running"
 		if len(p.Values) > 0 {
 			v = p.Values[0]

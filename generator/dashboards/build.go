@@ -31,9 +31,9 @@ var stateColors = map[string]string{
 
 // stateDescs explain each health state (see package health).
 var stateDescs = map[string]string{
-	health.Suspended:   "Objects being deleted, or paused: a suspend field true, a condition or state value naming a pause. They are in no other state.",
+	health.Suspended:   "Objects paused: a suspend field true, a condition or state value naming a pause (unless the status lags the spec). They are in no other state.",
 	health.Degraded:    "Objects with a negative condition (Stalled, Degraded, *Failed...) True, a positive condition (Ready, Available, Synced...) False or failing, or a failure phase; not while the controller has yet to observe the latest spec. Suspended objects are not counted.",
-	health.Progressing: "Objects not degraded but still converging: observedGeneration behind metadata.generation, a Reconciling/Progressing condition True, a positive condition not yet True, a progress phase, fewer ready than desired replicas, or no conditions reported yet.",
+	health.Progressing: "Objects being deleted, or not degraded but still converging: observedGeneration behind metadata.generation, a Reconciling/Progressing condition or one naming an activity (Issuing, Running) True, a positive condition not yet True, a progress phase, fewer ready than desired replicas, or no status reported yet.",
 	health.Healthy:     "Objects neither suspended, degraded nor progressing.",
 }
 

@@ -72,7 +72,7 @@ type variant struct {
 func stateVariants(k model.Kind) []variant {
 	out := []variant{
 		{name: "ok", state: stHealthy, sure: true, apply: func(*objectBuilder) {}},
-		{name: "deleting", state: stSuspended, sure: true, apply: func(o *objectBuilder) {
+		{name: "deleting", state: stProgressing, sure: true, apply: func(o *objectBuilder) {
 			o.set([]string{"metadata", "deletionTimestamp"}, lastTransition.Format(time.RFC3339))
 		}},
 	}
@@ -88,9 +88,10 @@ func stateVariants(k model.Kind) []variant {
 			variant{name: "reconciling", state: stProgressing, field: "Reconciling", apply: func(o *objectBuilder) { o.setCondition(0, "Reconciling", "True") }})
 	}
 	for i, p := range k.Phases {
-		out = append(out,
-			variant{name: fmt.Sprintf("phase%d-failed", i), state: stDegraded, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, failurePhase(p)) }},
-			variant{name: fmt.Sprintf("phase%d-progress", i), state: stProgressing, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, progressPhase(p)) }})
+		out = append(out, variant{name: fmt.Sprintf("phase%d-failed", i), state: stDegraded, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, failurePhase(p)) }})
+		if !p.Error { // an error field has no progress value
+			out = append(out, variant{name: fmt.Sprintf("phase%d-progress", i), state: stProgressing, field: p.SchemaPath, apply: func(o *objectBuilder) { o.set(p.Path, progressPhase(p)) }})
+		}
 	}
 	for i, f := range k.Problems {
 		out = append(out, variant{name: fmt.Sprintf("problems%d", i), state: stDegraded, field: f.SchemaPath, apply: func(o *objectBuilder) { o.set(f.Path, int64(4)) }})
@@ -112,6 +113,15 @@ func stateVariants(k model.Kind) []variant {
 		both.replicas, both.lagging = p.replicas, p.lagging
 		both.apply = func(o *objectBuilder) { u.apply(o); p.apply(o) }
 		out = append(out, both)
+	}
+	if len(k.Conditions) > 0 && k.Conditions[0].HasStatus {
+		out = append(out, variant{name: "paused-condition", state: stSuspended, sure: true, apply: func(o *objectBuilder) { o.setCondition(0, "Paused", "True") }})
+	}
+	for i, p := range k.Phases {
+		if v, ok := pausedPhase(p); ok {
+			out = append(out, variant{name: fmt.Sprintf("phase%d-paused", i), state: stSuspended, sure: true, apply: func(o *objectBuilder) { o.set(p.Path, v) }})
+			break
+		}
 	}
 	if k.Suspend != nil {
 		out = append(out, variant{name: "suspended", state: stSuspended, sure: true, suspend: true, apply: func(*objectBuilder) {}})
@@ -180,6 +190,19 @@ func failurePhase(p model.Phase) string {
 	return "Failed"
 }
 
+// pausedPhase is a value of p that names a pause, when it may hold one.
+func pausedPhase(p model.Phase) (string, bool) {
+	if !health.SuspendablePhase(p) {
+		return "", false
+	}
+	for _, v := range p.Values {
+		if model.IsSuspendedValue(v) {
+			return v, true
+		}
+	}
+	return "Paused", true
+}
+
 func progressPhase(p model.Phase) string {
 	if len(p.Progress) > 0 {
 		return p.Progress[0]
@@ -240,7 +263,9 @@ func newObject(k model.Kind, namespace, name string) *objectBuilder {
 		o.conditions = append(o.conditions, list)
 	}
 	for _, p := range k.Phases {
-		o.set(p.Path, healthyPhase(p))
+		if !p.Error { // unset while healthy
+			o.set(p.Path, healthyPhase(p))
+		}
 	}
 	if k.Generation != nil {
 		o.set(k.Generation.Observed.Path, int64(3))

@@ -141,7 +141,8 @@ func TestUID(t *testing.T) {
 
 // TestPanelsFollowSignals: a panel appears only when some kind of the
 // dashboard has the signal it shows; a health state's, when package health
-// has a signal for it (every object can be Suspended: being deleted).
+// has a signal for it (Suspended: a suspend flag, a condition list with
+// status, or a state field that may name a pause).
 func TestPanelsFollowSignals(t *testing.T) {
 	has := func(m model.Model, opts Options, title string) map[string]bool {
 		files, err := Render(m, opts)
@@ -162,7 +163,7 @@ func TestPanelsFollowSignals(t *testing.T) {
 	def := DefaultOptions()
 	for title, want := range map[string][]string{
 		"Degraded":                           {"cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io"},
-		"Suspended":                          {"cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io", "scale.example.io"},
+		"Suspended":                          {"cert-manager.io", "cluster.x-k8s.io", "example.io"},
 		"Replica counts":                     {"cluster.x-k8s.io", "scale.example.io"},
 		"Failure counters":                   {"cert-manager.io"},
 		"Objects with failures":              {"cert-manager.io"},

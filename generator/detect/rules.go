@@ -24,6 +24,8 @@ var Rules = []Rule{
 		Convention: "a string state field (phase, state, status, health, result, compliant, *Phase, *State, *Status) whose value names the object's state; failure words matched in any case"},
 	{Name: "phase-field-enum", Field: phaseFieldEnum,
 		Convention: "a state field with an enum: failure, progress and suspended values read from the enum (Failed, *Error, NonCompliant as the negation of Compliant)"},
+	{Name: "error-message", Field: errorMessage,
+		Convention: "a string status field that holds the controller's last error only while there is one: Cluster API's failureMessage/failureReason (a terminal problem), errorMessage, errorDescription, error, or the message of a status.error object (the CSI snapshotter's, cleared on success); any value means failure"},
 	{Name: "readiness-flag", Field: readinessFlag,
 		Convention: "a boolean readiness field (ready, healthy, available, readyToUse, success) that is false while the object is not ready"},
 	{Name: "expiry-time", Field: expiryTime,
@@ -41,5 +43,5 @@ var Rules = []Rule{
 	{Name: "observed-generation", Kind: observedGeneration,
 		Convention: "Kubernetes API conventions: status.observedGeneration compared with metadata.generation"},
 	{Name: "suspend-flag", Kind: suspendFlag,
-		Convention: "a boolean spec.suspend or spec.paused (Flux, CronJob, Deployment), also one level down (spec.updateStrategy.paused)"},
+		Convention: "a boolean spec.suspend or spec.paused (Flux, CronJob, Deployment), also one or two objects down (spec.updateStrategy.paused, spec.updateStrategy.rollingUpdate.paused), never inside an object template"},
 }

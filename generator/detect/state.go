@@ -111,9 +111,11 @@ func readinessFlag(d *detector, f statusField, rule string) bool {
 }
 
 // limitPhases keeps the maxPhases best state fields, in walk order: outside
-// lists first, then shallow, then with exact state names, then by path.
+// lists first, then shallow, then with exact state names, then by path. An
+// error message field (at most one per kind) is kept besides them.
 func (d *detector) limitPhases() {
-	if len(d.kind.Phases) <= maxPhases {
+	states := slices.DeleteFunc(slices.Clone(d.kind.Phases), func(p model.Phase) bool { return p.Error })
+	if len(states) <= maxPhases {
 		return
 	}
 	key := func(p model.Phase) string {
@@ -124,8 +126,11 @@ func (d *detector) limitPhases() {
 		}
 		return fmt.Sprintf("%d/%03d/%s/%s", strings.Count(p.SchemaPath, "[]"), len(p.Path), e, p.SchemaPath)
 	}
-	ranked := slices.SortedFunc(slices.Values(d.kind.Phases), func(a, b model.Phase) int { return strings.Compare(key(a), key(b)) })
+	ranked := slices.SortedFunc(slices.Values(states), func(a, b model.Phase) int { return strings.Compare(key(a), key(b)) })
 	keep := map[string]bool{}
+	for _, p := range d.kind.Phases {
+		keep[p.SchemaPath] = p.Error
+	}
 	for i, p := range ranked {
 		if i < maxPhases {
 			keep[p.SchemaPath] = true

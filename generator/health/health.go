@@ -5,15 +5,22 @@
 // crdmon:health:state, which the rule renderer, `crdmon simulate` and the
 // dashboards share, so the state logic lives in one place.
 //
-// The states follow the alerts' semantics (package rules):
-//   - Suspended: being deleted, a true suspend field, a condition naming a
-//     pause True, a state field holding such a value;
-//   - Degraded: a negative condition True, a positive condition False, a
-//     failure phase, a problem counter (declared in crdmon.yaml) above 0; not while the controller has yet to observe the latest
-//     spec (observedGeneration behind generation);
-//   - Progressing: Reconciling/Progressing True, a positive condition
-//     Unknown, a progress phase or readiness flag false, observedGeneration
-//     behind generation, fewer ready replicas than desired;
+// The states follow the alerts' semantics (package rules) and the
+// conventions of kstatus and Argo CD (see the reference notes):
+//   - first of all, an object being deleted is Progressing (Argo CD's
+//     generic "Pending deletion", kstatus' Terminating);
+//   - Suspended: a true suspend field; a condition naming a pause True, a
+//     state field holding such a value, unless the status lags the spec;
+//   - Degraded: a negative condition True, a positive condition False for a
+//     reason (without one, kstatus' Ready=False is InProgress), a failure
+//     phase, an error field set, a problem counter (declared in
+//     crdmon.yaml) above 0; not while the controller has yet to observe the
+//     latest spec (observedGeneration behind generation);
+//   - Progressing: Reconciling/Progressing True (not for a reason saying
+//     the work is done), a type naming an activity True (Issuing,
+//     Running), a positive condition not True, a progress phase or
+//     readiness flag false, observedGeneration behind generation, fewer
+//     ready replicas than desired, a status not written yet;
 //   - Healthy: none of these.
 //
 // A state decided by a detail signal (a condition type no schema names, a
@@ -54,14 +61,14 @@ var States = []string{Suspended, Degraded, Progressing, Healthy}
 // Reasons that are not a condition type (a condition decides with its type,
 // or ReasonCondition for a type no schema names).
 const (
-	ReasonDeleting   = "deleting"   // metadata.deletionTimestamp set
+	ReasonDeleting   = "deleting"   // metadata.deletionTimestamp set (Progressing)
 	ReasonSuspend    = "suspend"    // a true suspend field
 	ReasonCondition  = "condition"  // a condition type the schema does not name
 	ReasonPhase      = "phase"      // a phase or readiness field
 	ReasonGeneration = "generation" // observedGeneration behind generation
 	ReasonReplicas   = "replicas"   // fewer ready replicas than desired
 	ReasonProblems   = "problems"   // a problem counter above 0
-	ReasonUnreported = "unreported" // a kind with conditions whose object has none yet
+	ReasonUnreported = "unreported" // a kind with a status signal whose object reports none yet
 	ReasonNone       = "none"       // Healthy: nothing says otherwise
 )
 
@@ -94,12 +101,16 @@ func TypesOf(cs model.ConditionSet) []string {
 // field's failure values (failure) or progress values: the declared ones
 // (an enum, or crdmon.yaml's failure values) exactly, or, for a field with
 // none declared, model.FailurePhases or model.ProgressPhases in any case,
-// also at the start of a longer value ("Error, secret not found"). ok is
-// false when the field has values of neither kind. The character after the
-// word is matched case-sensitively, (?-i:[^a-zA-Z]): under (?i), [^a-z]
-// would be a class folded over all of Unicode, which takes Prometheus about
-// a millisecond to compile each time it parses the rule.
+// also at the start of a longer value ("Error, secret not found"); every
+// value of an error message field is a failure. ok is false when the field
+// has values of neither kind. The character after the word is matched
+// case-sensitively, (?-i:[^a-zA-Z]): under (?i), [^a-z] would be a class
+// folded over all of Unicode, which takes Prometheus about a millisecond to
+// compile each time it parses the rule.
 func PhaseMatch(ph model.Phase, failure bool) (op, value string, ok bool) {
+	if ph.Error {
+		return "=~", anyValue, failure
+	}
 	values, words := ph.Progress, model.ProgressPhases
 	if failure {
 		values, words = ph.Failure, model.FailurePhases
@@ -115,9 +126,16 @@ func PhaseMatch(ph model.Phase, failure bool) (op, value string, ok bool) {
 	return "", "", false
 }
 
+// anyValue matches every non-empty value, across lines (an error message).
+const anyValue = "(?s).+"
+
 // SuspendablePhase reports whether a phase field may hold a value that names
-// a pause: any value when it has no enum, else one of its enum values.
+// a pause: any value when it has no enum, else one of its enum values; never
+// an error message field.
 func SuspendablePhase(ph model.Phase) bool {
+	if ph.Error {
+		return false
+	}
 	if len(ph.Values) == 0 {
 		return true
 	}

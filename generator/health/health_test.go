@@ -31,15 +31,23 @@ func kinds() []model.Kind {
 }
 
 // TestSignalsInPrecedence checks the order the recording rule relies on:
-// every Suspended signal, then Degraded, Progressing, and Healthy last
-// (every object); and that reasons come from the closed set.
+// being deleted (Progressing) first, every Suspended signal, then Degraded,
+// Progressing, and Healthy last (every object); and that reasons come from
+// the closed set.
 func TestSignalsInPrecedence(t *testing.T) {
 	q := Query{Prefix: series.DefaultPrefix, Base: []Matcher{{series.LabelGroup, "=", "g.example.io"}}, Kinds: kinds()}
 	sigs := q.Signals()
+	if s := sigs[0]; s.State != Progressing || s.Reason != ReasonDeleting {
+		t.Errorf("first signal %s/%s, want Progressing/deleting", s.State, s.Reason)
+	}
 	last := -1
 	seen := map[string]bool{}
 	closed := []string{ReasonDeleting, ReasonSuspend, ReasonCondition, ReasonPhase, ReasonGeneration, ReasonReplicas, ReasonUnreported, ReasonNone}
-	for _, s := range sigs {
+	for i, s := range sigs {
+		if i == 0 {
+			seen[s.State] = true
+			continue
+		}
 		i := slices.Index(States, s.State)
 		if i < last {
 			t.Errorf("%s/%s after a %s signal", s.State, s.Reason, States[last])

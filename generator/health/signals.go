@@ -10,25 +10,45 @@ import (
 )
 
 // Signals returns every way an object of q's kinds reaches a state, in
-// precedence order: all Suspended signals first, then Degraded, Progressing
-// and Healthy (the last, every object). Within a state the first signal
-// that holds names the reason.
+// precedence order: being deleted (Progressing) first, then all Suspended
+// signals, Degraded, Progressing and Healthy (the last, every object). The
+// first signal that holds decides the state and names the reason.
 func (q Query) Signals() []Signal {
 	var out []Signal
 	add := func(state, reason, expr string) { out = append(out, Signal{state, reason, expr}) }
 	info := series.Info
 	s := q.shape()
 
-	// Suspended.
-	add(Suspended, ReasonDeleting, q.sel(info, Matcher{series.LabelDeleting, "!=", ""}))
+	// An object being deleted is Progressing before anything else: Argo
+	// CD's generic check ("Pending deletion") runs before any per-kind one,
+	// and kstatus calls it Terminating, not Current.
+	add(Progressing, ReasonDeleting, q.sel(info, Matcher{series.LabelDeleting, "!=", ""}))
+
+	// A controller that has not observed the latest spec has not judged it
+	// yet (kstatus' generation gate, before any condition is read): the
+	// object is progressing, whatever its status says.
+	lag := ""
+	if s.generation {
+		lag = q.sel(series.ObservedGeneration) + " < " + q.sel(series.Generation)
+	}
+	// stale drops the objects whose status lags their spec from a signal
+	// read from the status.
+	stale := func(expr string) string {
+		if lag == "" {
+			return expr
+		}
+		return q.unless(expr, lag)
+	}
+
+	// Suspended: the spec says so, or a status that is current does.
 	if s.suspend {
 		add(Suspended, ReasonSuspend, q.sel(info, eq(series.LabelSuspended, "true")))
 	}
 	if s.withStatus {
-		add(Suspended, ReasonCondition, q.sel(series.Condition, Matcher{series.LabelType, "=~", model.SuspendedPattern}, eq(series.LabelStatus, "True")))
+		add(Suspended, ReasonCondition, stale(q.sel(series.Condition, Matcher{series.LabelType, "=~", model.SuspendedPattern}, eq(series.LabelStatus, "True"))))
 	}
 	if s.suspendablePhase {
-		add(Suspended, ReasonPhase, q.sel(series.PhaseInfo, Matcher{series.LabelPhase, "=~", model.SuspendedPattern}))
+		add(Suspended, ReasonPhase, stale(q.sel(series.PhaseInfo, Matcher{series.LabelPhase, "=~", model.SuspendedPattern})))
 	}
 
 	// Degraded and Progressing: conditions read one type at a time, the
@@ -45,16 +65,14 @@ func (q Query) Signals() []Signal {
 				degraded = append(degraded, Signal{Degraded, t, q.sel(series.Condition, slices.Concat(kinds, []Matcher{typ}, s.trueStatus())...)})
 			case model.Positive:
 				if s.withStatus {
-					degraded = append(degraded, Signal{Degraded, t, q.sel(series.Condition, slices.Concat(kinds, []Matcher{typ, notTrue, failureReason})...)})
-					degraded = append(degraded, Signal{Degraded, t, q.sel(series.Condition, slices.Concat(kinds, []Matcher{typ, eq(series.LabelStatus, "False"), notProgressReason})...)})
+					degraded = append(degraded, Signal{Degraded, t, q.sel(series.Condition, slices.Concat(kinds, []Matcher{typ, notTrue, failureReason, notProgressTail})...)})
+					degraded = append(degraded, Signal{Degraded, t, q.sel(series.Condition, slices.Concat(kinds, []Matcher{typ, eq(series.LabelStatus, "False"), givenReason, notProgressReason})...)})
 					positiveFalse = append(positiveFalse, len(degraded)-1)
 					progressing = append(progressing, Signal{Progressing, t, q.sel(series.Condition, slices.Concat(kinds, []Matcher{typ, notTrue})...)})
 				}
 			case model.Progress:
-				progressing = append(progressing, Signal{Progressing, t, q.sel(series.Condition, slices.Concat(kinds, []Matcher{typ}, s.trueStatus())...)})
-				if t != "Progressing" { // Deployments keep Progressing=True once done
-					working = append(working, progressing[len(progressing)-1].Expr)
-				}
+				progressing = append(progressing, Signal{Progressing, t, q.sel(series.Condition, slices.Concat(kinds, []Matcher{typ}, s.trueStatus(), []Matcher{notDoneReason})...)})
+				working = append(working, q.sel(series.Condition, slices.Concat(kinds, []Matcher{typ}, s.trueStatus(), []Matcher{notDoneReason, notRetryReason})...))
 			}
 		}
 	}
@@ -64,11 +82,18 @@ func (q Query) Signals() []Signal {
 		degraded = append(degraded, Signal{Degraded, ReasonCondition, q.detail(s, q.sel(series.Condition, slices.Concat([]Matcher{neg, others}, s.trueStatus())...))})
 		if s.withStatus {
 			pos := []Matcher{{series.LabelType, "=~", model.PositiveTypePattern}, {series.LabelType, "!~", model.NegativeTypePattern}, others}
-			degraded = append(degraded, Signal{Degraded, ReasonCondition, q.detail(s, q.sel(series.Condition, append(slices.Clone(pos), notTrue, failureReason)...))})
-			degraded = append(degraded, Signal{Degraded, ReasonCondition, q.detail(s, q.sel(series.Condition, append(slices.Clone(pos), eq(series.LabelStatus, "False"), notProgressReason)...))})
+			degraded = append(degraded, Signal{Degraded, ReasonCondition, q.detail(s, q.sel(series.Condition, append(slices.Clone(pos), notTrue, failureReason, notProgressTail)...))})
+			degraded = append(degraded, Signal{Degraded, ReasonCondition, q.detail(s, q.sel(series.Condition, append(slices.Clone(pos), eq(series.LabelStatus, "False"), givenReason, notProgressReason)...))})
 			positiveFalse = append(positiveFalse, len(degraded)-1)
 			progressing = append(progressing, Signal{Progressing, ReasonCondition, q.detail(s, q.sel(series.Condition, append(slices.Clone(pos), notTrue)...))})
 		}
+		// A type named for an activity, a present participle (Issuing,
+		// Running, EKSControlPlaneUpdating), True: the activity is under
+		// way, as kstatus' Reconciling and the Deployment's Progressing say;
+		// a positive condition False meanwhile is work in progress too.
+		activity := []Matcher{{series.LabelType, "=~", activityTypePattern}, {series.LabelType, "!~", model.NegativeTypePattern}, {series.LabelType, "!~", model.SuspendedPattern}, others}
+		progressing = append(progressing, Signal{Progressing, ReasonCondition, q.detail(s, q.sel(series.Condition, slices.Concat(activity, s.trueStatus(), []Matcher{notDoneReason})...))})
+		working = append(working, q.sel(series.Condition, slices.Concat(activity, s.trueStatus(), []Matcher{notDoneReason, notRetryReason})...))
 	}
 	for _, p := range q.phaseParts(true) {
 		degraded = append(degraded, Signal{Degraded, ReasonPhase, q.sel(series.PhaseInfo, p...)})
@@ -109,12 +134,31 @@ func (q Query) Signals() []Signal {
 		}
 		progressing = append(progressing, Signal{Progressing, ReasonUnreported, unreported})
 	}
-	if s.generation {
-		// A controller that has not observed the latest spec has not judged
-		// it yet: the object is progressing, whatever its status says.
-		lag := q.sel(series.ObservedGeneration) + " < " + q.sel(series.Generation)
+	if len(s.phaseOnlyKinds) > 0 {
+		// A kind whose state is a phase field (and no top-level condition
+		// list) whose object reports none of its status signals: the status
+		// is still to be written. Argo CD's checks fall through to
+		// Progressing ("Waiting for status") for most kinds.
+		var names []string
+		for _, k := range q.Kinds {
+			names = append(names, k.Kind)
+		}
+		reported := []string{q.sel(series.PhaseInfo)}
+		if len(s.condKinds) > 0 {
+			reported = append(reported, q.sel(series.Condition, Matcher{series.LabelType, "!=", ""}))
+		}
+		if s.generation {
+			reported = append(reported, q.sel(series.ObservedGeneration))
+		}
+		if s.replicas {
+			reported = append(reported, q.sel(series.ReplicasReady))
+		}
+		unreported := q.sel(info, q.kindMatcher(s.phaseOnlyKinds, names)...)
+		progressing = append(progressing, Signal{Progressing, ReasonUnreported, q.unless(unreported, strings.Join(reported, " or "))})
+	}
+	if lag != "" {
 		for i := range degraded {
-			degraded[i].Expr = q.unless(degraded[i].Expr, lag)
+			degraded[i].Expr = stale(degraded[i].Expr)
 		}
 		progressing = append([]Signal{{Progressing, ReasonGeneration, lag}}, progressing...)
 	}
@@ -129,6 +173,38 @@ func (q Query) Signals() []Signal {
 // notTrue selects a positive condition that is not (yet) True.
 var notTrue = Matcher{series.LabelStatus, "=~", "False|Unknown"}
 
+// activityTypePattern matches condition types whose last word is a present
+// participle: an activity, under way while the condition is True.
+const activityTypePattern = ".*[a-z]ing"
+
+// notProgressTail leaves out reasons that end in a word of
+// model.ProgressPhases: the last word of a CamelCase reason is what it is
+// (Pulumi's NotReadyInProgress is progress, InfrastructureProvisioningFailed
+// a failure).
+var notProgressTail = Matcher{series.LabelReason, "!~", "(?i).*(?:" + alternation(model.ProgressPhases) + ")"}
+
+// givenReason selects conditions that give a reason. A positive condition
+// False without one says nothing of why: kstatus reads Ready=False as
+// InProgress, and a controller that reports a failure names it (API
+// conventions: reason is the machine-readable why of the status).
+var givenReason = Matcher{series.LabelReason, "!=", ""}
+
+// notDoneReason leaves out progress conditions whose reason says the work is
+// done: a Deployment keeps Progressing=True with reason
+// NewReplicaSetAvailable once its rollout is complete; a reason ending in
+// one of model.PositiveSuffixes (Available, Succeeded, Ready...) or in a
+// word of completion (ContinuousArchivingSuccess) reads so.
+var notDoneReason = Matcher{series.LabelReason, "!~", ".*(?:" + alternation(append(slices.Clone(model.PositiveSuffixes), doneWords...)) + ")"}
+
+// doneWords end reasons that say an activity completed.
+var doneWords = []string{"Complete", "Completed", "Success", "Successful"}
+
+// notRetryReason leaves out progress conditions whose reason says an attempt
+// failed and is being retried (Flux's Reconciling=True with reason
+// ProgressingWithRetry): such a condition does not make a positive
+// condition False work in progress.
+var notRetryReason = Matcher{series.LabelReason, "!~", "(?i).*retry.*"}
+
 // notProgressReason leaves out conditions whose reason says work is under
 // way (Provisioning, NotReadyInProgress, StackProcessing): a word of
 // model.ProgressPhases anywhere in it, in any case.
@@ -137,7 +213,7 @@ var notProgressReason = Matcher{series.LabelReason, "!~", "(?i).*(?:" + alternat
 // failureReason selects conditions whose reason names a failure
 // (UpgradeFailed, DependencyNotReady, PartialTriggerError): a positive
 // condition not True for such a reason is Degraded, whatever else the
-// object says.
+// object says, unless the reason ends naming progress (notProgressTail).
 var failureReason = Matcher{series.LabelReason, "=~", model.NegativeTypePattern}
 
 // Expr is the recording rule's expression: one series per object, labelled
@@ -170,6 +246,7 @@ type shape struct {
 	withStatus, withoutStatus bool
 	topStatus                 bool     // a top-level condition list with status
 	topStatusKinds            []string // the kinds that have one
+	phaseOnlyKinds            []string // kinds with a phase field and no such list
 	types                     []string // condition types read one by one
 	suspend, suspendablePhase bool
 	generation, replicas      bool
@@ -201,6 +278,9 @@ func (q Query) shape() shape {
 		}
 		for _, ph := range k.Phases {
 			s.suspendablePhase = s.suspendablePhase || SuspendablePhase(ph)
+		}
+		if slices.ContainsFunc(k.Phases, func(ph model.Phase) bool { return !ph.Error }) && !slices.Contains(s.topStatusKinds, k.Kind) {
+			s.phaseOnlyKinds = append(s.phaseOnlyKinds, k.Kind)
 		}
 		s.suspend = s.suspend || k.Suspend != nil
 		s.generation = s.generation || k.Generation != nil

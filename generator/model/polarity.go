@@ -39,9 +39,11 @@ var PositiveSuffixes = []string{
 }
 
 // NegativeTypes are well-known condition types that are unhealthy when True;
-// NegativeWords cover every one of them.
+// NegativeWords cover every one of them. Fallback is one of the abnormal-true
+// failure types the reference notes list by name (an autoscaler serving its
+// fallback because a trigger fails).
 var NegativeTypes = []string{
-	"Degraded", "Denied", "Error", "ErrorOccurred", "Failed", "Failure", "HasErrors",
+	"Degraded", "Denied", "Error", "ErrorOccurred", "Failed", "Failure", "Fallback", "HasErrors",
 	"Invalid", "InvalidSpec", "NotReady", "Stalled",
 }
 
@@ -51,7 +53,7 @@ var NegativeTypes = []string{
 // negative word wins over a positive suffix. Installed holds no word:
 // a word ends where the next one (an upper-case letter) or the type ends.
 var NegativeWords = []string{
-	"Conflict", "Degraded", "Denied", "Error", "Errors", "Failed", "Failing", "Failure", "Invalid",
+	"Conflict", "Degraded", "Denied", "Error", "Errors", "Failed", "Failing", "Failure", "Fallback", "Invalid",
 	"NotReady", "Partial", "Partially", "Rejected", "Stalled", "Unavailable", "Unhealthy", "Violation",
 }
 
@@ -152,9 +154,12 @@ var HealthyPhases = []string{
 	"available", "compliant", "green", "healthy", "ready", "running", "succeeded", "valid",
 }
 
-// ProgressPhases are phase values (compared case-insensitively) that mean work is ongoing.
+// ProgressPhases are phase values (compared case-insensitively) that mean work
+// is ongoing. Yellow is the middle of the traffic-light health scale (green
+// is in HealthyPhases, red in FailurePhases): Argo CD's checks read it as
+// Progressing (Elastic: replicas still being allocated).
 var ProgressPhases = []string{
 	"pending", "progressing", "provisioning", "creating", "updating", "deleting",
 	"scalingup", "scalingdown", "scaling", "inprogress", "initializing", "processing",
-	"waiting", "new", "deploying", "reconciling",
+	"waiting", "new", "deploying", "reconciling", "yellow",
 }

@@ -422,6 +422,9 @@ func phaseMatcher(ph model.Phase, c Class) (m matcher, bad, good string, ok bool
 		return matcher{}, "", "", false
 	}
 	m, bad, good = matcher{series.LabelPhase, op, value}, phaseExample(ph, c == PhaseFailed), "Running"
+	if ph.Error {
+		return m, bad, "", true // fine while the field is unset
+	}
 	if len(ph.Failure) > 0 || len(ph.Progress) > 0 {
 		good = "Healthy"
 		for _, v := range ph.Values {

@@ -260,9 +260,13 @@ func (b *builder) phaseFixture(p *phasePart, forDur time.Duration) fixture {
 			labels: withLabels(objectLabels(k), series.LabelField, p.field, series.LabelPhase, v)}
 	}
 	bad := phase(p.bad)
+	healthy := []inputSeries{info}
+	if p.good != "" { // else the field is unset while healthy
+		healthy = append(healthy, phase(p.good))
+	}
 	f := fixture{
 		firing:  []inputSeries{info, bad},
-		healthy: []inputSeries{info, phase(p.good)},
+		healthy: healthy,
 		eval:    evalAfterFor(evalStep, forDur),
 		expect:  bad.labels, value: 1,
 	}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,10 +106,11 @@ type healthCase struct {
 }
 
 // healthTests writes a promtool case for every state the group's kinds can
-// reach: Healthy (nothing wrong), Suspended (being deleted; suspended by its
-// flag), Degraded (Ready=False, a negative condition listed, a failure
-// phase) and Progressing (generation behind, Reconciling=True, replicas
-// short, a progress phase), the first that applies to one of its kinds.
+// reach: Healthy (nothing wrong), Progressing (being deleted), Suspended
+// (suspended by its flag), Degraded (Ready=False for a reason, a negative
+// condition listed, a failure phase) and Progressing (generation behind,
+// Reconciling=True, replicas short, a progress phase), the first that
+// applies to one of its kinds.
 // Each case is an object of its own, named after its state, and one test
 // group holds them all: the rule records each object's state from its own
 // series, and promtool evaluates every rule of the file for each test group.
@@ -122,7 +124,7 @@ func (b *builder) healthTests(hg healthGroup) []TestGroup {
 	deleting.labels = withLabels(deleting.labels, series.LabelDeleting, "2026-01-01T00:00:00Z")
 	cases := []healthCase{
 		{k0, b.healthyObject(k0), health.Healthy, health.ReasonNone},
-		{k0, []inputSeries{deleting}, health.Suspended, health.ReasonDeleting},
+		{k0, []inputSeries{deleting}, health.Progressing, health.ReasonDeleting},
 	}
 	if c, ok := b.suspendCase(kinds); ok {
 		cases = append(cases, c)
@@ -155,7 +157,9 @@ func (b *builder) healthTests(hg healthGroup) []TestGroup {
 }
 
 // healthyObject is the series of a healthy object of kind k: its info
-// series, and Ready=True when it reports top-level conditions with status.
+// series, and Ready=True when it reports top-level conditions with status,
+// else a healthy value of its first state field (an object that reports
+// none is still to be reconciled).
 func (b *builder) healthyObject(k model.Kind) []inputSeries {
 	out := []inputSeries{b.infoSeries(k, false)}
 	for _, cs := range k.Conditions {
@@ -164,7 +168,30 @@ func (b *builder) healthyObject(k model.Kind) []inputSeries {
 			return append(out, inputSeries{metric: b.metric(series.Condition), labels: l, start: ltt})
 		}
 	}
+	for _, ph := range k.Phases {
+		if v, ok := healthyValue(ph); ok {
+			return append(out, inputSeries{metric: b.metric(series.PhaseInfo), start: 1,
+				labels: withLabels(objectLabels(k), series.LabelField, ph.SchemaPath, series.LabelPhase, v)})
+		}
+	}
 	return out
+}
+
+// healthyValue is a value of a state field that means neither failure,
+// progress nor a pause; none for an error message field.
+func healthyValue(ph model.Phase) (string, bool) {
+	if ph.Error {
+		return "", false
+	}
+	if len(ph.Values) == 0 {
+		return "Running", true
+	}
+	for _, v := range ph.Values {
+		if !slices.Contains(ph.Failure, v) && !slices.Contains(ph.Progress, v) && !model.IsSuspendedValue(v) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // suspendCase is an object suspended by its suspend flag.
@@ -221,8 +248,13 @@ func (b *builder) stateCase(kinds []model.Kind, degraded bool) (healthCase, bool
 	}
 	for _, k := range kinds {
 		for _, cs := range k.Conditions {
-			if cs.HasStatus && k.PolarityOf(typ) == pol {
-				return healthCase{k, obj(k, cond(k, cs, typ, status)), state, typ}, true
+			// Ready=False is Degraded only with a reason that says why.
+			if cs.HasStatus && k.PolarityOf(typ) == pol && (!degraded || cs.HasReason) {
+				c := cond(k, cs, typ, status)
+				if degraded {
+					c.labels[series.LabelReason] = "Failed"
+				}
+				return healthCase{k, obj(k, c), state, typ}, true
 			}
 			if !cs.HasStatus && degraded && k.PolarityOf("Stalled") == model.Negative {
 				return healthCase{k, obj(k, cond(k, cs, "Stalled", "")), state, "Stalled"}, true

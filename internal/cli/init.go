@@ -110,6 +110,9 @@ func InitFile(m model.Model, defaults rules.Options) string {
 			w("    # conditions: {%s}  # positive, negative, progress or neutral", strings.Join(pol, ", "))
 		}
 		for _, p := range k.Phases {
+			if p.Error {
+				continue // any value is a failure: nothing to tune
+			}
 			if len(p.Values) == 0 {
 				w("    # phases: [{field: %s, failure: [Failed]}]  # default: common failure words, any case", p.SchemaPath)
 				continue

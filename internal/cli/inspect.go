@@ -20,7 +20,8 @@ detection rule that found it (or "from crdmon.yaml (line N)" for a signal
 declared there), the metric families it produces, and what
 decides each health state the crdmon:health:state recording rule records
 (Suspended > Degraded > Progressing > Healthy, each with the signals tried in
-order). Kinds without signals are listed with the reason.
+order; a deletion, listed under Progressing, is tried before all). Kinds
+without signals are listed with the reason.
 `
 
 func runInspect(args []string, env Env) int {
@@ -89,7 +90,8 @@ func runInspect(args []string, env Env) int {
 
 // healthSummary lists the signals that decide each health state of k's
 // objects, as the crdmon:health:state rule tries them:
-// "Suspended (deleting, suspend) > Degraded (Ready, phase) > ... > Healthy".
+// "Suspended (suspend) > Degraded (Ready, phase) > Progressing (deleting,
+// ...) > Healthy".
 func healthSummary(k model.Kind, prefix string) string {
 	reasons := health.Query{Prefix: prefix, Kinds: []model.Kind{k}}.Reasons()
 	var parts []string
@@ -163,6 +165,9 @@ func printKind(env Env, k model.Kind, prefix string, alerts []string) {
 	}
 	for _, p := range k.Phases {
 		desc := "phase"
+		if p.Error {
+			desc = "error"
+		}
 		if len(p.Values) > 0 {
 			desc += " " + strings.Join(p.Values, "|")
 		}
