@@ -91,7 +91,7 @@ func (q Query) Signals() []Signal {
 		// Running, EKSControlPlaneUpdating), True: the activity is under
 		// way, as kstatus' Reconciling and the Deployment's Progressing say;
 		// a positive condition False meanwhile is work in progress too.
-		activity := []Matcher{{series.LabelType, "=~", activityTypePattern}, {series.LabelType, "!~", model.NegativeTypePattern}, {series.LabelType, "!~", model.SuspendedPattern}, others}
+		activity := []Matcher{{series.LabelType, "=~", activityTypePattern}, {series.LabelType, "!~", steadyTypePattern}, {series.LabelType, "!~", model.NegativeTypePattern}, {series.LabelType, "!~", model.SuspendedPattern}, others}
 		progressing = append(progressing, Signal{Progressing, ReasonCondition, q.detail(s, q.sel(series.Condition, slices.Concat(activity, s.trueStatus(), []Matcher{notDoneReason})...))})
 		working = append(working, q.sel(series.Condition, slices.Concat(activity, s.trueStatus(), []Matcher{notDoneReason, notRetryReason})...))
 	}
@@ -176,6 +176,14 @@ var notTrue = Matcher{series.LabelStatus, "=~", "False|Unknown"}
 // activityTypePattern matches condition types whose last word is a present
 // participle: an activity, under way while the condition is True.
 const activityTypePattern = ".*[a-z]ing"
+
+// steadyTypePattern matches the present participles that name a steady
+// healthy state rather than work to finish (OpenShift's
+// CanaryChecksSucceeding is True while all is well).
+var steadyTypePattern = ".*(?:" + alternation(steadyWords) + ")"
+
+// steadyWords end condition types that stay True while healthy.
+var steadyWords = []string{"Passing", "Succeeding", "Working"}
 
 // notProgressTail leaves out reasons that end in a word of
 // model.ProgressPhases: the last word of a CamelCase reason is what it is

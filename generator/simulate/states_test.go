@@ -66,6 +66,7 @@ func TestHealthStateConventions(t *testing.T) {
 		{task("issuing", nil, nil, cond("Issuing", "True", "Renewing"), cond("Ready", "False", "DoesNotExist")), "Progressing", "Ready"},
 		{task("running", nil, nil, cond("Running", "True", "Running")), "Progressing", "condition"},
 		{task("archiving", nil, nil, cond("Archiving", "True", "ArchivingSuccess")), "Healthy", "none"},
+		{task("succeeding", nil, nil, cond("CanaryChecksSucceeding", "True", "CanaryChecksSucceeding")), "Healthy", "none"},
 		{task("fallback", nil, nil, cond("Active", "True", "ScalerActive"), cond("Fallback", "True", "FallbackExists")), "Degraded", "condition"},
 		{snapshot("unwritten", nil), "Progressing", "unreported"},
 		{snapshot("green", map[string]any{"health": "green", "readyToUse": true}), "Healthy", "none"},
