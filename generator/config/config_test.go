@@ -109,7 +109,7 @@ func TestSignalErrors(t *testing.T) {
 		"      - {field: 'status.items[]', meaning: condition-list}\n":                                              "ends in a list element",
 		"      - {field: status.a..b, meaning: phase}\n":                                                            `segment "" is not a field name`,
 		"      - {field: 'status.a[0].b', meaning: phase}\n":                                                        `segment "a[0]" is not a field name (write list elements as name[])`,
-		"      - {field: status.ready, meaning: bool-healthy, failure: [\"false\"]}\n":                              "failure and progress values are for meaning phase, not bool-healthy",
+		"      - {field: status.ready, meaning: bool-healthy, failure: [\"false\"]}\n":                              "failure, progress and suspended values are for meaning phase, not bool-healthy",
 		"      - {field: status.x, meaning: phase}\n      - {field: status.x, meaning: expiry}\n":                   "crdmon.yaml:7: kinds[0].signals[1]: field status.x is declared twice",
 		"      - {field: status.phase, meaning: phase}\n      - {field: status.readyNodes, meaning: ready-count}\n": "crdmon.yaml:7: kinds[0].signals: ready-count without desired-count: declare both in the same rule",
 		"      - {field: status.x, meaning: phase, colour: red}\n":                                                  "crdmon.yaml:6: field colour is not a known key of SignalRule",

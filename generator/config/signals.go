@@ -23,6 +23,9 @@ type SignalRule struct {
 	Meaning  string   `yaml:"meaning"`  // one of Meanings
 	Failure  []string `yaml:"failure"`  // phase: values that mean failure
 	Progress []string `yaml:"progress"` // phase: values that mean work under way
+	// Suspended lists, for a phase, values that mean paused on purpose
+	// (the object is Suspended and its alerts are silent).
+	Suspended []string `yaml:"suspended"`
 
 	line int
 }
@@ -30,7 +33,7 @@ type SignalRule struct {
 // Signal meanings a SignalRule may declare.
 const (
 	MeaningConditionList      = "condition-list"      // a list of Kubernetes conditions (type, status, reason, lastTransitionTime)
-	MeaningPhase              = "phase"               // a string naming the state; failure and progress list its values
+	MeaningPhase              = "phase"               // a string naming the state; failure, progress and suspended list its values
 	MeaningBoolHealthy        = "bool-healthy"        // a boolean, true when healthy; false reads as not ready yet
 	MeaningDesiredCount       = "desired-count"       // the count to reach (spec.replicas); needs a ready-count
 	MeaningReadyCount         = "ready-count"         // the count ready; needs a desired-count
@@ -74,8 +77,8 @@ func checkSignals(signals []SignalRule, where string) (line int, err error) {
 			return s.line, fmt.Errorf("%s: field %s is declared twice", at, s.Field)
 		}
 		seen[s.Field] = true
-		if (len(s.Failure) > 0 || len(s.Progress) > 0) && s.Meaning != MeaningPhase {
-			return s.line, fmt.Errorf("%s: failure and progress values are for meaning phase, not %s", at, s.Meaning)
+		if (len(s.Failure) > 0 || len(s.Progress) > 0 || len(s.Suspended) > 0) && s.Meaning != MeaningPhase {
+			return s.line, fmt.Errorf("%s: failure, progress and suspended values are for meaning phase, not %s", at, s.Meaning)
 		}
 		if _, ok := replicaMembers[s.Meaning]; ok {
 			if counts[s.Meaning] > 0 {
@@ -151,7 +154,7 @@ func applySignals(k *model.Kind, signals []SignalRule) {
 			k.Conditions = append(k.Conditions, model.ConditionSet{Field: f, Scope: scope, HasStatus: true, HasReason: true, HasTransitionTime: true})
 			slices.SortStableFunc(k.Conditions, func(a, b model.ConditionSet) int { return strings.Compare(a.Scope, b.Scope) })
 		case MeaningPhase:
-			k.Phases = append(k.Phases, model.Phase{Field: f, Failure: s.Failure, Progress: s.Progress})
+			k.Phases = append(k.Phases, model.Phase{Field: f, Failure: s.Failure, Progress: s.Progress, Suspended: s.Suspended})
 		case MeaningBoolHealthy:
 			// As a detected readiness flag: false is work not done yet,
 			// alerted on when it lasts (ProgressTooLong), never a failure.

@@ -115,15 +115,31 @@ func PhaseMatch(ph model.Phase, failure bool) (op, value string, ok bool) {
 	if failure {
 		values, words = ph.Failure, model.FailurePhases
 	}
-	switch {
-	case len(values) == 1:
-		return "=", values[0], true
-	case len(values) > 1:
-		return "=~", alternation(values), true
-	case len(ph.Values) == 0 && len(ph.Failure) == 0 && len(ph.Progress) == 0:
+	if len(values) > 0 {
+		return exactly(values)
+	}
+	if len(ph.Values) == 0 && len(ph.Failure) == 0 && len(ph.Progress) == 0 && len(ph.Suspended) == 0 {
 		return "=~", "(?i)(?:" + alternation(words) + ")(?-i:[^a-zA-Z].*)?", true
 	}
 	return "", "", false
+}
+
+// SuspendMatch returns the label matcher operator and value selecting the
+// values crdmon.yaml declares to mean a pause for a phase field; ok is false
+// when it declares none (SuspendablePhase covers values that name a pause).
+func SuspendMatch(ph model.Phase) (op, value string, ok bool) {
+	return exactly(ph.Suspended)
+}
+
+// exactly selects the given values, exactly; ok is false for none.
+func exactly(values []string) (op, value string, ok bool) {
+	switch len(values) {
+	case 0:
+		return "", "", false
+	case 1:
+		return "=", values[0], true
+	}
+	return "=~", alternation(values), true
 }
 
 // anyValue matches every non-empty value, across lines (an error message).

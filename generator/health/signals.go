@@ -50,6 +50,9 @@ func (q Query) Signals() []Signal {
 	if s.suspendablePhase {
 		add(Suspended, ReasonPhase, stale(q.sel(series.PhaseInfo, Matcher{series.LabelPhase, "=~", model.SuspendedPattern})))
 	}
+	for _, p := range q.phaseSelectors(SuspendMatch) {
+		add(Suspended, ReasonPhase, stale(q.sel(series.PhaseInfo, p...)))
+	}
 
 	// Degraded and Progressing: conditions read one type at a time, the
 	// catch-all patterns, phases, then the pairs of gauges.
@@ -95,13 +98,13 @@ func (q Query) Signals() []Signal {
 		progressing = append(progressing, Signal{Progressing, ReasonCondition, q.detail(s, q.sel(series.Condition, slices.Concat(activity, s.trueStatus(), []Matcher{notDoneReason})...))})
 		working = append(working, q.sel(series.Condition, slices.Concat(activity, s.trueStatus(), []Matcher{notDoneReason, notRetryReason})...))
 	}
-	for _, p := range q.phaseParts(true) {
+	for _, p := range q.phaseSelectors(failureMatch) {
 		degraded = append(degraded, Signal{Degraded, ReasonPhase, q.sel(series.PhaseInfo, p...)})
 	}
 	if s.problems {
 		degraded = append(degraded, Signal{Degraded, ReasonProblems, q.sel(series.Problems) + " > 0"})
 	}
-	for _, p := range q.phaseParts(false) {
+	for _, p := range q.phaseSelectors(progressMatch) {
 		progressing = append(progressing, Signal{Progressing, ReasonPhase, q.detail(s, q.sel(series.PhaseInfo, p...))})
 		working = append(working, q.sel(series.PhaseInfo, p...))
 	}
@@ -126,7 +129,7 @@ func (q Query) Signals() []Signal {
 		if s.replicas {
 			reported = append(reported, q.sel(series.ReplicasReady))
 		}
-		if len(q.phaseParts(false)) > 0 || len(q.phaseParts(true)) > 0 {
+		if len(q.phaseSelectors(progressMatch)) > 0 || len(q.phaseSelectors(failureMatch)) > 0 {
 			reported = append(reported, q.sel(series.PhaseInfo))
 		}
 		if len(reported) > 0 {
@@ -344,9 +347,14 @@ func (q Query) byPolarity(t string) []polarityGroup {
 	return out
 }
 
-// phaseParts returns the matchers selecting failure (or progress) values
-// of q's phase fields, kinds whose field matches alike sharing one.
-func (q Query) phaseParts(failure bool) [][]Matcher {
+// failureMatch and progressMatch select a phase field's failure and
+// progress values (PhaseMatch).
+func failureMatch(ph model.Phase) (op, value string, ok bool)  { return PhaseMatch(ph, true) }
+func progressMatch(ph model.Phase) (op, value string, ok bool) { return PhaseMatch(ph, false) }
+
+// phaseSelectors returns the matchers selecting the values match picks of
+// q's phase fields, kinds whose field matches alike sharing one.
+func (q Query) phaseSelectors(match func(model.Phase) (op, value string, ok bool)) [][]Matcher {
 	type part struct {
 		field, op, value string
 		kinds            []string
@@ -356,7 +364,7 @@ func (q Query) phaseParts(failure bool) [][]Matcher {
 	for _, k := range q.Kinds {
 		for _, ph := range k.Phases {
 			universe[ph.SchemaPath] = append(universe[ph.SchemaPath], k.Kind)
-			op, value, ok := PhaseMatch(ph, failure)
+			op, value, ok := match(ph)
 			if !ok {
 				continue
 			}

@@ -145,6 +145,10 @@ type Phase struct {
 	Values   []string `json:"values,omitempty"`   // enum values, when the schema has them
 	Failure  []string `json:"failure,omitempty"`  // values that mean failure; empty without an enum: FailurePhases, any case
 	Progress []string `json:"progress,omitempty"` // values that mean work is ongoing
+	// Suspended lists values that mean paused on purpose, as crdmon.yaml
+	// declares them (a field that may name a pause matches
+	// SuspendedPattern besides).
+	Suspended []string `json:"suspended,omitempty"`
 	// Error marks a field that holds the controller's last error only while
 	// there is one (failureMessage, status.error.message): any value means
 	// failure.

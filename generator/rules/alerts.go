@@ -428,7 +428,7 @@ func phaseMatcher(ph model.Phase, c Class) (m matcher, bad, good string, ok bool
 	if len(ph.Failure) > 0 || len(ph.Progress) > 0 {
 		good = "Healthy"
 		for _, v := range ph.Values {
-			if !slices.Contains(ph.Failure, v) && !slices.Contains(ph.Progress, v) {
+			if !slices.Contains(ph.Failure, v) && !slices.Contains(ph.Progress, v) && !slices.Contains(ph.Suspended, v) {
 				good = v
 				break
 			}

@@ -187,7 +187,7 @@ func healthyValue(ph model.Phase) (string, bool) {
 		return "Running", true
 	}
 	for _, v := range ph.Values {
-		if !slices.Contains(ph.Failure, v) && !slices.Contains(ph.Progress, v) && !model.IsSuspendedValue(v) {
+		if !slices.Contains(ph.Failure, v) && !slices.Contains(ph.Progress, v) && !slices.Contains(ph.Suspended, v) && !model.IsSuspendedValue(v) {
 			return v, true
 		}
 	}

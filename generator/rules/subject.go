@@ -189,7 +189,7 @@ var onObject = "on(" + strings.Join(series.ObjectLabels, ", ") + ")"
 //     Terminating);
 //   - suspended objects: a true suspend field, a condition whose type names
 //     a pause (Paused, Suspended, cnpg.io/hibernation) True, or a state field
-//     holding such a value;
+//     holding such a value or a value crdmon.yaml declares suspended;
 //   - objects whose controller has not yet observed their latest spec
 //     (kstatus: observedGeneration behind generation means in progress;
 //     GenerationLag covers a controller that never catches up);
@@ -219,6 +219,16 @@ func (s subject) silence(expr string, c Class, detail bool, prefix string) strin
 	}
 	if phases {
 		by = append(by, selector(series.Name(prefix, series.PhaseInfo), s.with(matcher{series.LabelPhase, "=~", model.SuspendedPattern})...))
+	}
+	for _, k := range s.kinds {
+		for _, ph := range k.Phases {
+			if op, value, ok := health.SuspendMatch(ph); ok {
+				sel := selector(series.Name(prefix, series.PhaseInfo), s.with(eq(series.LabelField, ph.SchemaPath), matcher{series.LabelPhase, op, value})...)
+				if !slices.Contains(by, sel) {
+					by = append(by, sel)
+				}
+			}
+		}
 	}
 	if generation && c != GenerationLag {
 		by = append(by, selector(series.Name(prefix, series.ObservedGeneration), s.base()...)+

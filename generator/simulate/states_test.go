@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/config"
 	"github.com/crdmon/crdmon/generator/rules"
 )
 
@@ -90,5 +91,62 @@ func TestHealthStateConventions(t *testing.T) {
 		if h := got[name]; h.State != c.state || h.Reason != c.cause {
 			t.Errorf("%s: %s/%s, want %s/%s", name, h.State, h.Reason, c.state, c.cause)
 		}
+	}
+}
+
+// TestDeclaredSuspendedValues checks a phase value crdmon.yaml declares
+// suspended: the object is recorded Suspended and its alerts stay quiet,
+// even one its readiness flag would raise, while a declared failure value
+// still records Degraded and fires.
+func TestDeclaredSuspendedValues(t *testing.T) {
+	cfg, err := config.Parse("crdmon.yaml", []byte(`apiVersion: crdmon.dev/v1alpha1
+kind: Config
+kinds:
+  - group: states.crdmon.dev
+    kind: Snapshot
+    signals:
+      - {field: status.health, meaning: phase, failure: [red], progress: [yellow], suspended: [frozen]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := generator.DefaultOptions()
+	opts.Inputs = []string{filepath.Join("testdata", "states.yaml")}
+	opts.Rules.Format = rules.FormatPlain
+	opts.Config = cfg
+	res, err := generator.Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func(name, health string) map[string]any {
+		return map[string]any{"apiVersion": "states.crdmon.dev/v1", "kind": "Snapshot",
+			"metadata": map[string]any{"name": name, "namespace": "x"},
+			"status":   map[string]any{"health": health, "readyToUse": false}}
+	}
+	rep, err := Run(res, []map[string]any{snapshot("frozen", "frozen"), snapshot("broken", "red")}, testAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"frozen": "Suspended/phase", "broken": "Degraded/phase"}
+	for _, h := range rep.Health {
+		if got := h.State + "/" + h.Reason; got != want[h.Name] {
+			t.Errorf("%s: recorded %s, want %s", h.Name, got, want[h.Name])
+		}
+		delete(want, h.Name)
+	}
+	if len(want) > 0 {
+		t.Errorf("no recorded state for %v", want)
+	}
+	active := map[string][]string{}
+	for _, r := range rep.Rows {
+		if r.State != OK {
+			active[r.Name] = append(active[r.Name], r.Alert)
+		}
+	}
+	if len(active["frozen"]) > 0 {
+		t.Errorf("frozen: alerts %v active, want none (declared suspended)", active["frozen"])
+	}
+	if len(active["broken"]) == 0 {
+		t.Errorf("broken: no alert active, want the failed phase's")
 	}
 }
