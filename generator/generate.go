@@ -189,6 +189,7 @@ func render(loaded *load.Result, kinds []model.Kind, opts Options) (*Result, err
 		if err := limits.CheckFile(f); err != nil {
 			return &ValidationError{Err: err}
 		}
+		f.JSON = nil // checked: only the content is written
 		mu.Lock()
 		res.Paths = append(res.Paths, f.Path)
 		mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"regexp"
 	"strings"
 
@@ -118,7 +119,14 @@ func wrappers(b board, js []byte, opts Options) ([]output.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := []output.File{{Path: Dir + "/" + b.key + ".configmap.yaml", Content: content}}
+	// The ConfigMap as JSON too, for its size checks (cheaper than parsing
+	// its YAML again).
+	cm.Data = map[string]string{b.key + ".json": string(js)}
+	cmJSON, err := json.Marshal(cm)
+	if err != nil {
+		return nil, err
+	}
+	files := []output.File{{Path: Dir + "/" + b.key + ".configmap.yaml", Content: content, JSON: [][]byte{cmJSON}}}
 	if !opts.GrafanaOperator {
 		return files, nil
 	}

@@ -40,6 +40,9 @@ func topLevel(doc []byte, prefix string) bool {
 //     kube-state-metrics chart renders them (toYaml), a ConfigMap within
 //     ConfigMap.
 //
+// Objects of a file that carries its documents' JSON (output.File.JSON)
+// are measured from that JSON, exactly, without parsing their YAML.
+//
 // The error lists every file over a limit as *Error values.
 func Check(files []output.File) error {
 	found, _ := parallel.Map(files, func(f output.File) ([]error, error) { return checkFile(f), nil })
@@ -65,11 +68,17 @@ func checkFile(f output.File) []error {
 			errs = append(errs, &Error{File: f.Path, What: what, Size: size, Limit: limit, Reason: reason})
 		}
 	}
-	for i, doc := range documents(f.Content) {
+	docs := documents(f.Content)
+	if len(f.JSON) != len(docs) {
+		f.JSON = nil // not one JSON per document: measure the YAML
+	}
+	for i, doc := range docs {
 		var err error
 		switch {
 		case topLevel(doc, "kind: CustomResourceStateMetrics\n"):
 			over("the kube-state-metrics config", len(f.Content), KSMConfig, reasonKSM)
+		case topLevel(doc, "apiVersion:") && topLevel(doc, "kind:") && f.JSON != nil:
+			err = checkObjectJSON(f.JSON[i], over)
 		case topLevel(doc, "apiVersion:") && topLevel(doc, "kind:"):
 			err = checkObject(doc, over)
 		case bytes.Contains(doc, []byte("customResourceState:")) && len(doc) > ConfigMap:
@@ -97,10 +106,7 @@ func checkObject(doc []byte, over func(what string, size, limit int, reason stri
 	}
 	obj := lookup(&root)
 	meta := lookup(obj("metadata"))
-	what := scalar(obj("kind")) + " " + scalar(meta("name"))
-	if ns := scalar(meta("namespace")); ns != "" {
-		what = scalar(obj("kind")) + " " + ns + "/" + scalar(meta("name"))
-	}
+	what := objectName(scalar(obj("kind")), scalar(meta("namespace")), scalar(meta("name")))
 	bound := len(LastAppliedAnnotation) + jsonBound(&root) + 1 + pairBytes(meta("annotations"))
 	if bound > Annotations {
 		decoded, err := decode(doc)
@@ -119,6 +125,46 @@ func checkObject(doc []byte, over func(what string, size, limit int, reason stri
 		over(what+"'s data", data, ConfigMap, reasonConfigMap)
 	}
 	return nil
+}
+
+// checkObjectJSON is checkObject for an object written as YAML from js, its
+// compact JSON as encoding/json writes it (and kubectl, having decoded the
+// YAML, writes it again): its applied size is measured exactly from js.
+func checkObjectJSON(js []byte, over func(what string, size, limit int, reason string)) error {
+	var obj struct {
+		Kind     string `json:"kind"`
+		Metadata struct {
+			Name        string            `json:"name"`
+			Namespace   string            `json:"namespace"`
+			Annotations map[string]string `json:"annotations"`
+		} `json:"metadata"`
+		Data       map[string]string `json:"data"`
+		BinaryData map[string]string `json:"binaryData"`
+	}
+	if err := json.Unmarshal(js, &obj); err != nil {
+		return err
+	}
+	what := objectName(obj.Kind, obj.Metadata.Namespace, obj.Metadata.Name)
+	over(what, appliedSize(js, obj.Metadata.Annotations), Annotations, reasonObject)
+	if obj.Kind == "ConfigMap" {
+		data := 0
+		for _, m := range []map[string]string{obj.Data, obj.BinaryData} {
+			for _, v := range m {
+				data += len(v)
+			}
+		}
+		over(what+"'s data", data, ConfigMap, reasonConfigMap)
+	}
+	return nil
+}
+
+// objectName names an object in errors: "Kind namespace/name", or "Kind
+// name" for one without a namespace.
+func objectName(kind, namespace, name string) string {
+	if namespace == "" {
+		return kind + " " + name
+	}
+	return kind + " " + namespace + "/" + name
 }
 
 // documents splits a YAML stream at its "---" lines.

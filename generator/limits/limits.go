@@ -61,13 +61,19 @@ func AppliedSize(obj any) (int, error) {
 	if err := json.Unmarshal(js, &meta); err != nil {
 		return 0, err
 	}
+	return appliedSize(js, meta.Metadata.Annotations), nil
+}
+
+// appliedSize is AppliedSize for an object encoded to js (compact JSON, as
+// encoding/json writes it) with the given annotations.
+func appliedSize(js []byte, annotations map[string]string) int {
 	size := len(LastAppliedAnnotation) + len(js) + 1
-	for k, v := range meta.Metadata.Annotations {
+	for k, v := range annotations {
 		if k != LastAppliedAnnotation {
 			size += len(k) + len(v)
 		}
 	}
-	return size, nil
+	return size
 }
 
 // Pack splits items, kept in order, into consecutive runs such that each

@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -218,5 +220,69 @@ func TestPack(t *testing.T) {
 	var big *TooLargeError
 	if _, err := Pack([]int{1, 7, 1}, 6); !errors.As(err, &big) || big.Index != 1 {
 		t.Errorf("error %v", err)
+	}
+}
+
+// An object measured from the JSON it was written from (output.File.JSON)
+// is measured exactly as from its YAML: the same errors, the same sizes;
+// but for invalid UTF-8, which encoding/json writes as \ufffd and kubectl,
+// reading U+FFFD from the YAML, as the character: a few bytes more.
+func TestCheckFromJSON(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	check := func(content []byte, js [][]byte) (what []string, sizes []int) {
+		for _, e := range unwrap(CheckFile(output.File{Path: "x.yaml", Content: content, JSON: js})) {
+			var le *Error
+			if !errors.As(e, &le) {
+				t.Fatalf("unexpected error %v", e)
+			}
+			what, sizes = append(what, le.What), append(sizes, le.Size)
+		}
+		return what, sizes
+	}
+	for i := 0; i < 200; i++ {
+		data := map[string]string{"a": awkwardString(r), awkwardString(r): awkwardString(r)}
+		var annotations map[string]string
+		if i%2 == 0 {
+			annotations = map[string]string{"grafana_folder": awkwardString(r), LastAppliedAnnotation: "old"}
+		}
+		cm := configMap(annotations, data)
+		// Now and then around the limits: just within, or just over, one
+		// or both.
+		base, _ := AppliedSize(cm)
+		off := i/20%8 - 4
+		switch i % 20 {
+		case 1:
+			data["big"] = strings.Repeat("x", Annotations-base-len(`,"big":""`)+off)
+		case 3:
+			data["big"] = strings.Repeat("x", ConfigMap+off)
+		}
+		js, err := json.Marshal(cm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := yaml.JSONToYAML(js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		content := append([]byte(output.Header("#")), doc...)
+		whatYAML, fromYAML := check(content, nil)
+		whatJSON, fromJSON := check(content, [][]byte{js})
+		valid := utf8.Valid(js) && !bytes.Contains(js, []byte(`\ufffd`))
+		if !slices.Equal(whatYAML, whatJSON) && valid {
+			t.Fatalf("from YAML: %v\nfrom JSON: %v", whatYAML, whatJSON)
+		}
+		for k := range min(len(fromYAML), len(fromJSON)) {
+			if fromJSON[k] < fromYAML[k] || valid && fromJSON[k] != fromYAML[k] {
+				t.Fatalf("%s: %d bytes from JSON, %d from YAML", whatJSON[k], fromJSON[k], fromYAML[k])
+			}
+		}
+		if i%20 == 1 && off > 0 && len(whatJSON) == 0 {
+			t.Errorf("%d bytes over: no error", off)
+		}
+	}
+	// JSON that does not match the documents one for one is not used.
+	two := []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: " + strings.Repeat("x", Annotations) + "\n")
+	if what, _ := check(two, [][]byte{[]byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}`)}); !slices.Equal(what, []string{"ConfigMap b"}) {
+		t.Errorf("one JSON for two documents: %v", what)
 	}
 }

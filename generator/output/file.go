@@ -12,6 +12,11 @@ import (
 type File struct {
 	Path    string // slash-separated, relative to the output directory
 	Content []byte
+	// JSON, when the renderer has it, holds each YAML document of Content,
+	// in order, as the compact JSON (encoding/json) it was written from:
+	// limits.CheckFile measures objects from it instead of parsing the
+	// YAML again. It is dropped once the file is checked.
+	JSON [][]byte
 }
 
 // Marker is the text every generated file carries in its header; --prune only
