@@ -6,6 +6,7 @@ package limits
 import (
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Size limits, in bytes.
@@ -53,6 +54,11 @@ func AppliedSize(obj any) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// A typed object (a pointer to one) has its annotations at hand: as
+	// decoded from js, unless encoding/json replaced invalid UTF-8.
+	if typed, ok := obj.(interface{ GetAnnotations() map[string]string }); ok && validUTF8(typed.GetAnnotations()) {
+		return appliedSize(js, typed.GetAnnotations()), nil
+	}
 	var meta struct {
 		Metadata struct {
 			Annotations map[string]string `json:"annotations"`
@@ -62,6 +68,16 @@ func AppliedSize(obj any) (int, error) {
 		return 0, err
 	}
 	return appliedSize(js, meta.Metadata.Annotations), nil
+}
+
+// validUTF8 reports whether every key and value of m is valid UTF-8.
+func validUTF8(m map[string]string) bool {
+	for k, v := range m {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // appliedSize is AppliedSize for an object encoded to js (compact JSON, as

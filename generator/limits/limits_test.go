@@ -11,7 +11,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	corev1 "k8s.io/api/core/v1"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
 	yamlv3 "sigs.k8s.io/yaml/goyaml.v3"
@@ -96,6 +98,31 @@ func TestAppliedSizeIsWhatTheAPIServerChecks(t *testing.T) {
 		}
 		if err := Check([]output.File{{Path: "cm.yaml", Content: doc}}); (err != nil) != (extra == 1) {
 			t.Errorf("%d bytes over the limit: Check says %v", extra, err)
+		}
+	}
+}
+
+// A typed object's annotations count as decoded from its JSON, invalid
+// UTF-8 included.
+func TestAppliedSizeOfTypedObjects(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	for i := 0; i < 200; i++ {
+		cm := &corev1.ConfigMap{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: metav1.ObjectMeta{Name: "x", Annotations: map[string]string{awkwardString(r): awkwardString(r)}},
+			Data:       map[string]string{"a": awkwardString(r)},
+		}
+		js, _ := json.Marshal(cm)
+		var decoded map[string]any
+		if err := json.Unmarshal(js, &decoded); err != nil {
+			t.Fatal(err)
+		}
+		want := len(LastAppliedAnnotation) + len(js) + 1
+		for k, v := range decoded["metadata"].(map[string]any)["annotations"].(map[string]any) {
+			want += len(k) + len(v.(string))
+		}
+		if got, err := AppliedSize(cm); err != nil || got != want {
+			t.Fatalf("AppliedSize %d (%v), want %d for %s", got, err, want, js)
 		}
 	}
 }

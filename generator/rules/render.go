@@ -341,12 +341,12 @@ func (b *builder) documents(group string, rg monitoringv1.RuleGroup, alerts []al
 
 // prometheusRule is the PrometheusRule object of part (from 1) of a group's
 // rules: one rule group, or several.
-func (b *builder) prometheusRule(group string, part int, rg monitoringv1.RuleGroup, more ...monitoringv1.RuleGroup) monitoringv1.PrometheusRule {
+func (b *builder) prometheusRule(group string, part int, rg monitoringv1.RuleGroup, more ...monitoringv1.RuleGroup) *monitoringv1.PrometheusRule {
 	name := "crdmon-" + group
 	if part > 1 {
 		name += "-" + strconv.Itoa(part)
 	}
-	return monitoringv1.PrometheusRule{
+	return &monitoringv1.PrometheusRule{
 		TypeMeta: metav1.TypeMeta{APIVersion: monitoringv1.SchemeGroupVersion.String(), Kind: monitoringv1.PrometheusRuleKind},
 		ObjectMeta: metav1.ObjectMeta{
 			Name: name, Namespace: b.o.Namespace, Labels: b.o.RuleLabels,
