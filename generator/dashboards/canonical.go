@@ -21,40 +21,49 @@ func canonicalJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	js := bytes.TrimSuffix(compact.Bytes(), []byte("\n"))
-	sorted, err := sortKeys(make([]byte, 0, len(js)), js)
+	out, err := sortKeys(make([]byte, 0, len(js)*3/2), js, 0)
 	if err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
-	out.Grow(len(sorted) * 3 / 2)
-	if err := json.Indent(&out, sorted, "", "  "); err != nil {
-		return nil, err
-	}
-	out.WriteByte('\n')
-	return out.Bytes(), nil
+	return append(out, '\n'), nil
 }
 
 // sortKeys appends to dst the compact JSON value js (as encoding/json
 // writes it: no spaces) with the members of every object sorted by key and
 // every string as encoding/json writes it without HTML escaping (custom
-// marshalers may have escaped < as \u003c). Numbers and literals are
-// copied as they are, as json.Number writes them.
-func sortKeys(dst, js []byte) ([]byte, error) {
+// marshalers may have escaped < as \u003c), indented as json.Indent(dst,
+// js, "", "  ") indents a value at the given depth: each member or element
+// on a line of its own, ": " after keys, empty objects and arrays as {}
+// and []. Numbers and literals are copied as they are, as json.Number
+// writes them.
+func sortKeys(dst, js []byte, depth int) ([]byte, error) {
+	// newline starts a line at depth d.
+	newline := func(dst []byte, d int) []byte {
+		dst = append(dst, '\n')
+		for range d {
+			dst = append(dst, "  "...)
+		}
+		return dst
+	}
 	switch {
 	case len(js) == 0:
 		return nil, errors.New("canonical JSON: empty value")
 	case js[0] == '[':
+		elements := members(js)
+		if len(elements) == 0 {
+			return append(dst, "[]"...), nil
+		}
 		dst = append(dst, '[')
-		for i, v := range members(js) {
+		for i, v := range elements {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = sortKeys(dst, v); err != nil {
+			if dst, err = sortKeys(newline(dst, depth+1), v, depth+1); err != nil {
 				return nil, err
 			}
 		}
-		return append(dst, ']'), nil
+		return append(newline(dst, depth), ']'), nil
 	case js[0] == '{':
 		type member struct {
 			key   string
@@ -72,6 +81,9 @@ func sortKeys(dst, js []byte) ([]byte, error) {
 			}
 			ms = append(ms, member{key, m[:end], m[end+1:]})
 		}
+		if len(ms) == 0 {
+			return append(dst, "{}"...), nil
+		}
 		slices.SortStableFunc(ms, func(a, b member) int { return strings.Compare(a.key, b.key) })
 		dst = append(dst, '{')
 		for i, m := range ms {
@@ -82,14 +94,14 @@ func sortKeys(dst, js []byte) ([]byte, error) {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = canonicalString(dst, m.raw); err != nil {
+			if dst, err = canonicalString(newline(dst, depth+1), m.raw); err != nil {
 				return nil, err
 			}
-			if dst, err = sortKeys(append(dst, ':'), m.value); err != nil {
+			if dst, err = sortKeys(append(dst, ": "...), m.value, depth+1); err != nil {
 				return nil, err
 			}
 		}
-		return append(dst, '}'), nil
+		return append(newline(dst, depth), '}'), nil
 	case js[0] == '"':
 		return canonicalString(dst, js)
 	}
