@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	yamlv2 "go.yaml.in/yaml/v2"
@@ -22,7 +23,7 @@ func YAML(obj any) ([]byte, error) {
 			delete(meta, "creationTimestamp")
 		}
 	}
-	return marshalDecoded(generic)
+	return marshalDecoded(nil, generic, 0)
 }
 
 // MarshalYAML writes v exactly as sigs.k8s.io/yaml.Marshal does, faster.
@@ -37,11 +38,17 @@ func MarshalYAML(v any) ([]byte, error) {
 // JSONToYAML writes a JSON object exactly as sigs.k8s.io/yaml.JSONToYAML
 // does, faster: for callers that have the JSON already.
 func JSONToYAML(js []byte) ([]byte, error) {
+	return AppendJSONToYAML(nil, js)
+}
+
+// AppendJSONToYAML appends JSONToYAML(js) to dst, growing it once for
+// about the whole YAML: for callers that write a header first.
+func AppendJSONToYAML(dst, js []byte) ([]byte, error) {
 	generic, err := decodeJSON(js)
 	if err != nil {
 		return nil, err
 	}
-	return marshalDecoded(generic)
+	return marshalDecoded(dst, generic, len(js)+len(js)/4)
 }
 
 // decoded is v encoded to JSON and decoded into maps and lists.
@@ -71,12 +78,22 @@ func decodeJSON(js []byte) (map[string]any, error) {
 // the same values with yaml.v2 as with encoding/json; numbers are decoded
 // from their JSON text by yaml.v2 itself (which types them more finely), so
 // the JSON round trip is skipped: it was most of the cost of writing rule
-// files and dashboards' ConfigMaps.
-func marshalDecoded(v map[string]any) ([]byte, error) {
+// files and dashboards' ConfigMaps. The YAML is appended to dst, grown by
+// size bytes first (yaml.v2's Encoder writes a single document exactly as
+// its Marshal does, into a buffer it does not have to grow).
+func marshalDecoded(dst []byte, v map[string]any, size int) ([]byte, error) {
 	if _, err := resolveNumbers(v); err != nil {
 		return nil, err
 	}
-	return yamlv2.Marshal(v)
+	buf := bytes.NewBuffer(slices.Grow(dst, size))
+	enc := yamlv2.NewEncoder(buf)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // resolveNumbers returns v, decoded from JSON, with each json.Number

@@ -410,9 +410,9 @@ func (b *builder) split(group string, rg monitoringv1.RuleGroup) ([]monitoringv1
 // yamlFile is the file at path holding the JSON document js as YAML, with
 // the generated-file header (and js, for its size checks).
 func yamlFile(path string, js []byte) (output.File, error) {
-	y, err := output.JSONToYAML(js)
+	content, err := output.AppendJSONToYAML([]byte(output.Header("#")), js)
 	if err != nil {
 		return output.File{}, fmt.Errorf("rules: %s: %w", path, err)
 	}
-	return output.File{Path: path, Content: append([]byte(output.Header("#")), y...), JSON: [][]byte{js}}, nil
+	return output.File{Path: path, Content: content, JSON: [][]byte{js}}, nil
 }
