@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -51,16 +50,6 @@ var Meanings = []string{
 	MeaningObservedGeneration, MeaningExpiry, MeaningRenewal, MeaningValidFrom, MeaningFailureCount, MeaningProblemCount,
 }
 
-// replicaMembers maps each count meaning to its member of model.Replicas;
-// requiredCounts must all be declared together.
-var (
-	replicaMembers = map[string]func(*model.Replicas) *model.Field{
-		MeaningDesiredCount: func(r *model.Replicas) *model.Field { return &r.Desired },
-		MeaningReadyCount:   func(r *model.Replicas) *model.Field { return &r.Ready },
-	}
-	requiredCounts = []string{MeaningDesiredCount, MeaningReadyCount}
-)
-
 // checkSignals validates one kind rule's signals; where names the rule.
 func checkSignals(signals []SignalRule, where string) (line int, err error) {
 	seen := map[string]bool{}
@@ -80,25 +69,19 @@ func checkSignals(signals []SignalRule, where string) (line int, err error) {
 		if (len(s.Failure) > 0 || len(s.Progress) > 0 || len(s.Suspended) > 0) && s.Meaning != MeaningPhase {
 			return s.line, fmt.Errorf("%s: failure, progress and suspended values are for meaning phase, not %s", at, s.Meaning)
 		}
-		if _, ok := replicaMembers[s.Meaning]; ok {
+		if s.Meaning == MeaningDesiredCount || s.Meaning == MeaningReadyCount {
 			if counts[s.Meaning] > 0 {
 				return s.line, fmt.Errorf("%s: a second %s: a kind has one pair of counts", at, s.Meaning)
 			}
 			counts[s.Meaning] = s.line
 		}
 	}
-	for _, m := range requiredCounts {
-		if len(counts) > 0 && counts[m] == 0 {
-			line := slices.Min(slices.Collect(maps.Values(counts)))
-			return line, fmt.Errorf("%s.signals: %s without %s: declare both in the same rule", where, declared(counts), m)
+	for _, pair := range [][2]string{{MeaningDesiredCount, MeaningReadyCount}, {MeaningReadyCount, MeaningDesiredCount}} {
+		if line := counts[pair[0]]; line > 0 && counts[pair[1]] == 0 {
+			return line, fmt.Errorf("%s.signals: %s without %s: declare both in the same rule", where, pair[0], pair[1])
 		}
 	}
 	return 0, nil
-}
-
-// declared names the count meanings declared, for an error.
-func declared(counts map[string]int) string {
-	return strings.Join(slices.Sorted(maps.Keys(counts)), " and ")
 }
 
 // parseField turns a declared field into kube-state-metrics path segments
@@ -167,11 +150,13 @@ func applySignals(k *model.Kind, signals []SignalRule) {
 			k.Failures = append(k.Failures, f)
 		case MeaningProblemCount:
 			k.Problems = append(k.Problems, f)
-		default:
-			*replicaMembers[s.Meaning](&replicas) = f
+		case MeaningDesiredCount:
+			replicas.Desired = f
+		case MeaningReadyCount:
+			replicas.Ready = f
 		}
 	}
-	if replicas.Desired.Rule != "" { // checkSignals: all required counts or none
+	if replicas.Desired.Rule != "" { // checkSignals: both counts or neither
 		k.Replicas = &replicas
 	}
 }
