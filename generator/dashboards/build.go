@@ -137,11 +137,7 @@ func overviewRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	}
 	g.newline()
 
-	cols := []column{{series.LabelKind, "Kind"}}
-	if q.namespaced() {
-		cols = append(cols, column{series.LabelNamespace, "Namespace"})
-	}
-	cols = append(cols, column{series.LabelName, "Name"}, column{health.LabelState, "State"}, column{health.LabelReason, "Reason"})
+	cols := q.objectColumns(column{health.LabelState, "State"}, column{health.LabelReason, "Reason"})
 	notHealthy := objectTable("Objects not healthy", "Objects whose health state is not Healthy, with the reason: the signal that decided it (a condition type; condition, phase, generation, replicas, suspend, deleting or unreported)."+descRecorded, q.notHealthy(), cols)
 	notHealthy.OverrideByName("State", stateCellColors(states))
 	add(db, g, gridWidth*2/3, tableHeight, notHealthy)
@@ -178,12 +174,8 @@ func signalRows(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	if s.replicas {
 		row(db, g, "Replicas")
 		add(db, g, gridWidth/2, chartHeight, replicaChart(q, s.replicaMembers))
-		cols := []column{{series.LabelKind, "Kind"}}
-		if q.namespaced() {
-			cols = append(cols, column{series.LabelNamespace, "Namespace"})
-		}
-		cols = append(cols, column{series.LabelName, "Name"}, column{"Value", "Missing replicas"})
-		add(db, g, gridWidth/2, chartHeight, objectTable("Objects missing replicas", "Objects with fewer ready than desired replicas.", q.missingReplicas(), cols))
+		add(db, g, gridWidth/2, chartHeight, objectTable("Objects missing replicas", "Objects with fewer ready than desired replicas.", q.missingReplicas(),
+			q.objectColumns(column{"Value", "Missing replicas"})))
 	}
 	if !s.generation && !s.phases {
 		return
@@ -284,12 +276,7 @@ func problemsRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 // fieldTable is a table of one value per object and status field, sorted
 // by that value (its column is named value).
 func fieldTable(q queries, title, desc, expr, value string, descending bool) *table.PanelBuilder {
-	cols := []column{{series.LabelKind, "Kind"}}
-	if q.namespaced() {
-		cols = append(cols, column{series.LabelNamespace, "Namespace"})
-	}
-	cols = append(cols, column{series.LabelName, "Name"}, column{series.LabelField, "Field"}, column{"Value", value})
-	return objectTable(title, desc, expr, cols).
+	return objectTable(title, desc, expr, q.objectColumns(column{series.LabelField, "Field"}, column{"Value", value})).
 		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName(value).Desc(descending)})
 }
 

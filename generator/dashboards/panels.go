@@ -171,6 +171,16 @@ func fixedColor(color string) []dashboard.DynamicConfigValue {
 // column is one table column: the frame field and its header.
 type column struct{ field, header string }
 
+// objectColumns are the columns naming an object (kind, namespace when the
+// board's kinds have one, name) followed by extra.
+func (q queries) objectColumns(extra ...column) []column {
+	cols := []column{{series.LabelKind, "Kind"}}
+	if q.namespaced() {
+		cols = append(cols, column{series.LabelNamespace, "Namespace"})
+	}
+	return append(append(cols, column{series.LabelName, "Name"}), extra...)
+}
+
 // instantTable is a table of one instant query.
 func instantTable(title, desc, expr string) *table.PanelBuilder {
 	return table.NewPanelBuilder().
