@@ -38,14 +38,8 @@ func decodedJSON(t *testing.T, v any) []byte {
 // option variant and on random values with awkward keys and strings.
 func TestCanonicalJSONIsDecodedJSON(t *testing.T) {
 	var values []any
-	for _, o := range optionVariants() {
-		for _, b := range boards(allModel(), o.PerKind) {
-			d, err := buildDashboard(b, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			values = append(values, d)
-		}
+	for _, d := range variantDashboards(t) {
+		values = append(values, d)
 	}
 	rnd := rand.New(rand.NewSource(1))
 	words := []string{"", "a", "B", "<", ">", "&", "ü", "\u2028", "\"", "\\", "\n", "\t", "$kind", "a b", "{", "]", "\x00", "\xff"}

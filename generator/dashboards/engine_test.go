@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -147,6 +148,23 @@ func optionVariants() map[string]Options {
 	prefix.Prefix = "crd"
 	prefix.Controllers = map[string][]string{"certificate.cert-manager.io": {"certificates-trigger", "certificates-readiness"}, "Gateway": {}}
 	return map[string]Options{"default": def, "cluster": cluster, "per-kind": perKind, "prefix": prefix}
+}
+
+// variantDashboards builds every board of the hand-built models under every
+// option variant.
+func variantDashboards(t *testing.T) []dashboard.Dashboard {
+	t.Helper()
+	var out []dashboard.Dashboard
+	for _, o := range optionVariants() {
+		for _, b := range boards(allModel(), o.PerKind) {
+			d, err := buildDashboard(b, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // scenario is a model rendered and loaded with its fixture series and the
