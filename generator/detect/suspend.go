@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-
-	"github.com/crdmon/crdmon/generator/model"
 )
 
 // suspendNames are boolean spec fields that pause reconciliation when true.
@@ -20,31 +18,27 @@ var suspendNames = []string{"suspend", "paused"}
 // anything with its own spec or metadata) are not searched: their fields
 // pause the objects they make (spec.jobTemplate.spec.suspend), not this one.
 func suspendFlag(d *detector, rule string) {
-	spec := lookup(d.root, []string{"spec"})
-	if spec == nil {
-		return
-	}
-	if name, ok := firstBoolean(spec, suspendNames); ok {
-		d.kind.Suspend = &model.Field{Path: []string{"spec", name}, SchemaPath: "spec." + name, Rule: rule}
-		return
-	}
 	level := [][]string{{"spec"}}
-	for depth := 1; depth <= 2; depth++ {
+	for depth := 0; depth <= 2; depth++ {
 		var next [][]string
 		for _, path := range level {
-			parent := lookup(d.root, path)
-			for _, child := range sortedKeys(parent.Properties) {
-				p := parent.Properties[child]
-				if p.Type != "object" || !SafeSegment(child) || isTemplate(child, &p) {
-					continue
+			s := lookup(d.root, path)
+			if s == nil {
+				continue // no spec
+			}
+			if name, ok := firstBoolean(s, suspendNames); ok {
+				f := field(append(slices.Clip(path), name), rule)
+				d.kind.Suspend = &f
+				return
+			}
+			if depth == 2 {
+				continue // nothing deeper is searched
+			}
+			for _, child := range sortedKeys(s.Properties) {
+				p := s.Properties[child]
+				if p.Type == "object" && SafeSegment(child) && !isTemplate(child, &p) {
+					next = append(next, append(slices.Clip(path), child))
 				}
-				at := append(slices.Clip(path), child)
-				if name, ok := firstBoolean(&p, suspendNames); ok {
-					f := field(append(at, name), rule)
-					d.kind.Suspend = &f
-					return
-				}
-				next = append(next, at)
 			}
 		}
 		level = next
