@@ -108,15 +108,11 @@ func verdicts(t *testing.T, files []output.File) (checked, skipped int, errs []e
 				var got, want []string
 				for _, a := range alerts {
 					if a.Rule.Name == at.Alertname && a.State == Firing {
-						got = append(got, labels.FromMap(a.Labels).String()+" "+labels.FromMap(a.Annotations).String())
+						got = append(got, testutil.AlertString(labels.FromMap(a.Labels), labels.FromMap(a.Annotations)))
 					}
 				}
 				for _, e := range at.ExpAlerts {
-					l := map[string]string{labels.AlertName: at.Alertname}
-					for k, v := range e.ExpLabels {
-						l[k] = v
-					}
-					want = append(want, labels.FromMap(l).String()+" "+labels.FromMap(e.ExpAnnotations).String())
+					want = append(want, testutil.ExpectedAlert(at.Alertname, e.ExpLabels, e.ExpAnnotations))
 				}
 				sort.Strings(got)
 				sort.Strings(want)
