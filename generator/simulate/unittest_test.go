@@ -159,7 +159,7 @@ func readsAny(rs []Rule, series []labels.Labels) bool {
 	for _, r := range rs {
 		for _, vs := range promqlx.Selectors(r.Expr) {
 			for _, s := range series {
-				if !slices.ContainsFunc(vs.LabelMatchers, func(m *labels.Matcher) bool { return !m.Matches(s.Get(m.Name)) }) {
+				if promqlx.Matches(s, vs.LabelMatchers) {
 					return true
 				}
 			}
