@@ -125,7 +125,7 @@ func firing(alerts []alerting.Alert, name string) []string {
 	var out []string
 	for _, a := range alerts {
 		if a.State == alerting.Firing && a.Labels.Get(labels.AlertName) == name {
-			out = append(out, a.Labels.String()+" "+a.Annotations.String())
+			out = append(out, testutil.AlertString(a.Labels, a.Annotations))
 		}
 	}
 	sort.Strings(out)
@@ -231,9 +231,7 @@ func disagreements(t *testing.T, files []output.File) (checked int, errs []error
 				got := firing(steps[int(time.Duration(d)/time.Duration(step))], at.Alertname)
 				var want []string
 				for _, e := range at.ExpAlerts {
-					l := labels.NewBuilder(labels.FromMap(e.ExpLabels))
-					l.Set(labels.AlertName, at.Alertname)
-					want = append(want, l.Labels().String()+" "+labels.FromMap(e.ExpAnnotations).String())
+					want = append(want, testutil.ExpectedAlert(at.Alertname, e.ExpLabels, e.ExpAnnotations))
 				}
 				sort.Strings(want)
 				if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
 	"github.com/prometheus/prometheus/tsdb/chunks"
 	"github.com/prometheus/prometheus/util/annotations"
+
+	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // Series is one float series.
@@ -62,7 +64,7 @@ func (s *Storage) Select(_ context.Context, _ bool, _ *storage.SelectHints, ms .
 	}
 	var out []storage.Series
 	for _, e := range candidates {
-		if matches(e.Labels(), ms) {
+		if promqlx.Matches(e.Labels(), ms) {
 			out = append(out, e)
 		}
 	}
@@ -74,7 +76,7 @@ func (s *Storage) LabelValues(_ context.Context, name string, _ *storage.LabelHi
 	seen := map[string]bool{}
 	var out []string
 	for _, e := range s.series {
-		if v := e.Labels().Get(name); v != "" && !seen[v] && matches(e.Labels(), ms) {
+		if v := e.Labels().Get(name); v != "" && !seen[v] && promqlx.Matches(e.Labels(), ms) {
 			seen[v] = true
 			out = append(out, v)
 		}
@@ -88,7 +90,7 @@ func (s *Storage) LabelNames(_ context.Context, _ *storage.LabelHints, ms ...*la
 	seen := map[string]bool{}
 	var out []string
 	for _, e := range s.series {
-		if !matches(e.Labels(), ms) {
+		if !promqlx.Matches(e.Labels(), ms) {
 			continue
 		}
 		e.Labels().Range(func(l labels.Label) {
@@ -104,15 +106,6 @@ func (s *Storage) LabelNames(_ context.Context, _ *storage.LabelHints, ms ...*la
 
 // Close does nothing.
 func (s *Storage) Close() error { return nil }
-
-func matches(l labels.Labels, ms []*labels.Matcher) bool {
-	for _, m := range ms {
-		if !m.Matches(l.Get(m.Name)) {
-			return false
-		}
-	}
-	return true
-}
 
 // seriesSet iterates over a slice of series.
 type seriesSet struct {

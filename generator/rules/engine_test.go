@@ -21,6 +21,7 @@ import (
 
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/internal/testutil"
 )
 
 // runUnitTests evaluates every promtool test file among files with
@@ -175,16 +176,14 @@ func checkFiring(groups map[string]*rules.Group, test AlertTest) error {
 			}
 			for _, a := range ar.ActiveAlerts() {
 				if a.State == rules.StateFiring {
-					got = append(got, a.Labels.String()+" "+a.Annotations.String())
+					got = append(got, testutil.AlertString(a.Labels, a.Annotations))
 				}
 			}
 		}
 	}
 	var want []string
 	for _, e := range test.ExpAlerts {
-		b := labels.NewBuilder(labels.FromMap(e.ExpLabels))
-		b.Set(labels.AlertName, test.Alertname)
-		want = append(want, b.Labels().String()+" "+labels.FromMap(e.ExpAnnotations).String())
+		want = append(want, testutil.ExpectedAlert(test.Alertname, e.ExpLabels, e.ExpAnnotations))
 	}
 	sort.Strings(got)
 	sort.Strings(want)

@@ -149,16 +149,13 @@ func (b *builder) finish(f fixture, k model.Kind) fixture {
 // reads 0.
 func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
 	out := append([]inputSeries(nil), in...)
-	has := func(metric, path string) bool {
-		for _, s := range in {
-			if s.metric == metric && s.labels[series.LabelPath] == path {
-				return true
-			}
-		}
-		return false
+	has := func(metric, label, value string) bool {
+		return slices.ContainsFunc(in, func(s inputSeries) bool {
+			return s.metric == metric && s.labels[label] == value
+		})
 	}
 	for _, cs := range k.Conditions {
-		if !has(b.metric(series.Condition), cs.Scope) {
+		if !has(b.metric(series.Condition), series.LabelPath, cs.Scope) {
 			l := objectLabels(k)
 			if cs.Scope != "" {
 				l[series.LabelPath] = cs.Scope
@@ -173,9 +170,7 @@ func (b *builder) complete(k model.Kind, in []inputSeries) []inputSeries {
 	for _, c := range counters {
 		metric := b.metric(c.family)
 		for _, f := range c.fields {
-			if !slices.ContainsFunc(in, func(s inputSeries) bool {
-				return s.metric == metric && s.labels[series.LabelField] == f.SchemaPath
-			}) {
+			if !has(metric, series.LabelField, f.SchemaPath) {
 				out = append(out, inputSeries{metric: metric, labels: withLabels(objectLabels(k), series.LabelField, f.SchemaPath)})
 			}
 		}

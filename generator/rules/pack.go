@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/crdmon/crdmon/generator/series"
+	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // Packing alerts' promtool cases into test groups. promtool evaluates every
@@ -53,12 +54,7 @@ type ruleSelector struct {
 // either adds results or removes them on the labels of one of the alert's
 // own series.
 func (sel ruleSelector) matches(s labels.Labels) bool {
-	for _, m := range sel.matchers {
-		if !m.Matches(s.Get(m.Name)) {
-			return false
-		}
-	}
-	return sel.removesOn == nil || sel.own[labelValues(s, sel.removesOn)]
+	return promqlx.Matches(s, sel.matchers) && (sel.removesOn == nil || sel.own[labelValues(s, sel.removesOn)])
 }
 
 // labelValues joins the values of names in s.

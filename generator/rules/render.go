@@ -110,12 +110,13 @@ func RenderTo(m model.Model, o Options, emit output.Sink) error {
 		return err
 	}
 	for _, g := range groups {
+		kinds := kindsOf(m, g)
 		mark := b.names.mark()
 		rg, alerts, err := b.group(g, bySubject[g], set)
 		if err != nil {
 			return err
 		}
-		if len(alerts) == 0 && !slices.ContainsFunc(kindsOf(m, g).Kinds, model.Kind.HasSignals) {
+		if len(alerts) == 0 && !slices.ContainsFunc(kinds.Kinds, model.Kind.HasSignals) {
 			continue // nothing to alert on, no state to record
 		}
 		if o.Granularity == PerKind {
@@ -129,12 +130,12 @@ func RenderTo(m model.Model, o Options, emit output.Sink) error {
 				b.names.rollback(mark)
 				perGroup := o
 				perGroup.Granularity = PerGroup
-				if rg, alerts, err = b.group(g, subjects(kindsOf(m, g), perGroup)[g], set); err != nil {
+				if rg, alerts, err = b.group(g, subjects(kinds, perGroup)[g], set); err != nil {
 					return err
 				}
 			}
 		}
-		work = append(work, groupRules{group: g, rules: rg, alerts: alerts, kinds: kindsOf(m, g).Kinds})
+		work = append(work, groupRules{group: g, rules: rg, alerts: alerts, kinds: kinds.Kinds})
 		if len(work) == renderBatch {
 			if err := render(); err != nil {
 				return err

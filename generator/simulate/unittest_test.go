@@ -108,15 +108,11 @@ func verdicts(t *testing.T, files []output.File) (checked, skipped int, errs []e
 				var got, want []string
 				for _, a := range alerts {
 					if a.Rule.Name == at.Alertname && a.State == Firing {
-						got = append(got, labels.FromMap(a.Labels).String()+" "+labels.FromMap(a.Annotations).String())
+						got = append(got, testutil.AlertString(labels.FromMap(a.Labels), labels.FromMap(a.Annotations)))
 					}
 				}
 				for _, e := range at.ExpAlerts {
-					l := map[string]string{labels.AlertName: at.Alertname}
-					for k, v := range e.ExpLabels {
-						l[k] = v
-					}
-					want = append(want, labels.FromMap(l).String()+" "+labels.FromMap(e.ExpAnnotations).String())
+					want = append(want, testutil.ExpectedAlert(at.Alertname, e.ExpLabels, e.ExpAnnotations))
 				}
 				sort.Strings(got)
 				sort.Strings(want)
@@ -163,7 +159,7 @@ func readsAny(rs []Rule, series []labels.Labels) bool {
 	for _, r := range rs {
 		for _, vs := range promqlx.Selectors(r.Expr) {
 			for _, s := range series {
-				if !slices.ContainsFunc(vs.LabelMatchers, func(m *labels.Matcher) bool { return !m.Matches(s.Get(m.Name)) }) {
+				if promqlx.Matches(s, vs.LabelMatchers) {
 					return true
 				}
 			}

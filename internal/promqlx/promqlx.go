@@ -1,5 +1,6 @@
-// Package promqlx holds the two questions crdmon asks of parsed PromQL:
-// which series selectors an expression has, and which metric each reads.
+// Package promqlx holds the questions crdmon asks of parsed PromQL: which
+// series selectors an expression has, which metric each reads, and which
+// series its matchers match.
 package promqlx
 
 import (
@@ -30,6 +31,16 @@ func MetricName(vs *parser.VectorSelector) string {
 		}
 	}
 	return ""
+}
+
+// Matches reports whether every matcher matches the series l.
+func Matches(l labels.Labels, ms []*labels.Matcher) bool {
+	for _, m := range ms {
+		if !m.Matches(l.Get(m.Name)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Unsilenced returns the vector selectors of an expression that decide what
