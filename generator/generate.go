@@ -7,7 +7,6 @@
 package generator
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -114,9 +113,7 @@ func Generate(opts Options) (*Result, error) {
 	for i, c := range loaded.CRDs {
 		kinds[i] = detected[c.Source][c.Name]
 	}
-	slices.SortFunc(kinds, func(a, b model.Kind) int {
-		return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Kind, b.Kind))
-	})
+	detect.SortKinds(kinds)
 	return render(loaded, kinds, opts)
 }
 
