@@ -91,16 +91,17 @@ func Generate(opts Options) (*Result, error) {
 	if err := checkFilters(opts); err != nil {
 		return nil, err
 	}
+	type read struct { // a CRD as read: a List's items share a source
+		source model.Source
+		name   string
+	}
 	var mu sync.Mutex
-	detected := map[model.Source]map[string]model.Kind{} // by source and CRD name
+	detected := map[read]model.Kind{}
 	loaded, err := load.PathsWith(opts.Inputs, opts.Stdin, load.Options{Keep: func(c load.CRD) load.CRD {
 		k := detect.Kind(c)
 		mu.Lock()
 		defer mu.Unlock()
-		if detected[c.Source] == nil {
-			detected[c.Source] = map[string]model.Kind{}
-		}
-		detected[c.Source][c.Name] = k
+		detected[read{c.Source, c.Name}] = k
 		return c.WithoutSchema()
 	}})
 	if err != nil {
@@ -111,7 +112,7 @@ func Generate(opts Options) (*Result, error) {
 	}
 	kinds := make([]model.Kind, len(loaded.CRDs))
 	for i, c := range loaded.CRDs {
-		kinds[i] = detected[c.Source][c.Name]
+		kinds[i] = detected[read{c.Source, c.Name}]
 	}
 	detect.SortKinds(kinds)
 	return render(loaded, kinds, opts)
