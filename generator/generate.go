@@ -209,7 +209,7 @@ func render(loaded *load.Result, kinds []model.Kind, opts Options) (*Result, err
 	if want(opts.Only, ArtifactDashboards) {
 		renderers = append(renderers, func() error { return dashboards.RenderTo(res.Model, opts.Dashboards, put) })
 	}
-	if _, err := parallel.Map(renderers, func(render func() error) (struct{}, error) { return struct{}{}, render() }); err != nil {
+	if err := parallel.Each(renderers, func(render func() error) error { return render() }); err != nil {
 		return nil, renderError(err)
 	}
 	slices.Sort(res.Paths)
