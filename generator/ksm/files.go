@@ -204,15 +204,6 @@ func (w written) file() ([]byte, error) {
 	return out, nil
 }
 
-// configFile is the config as written, with the generated-file header.
-func configFile(cfg Config) ([]byte, error) {
-	w, err := write(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return w.file()
-}
-
 // emptyConfigFile is the file of a config without resources.
 func emptyConfigFile(kind string) ([]byte, error) {
 	body, err := output.FlowYAML(Config{Kind: kind, Spec: Spec{Resources: []Resource{}}})
