@@ -7,7 +7,6 @@
 package generator
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -92,16 +91,17 @@ func Generate(opts Options) (*Result, error) {
 	if err := checkFilters(opts); err != nil {
 		return nil, err
 	}
+	type read struct { // a CRD as read: a List's items share a source
+		source model.Source
+		name   string
+	}
 	var mu sync.Mutex
-	detected := map[model.Source]map[string]model.Kind{} // by source and CRD name
+	detected := map[read]model.Kind{}
 	loaded, err := load.PathsWith(opts.Inputs, opts.Stdin, load.Options{Keep: func(c load.CRD) load.CRD {
 		k := detect.Kind(c)
 		mu.Lock()
 		defer mu.Unlock()
-		if detected[c.Source] == nil {
-			detected[c.Source] = map[string]model.Kind{}
-		}
-		detected[c.Source][c.Name] = k
+		detected[read{c.Source, c.Name}] = k
 		return c.WithoutSchema()
 	}})
 	if err != nil {
@@ -112,11 +112,9 @@ func Generate(opts Options) (*Result, error) {
 	}
 	kinds := make([]model.Kind, len(loaded.CRDs))
 	for i, c := range loaded.CRDs {
-		kinds[i] = detected[c.Source][c.Name]
+		kinds[i] = detected[read{c.Source, c.Name}]
 	}
-	slices.SortFunc(kinds, func(a, b model.Kind) int {
-		return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Kind, b.Kind))
-	})
+	detect.SortKinds(kinds)
 	return render(loaded, kinds, opts)
 }
 
@@ -211,7 +209,7 @@ func render(loaded *load.Result, kinds []model.Kind, opts Options) (*Result, err
 	if want(opts.Only, ArtifactDashboards) {
 		renderers = append(renderers, func() error { return dashboards.RenderTo(res.Model, opts.Dashboards, put) })
 	}
-	if _, err := parallel.Map(renderers, func(render func() error) (struct{}, error) { return struct{}{}, render() }); err != nil {
+	if err := parallel.Each(renderers, func(render func() error) error { return render() }); err != nil {
 		return nil, renderError(err)
 	}
 	slices.Sort(res.Paths)

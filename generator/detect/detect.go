@@ -35,14 +35,19 @@ func Model(crds []load.CRD) model.Model {
 	for _, c := range crds {
 		m.Kinds = append(m.Kinds, Kind(c))
 	}
-	sort.Slice(m.Kinds, func(i, j int) bool {
-		a, b := m.Kinds[i], m.Kinds[j]
+	SortKinds(m.Kinds)
+	return m
+}
+
+// SortKinds sorts kinds by group and kind, as Model returns them.
+func SortKinds(kinds []model.Kind) {
+	sort.Slice(kinds, func(i, j int) bool {
+		a, b := kinds[i], kinds[j]
 		if a.Group != b.Group {
 			return a.Group < b.Group
 		}
 		return a.Kind < b.Kind
 	})
-	return m
 }
 
 // Kind detects the signals of one CRD.

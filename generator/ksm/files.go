@@ -158,15 +158,15 @@ func write(cfg Config) (written, error) {
 		runs = append(runs, [2]int{start, min(start+n, len(res))})
 	}
 	w.lines = make([][]byte, len(res))
-	_, err = parallel.Map(runs, func(run [2]int) (struct{}, error) {
+	err = parallel.Each(runs, func(run [2]int) error {
 		styles := output.NewFlowStyles()
 		for i := run[0]; i < run[1]; i++ {
 			var err error
 			if w.lines[i], err = resourceLines(styles, cfg.Kind, w.head, res[i]); err != nil {
-				return struct{}{}, err
+				return err
 			}
 		}
-		return struct{}{}, nil
+		return nil
 	})
 	if err != nil {
 		return written{}, err
@@ -202,15 +202,6 @@ func (w written) file() ([]byte, error) {
 		out = append(out, l...)
 	}
 	return out, nil
-}
-
-// configFile is the config as written, with the generated-file header.
-func configFile(cfg Config) ([]byte, error) {
-	w, err := write(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return w.file()
 }
 
 // emptyConfigFile is the file of a config without resources.

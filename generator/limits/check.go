@@ -77,10 +77,12 @@ func checkFile(f output.File) []error {
 		switch {
 		case topLevel(doc, "kind: CustomResourceStateMetrics\n"):
 			over("the kube-state-metrics config", len(f.Content), KSMConfig, reasonKSM)
-		case topLevel(doc, "apiVersion:") && topLevel(doc, "kind:") && f.JSON != nil:
-			err = checkObjectJSON(f.JSON[i], over)
 		case topLevel(doc, "apiVersion:") && topLevel(doc, "kind:"):
-			err = checkObject(doc, over)
+			if f.JSON != nil {
+				err = checkObjectJSON(f.JSON[i], over)
+			} else {
+				err = checkObject(doc, over)
+			}
 		case bytes.Contains(doc, []byte("customResourceState:")) && len(doc) > ConfigMap:
 			// The chart's toYaml of the config is no larger than the values
 			// document holding it, indented deeper: only a document over the

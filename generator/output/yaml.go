@@ -26,23 +26,10 @@ func YAML(obj any) ([]byte, error) {
 	return marshalDecoded(nil, generic, 0)
 }
 
-// MarshalYAML writes v exactly as sigs.k8s.io/yaml.Marshal does, faster.
-func MarshalYAML(v any) ([]byte, error) {
-	js, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return JSONToYAML(js)
-}
-
-// JSONToYAML writes a JSON object exactly as sigs.k8s.io/yaml.JSONToYAML
-// does, faster: for callers that have the JSON already.
-func JSONToYAML(js []byte) ([]byte, error) {
-	return AppendJSONToYAML(nil, js)
-}
-
-// AppendJSONToYAML appends JSONToYAML(js) to dst, growing it once for
-// about the whole YAML: for callers that write a header first.
+// AppendJSONToYAML appends a JSON object, written exactly as
+// sigs.k8s.io/yaml.JSONToYAML writes it but faster, to dst, growing it once
+// for about the whole YAML: for callers that have the JSON already and
+// write a header first.
 func AppendJSONToYAML(dst, js []byte) ([]byte, error) {
 	generic, err := decodeJSON(js)
 	if err != nil {

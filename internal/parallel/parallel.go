@@ -38,3 +38,10 @@ func Map[T, R any](items []T, fn func(T) (R, error)) ([]R, error) {
 	}
 	return results, nil
 }
+
+// Each calls fn on every item as Map does, for work whose results are its
+// effects: the error of the first failing item (in item order) is returned.
+func Each[T any](items []T, fn func(T) error) error {
+	_, err := Map(items, func(item T) (struct{}, error) { return struct{}{}, fn(item) })
+	return err
+}

@@ -39,3 +39,29 @@ func TestMapFirstErrorInItemOrder(t *testing.T) {
 		t.Fatalf("empty: %v %v", got, err)
 	}
 }
+
+func TestEachRunsEveryItemAndReportsTheFirstError(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	err := Each([]int{0, 1, 2, 3, 4, 5}, func(i int) error {
+		if i == 3 || i == 5 {
+			return errors.New(fmt.Sprint("item ", i))
+		}
+		return nil
+	})
+	if err == nil || err.Error() != "item 3" {
+		t.Fatalf("error = %v, want item 3", err)
+	}
+	done := make([]bool, 100)
+	items := make([]int, len(done))
+	for i := range items {
+		items[i] = i
+	}
+	if err := Each(items, func(i int) error { done[i] = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range done {
+		if !d {
+			t.Fatalf("item %d not run", i)
+		}
+	}
+}
