@@ -129,14 +129,13 @@ func RenderTo(m model.Model, opts Options, emit output.Sink) error {
 	}
 	known := KnownMetrics(m, opts.Prefix, opts.RecordingRules)
 	var validated shapes.Cache
-	_, err := parallel.Map(boards(m, opts.PerKind), func(b board) (struct{}, error) {
+	return parallel.Each(boards(m, opts.PerKind), func(b board) error {
 		fs, err := renderBoard(b, opts, known, &validated)
 		if err != nil {
-			return struct{}{}, err
+			return err
 		}
-		return struct{}{}, emit.PutAll(fs)
+		return emit.PutAll(fs)
 	})
-	return err
 }
 
 // renderBoard builds, validates and wraps one dashboard. Dashboards of one

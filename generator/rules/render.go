@@ -99,12 +99,12 @@ func RenderTo(m model.Model, o Options, emit output.Sink) error {
 	var validated shapes.Cache
 	var work []groupRules
 	render := func() error {
-		_, err := parallel.Map(work, func(w groupRules) (struct{}, error) {
+		err := parallel.Each(work, func(w groupRules) error {
 			fs, err := b.renderGroup(w, known, &validated)
 			if err != nil {
-				return struct{}{}, err
+				return err
 			}
-			return struct{}{}, emit.PutAll(fs)
+			return emit.PutAll(fs)
 		})
 		work = work[:0]
 		return err
