@@ -80,7 +80,7 @@ func (q Query) Signals() []Signal {
 		}
 	}
 	if len(s.condKinds) > 0 {
-		others := Matcher{series.LabelType, "!~", alternation(s.types)}
+		others := Matcher{series.LabelType, "!~", model.Alternation(s.types)}
 		neg := Matcher{series.LabelType, "=~", model.NegativeTypePattern}
 		degraded = append(degraded, Signal{Degraded, ReasonCondition, q.detail(s, q.sel(series.Condition, slices.Concat([]Matcher{neg, others}, s.trueStatus())...))})
 		if s.withStatus {
@@ -183,7 +183,7 @@ const activityTypePattern = ".*[a-z]ing"
 // steadyTypePattern matches the present participles that name a steady
 // healthy state rather than work to finish (OpenShift's
 // CanaryChecksSucceeding is True while all is well).
-var steadyTypePattern = ".*(?:" + alternation(steadyWords) + ")"
+var steadyTypePattern = ".*(?:" + model.Alternation(steadyWords) + ")"
 
 // steadyWords end condition types that stay True while healthy.
 var steadyWords = []string{"Passing", "Succeeding", "Working"}
@@ -192,7 +192,7 @@ var steadyWords = []string{"Passing", "Succeeding", "Working"}
 // model.ProgressPhases: the last word of a CamelCase reason is what it is
 // (Pulumi's NotReadyInProgress is progress, InfrastructureProvisioningFailed
 // a failure).
-var notProgressTail = Matcher{series.LabelReason, "!~", "(?i).*(?:" + alternation(model.ProgressPhases) + ")"}
+var notProgressTail = Matcher{series.LabelReason, "!~", "(?i).*(?:" + model.Alternation(model.ProgressPhases) + ")"}
 
 // givenReason selects conditions that give a reason. A positive condition
 // False without one says nothing of why: kstatus reads Ready=False as
@@ -205,7 +205,7 @@ var givenReason = Matcher{series.LabelReason, "!=", ""}
 // NewReplicaSetAvailable once its rollout is complete; a reason ending in
 // one of model.PositiveSuffixes (Available, Succeeded, Ready...) or in a
 // word of completion (ContinuousArchivingSuccess) reads so.
-var notDoneReason = Matcher{series.LabelReason, "!~", ".*(?:" + alternation(append(slices.Clone(model.PositiveSuffixes), doneWords...)) + ")"}
+var notDoneReason = Matcher{series.LabelReason, "!~", ".*(?:" + model.Alternation(append(slices.Clone(model.PositiveSuffixes), doneWords...)) + ")"}
 
 // doneWords end reasons that say an activity completed.
 var doneWords = []string{"Complete", "Completed", "Success", "Successful"}
@@ -219,7 +219,7 @@ var notRetryReason = Matcher{series.LabelReason, "!~", "(?i).*retry.*"}
 // notProgressReason leaves out conditions whose reason says work is under
 // way (Provisioning, NotReadyInProgress, StackProcessing): a word of
 // model.ProgressPhases anywhere in it, in any case.
-var notProgressReason = Matcher{series.LabelReason, "!~", "(?i).*(?:" + alternation(model.ProgressPhases) + ").*"}
+var notProgressReason = Matcher{series.LabelReason, "!~", "(?i).*(?:" + model.Alternation(model.ProgressPhases) + ").*"}
 
 // failureReason selects conditions whose reason names a failure
 // (UpgradeFailed, DependencyNotReady, PartialTriggerError): a positive

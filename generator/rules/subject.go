@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -132,15 +131,7 @@ func oneOf(name string, values []string) matcher {
 	if len(values) == 1 {
 		return eq(name, values[0])
 	}
-	return matcher{name, "=~", alternation(values)}
-}
-
-func alternation(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = regexp.QuoteMeta(v)
-	}
-	return strings.Join(q, "|")
+	return matcher{name, "=~", model.Alternation(values)}
 }
 
 // selector renders metric{matchers}.
@@ -159,7 +150,7 @@ func (s subject) base() []matcher {
 	case s.perKind:
 		ms = append(ms, eq(series.LabelKind, s.kinds[0].Kind))
 	case len(s.exclude) > 0:
-		ms = append(ms, matcher{series.LabelKind, "!~", alternation(s.exclude)})
+		ms = append(ms, matcher{series.LabelKind, "!~", model.Alternation(s.exclude)})
 	}
 	return ms
 }
