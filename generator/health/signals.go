@@ -98,13 +98,14 @@ func (q Query) Signals() []Signal {
 		progressing = append(progressing, Signal{Progressing, ReasonCondition, q.detail(s, q.sel(series.Condition, slices.Concat(activity, s.trueStatus(), []Matcher{notDoneReason})...))})
 		working = append(working, q.sel(series.Condition, slices.Concat(activity, s.trueStatus(), []Matcher{notDoneReason, notRetryReason})...))
 	}
-	for _, p := range q.phaseSelectors(failureMatch) {
+	failurePhases, progressPhases := q.phaseSelectors(failureMatch), q.phaseSelectors(progressMatch)
+	for _, p := range failurePhases {
 		degraded = append(degraded, Signal{Degraded, ReasonPhase, q.sel(series.PhaseInfo, p...)})
 	}
 	if s.problems {
 		degraded = append(degraded, Signal{Degraded, ReasonProblems, q.sel(series.Problems) + " > 0"})
 	}
-	for _, p := range q.phaseSelectors(progressMatch) {
+	for _, p := range progressPhases {
 		progressing = append(progressing, Signal{Progressing, ReasonPhase, q.detail(s, q.sel(series.PhaseInfo, p...))})
 		working = append(working, q.sel(series.PhaseInfo, p...))
 	}
@@ -116,11 +117,11 @@ func (q Query) Signals() []Signal {
 		}
 	}
 	if s.topStatus {
-		// A kind that reports conditions but whose object has none yet:
-		// its controller has not got to it.
-		// and that holds nothing else crdmon reads in its status.
-		// Only kinds whose top-level conditions have a status: a list without
-		// one (Argo CD's Application) is empty on healthy objects.
+		// A kind that reports conditions but whose object has none yet, and
+		// holds nothing else crdmon reads in its status: its controller has
+		// not got to it. Only kinds whose top-level conditions have a status:
+		// a list without one (Argo CD's Application) is empty on healthy
+		// objects.
 		unreported := q.sel(series.Condition, append(q.kindMatcher(s.topStatusKinds, s.condKinds), eq(series.LabelType, ""), eq(series.LabelPath, ""))...)
 		var reported []string
 		if s.generation {
@@ -129,7 +130,7 @@ func (q Query) Signals() []Signal {
 		if s.replicas {
 			reported = append(reported, q.sel(series.ReplicasReady))
 		}
-		if len(q.phaseSelectors(progressMatch)) > 0 || len(q.phaseSelectors(failureMatch)) > 0 {
+		if len(progressPhases) > 0 || len(failurePhases) > 0 {
 			reported = append(reported, q.sel(series.PhaseInfo))
 		}
 		if len(reported) > 0 {
