@@ -123,13 +123,7 @@ func (q Query) Signals() []Signal {
 		// a list without one (Argo CD's Application) is empty on healthy
 		// objects.
 		unreported := q.sel(series.Condition, append(q.kindMatcher(s.topStatusKinds, s.condKinds), eq(series.LabelType, ""), eq(series.LabelPath, ""))...)
-		var reported []string
-		if s.generation {
-			reported = append(reported, q.sel(series.ObservedGeneration))
-		}
-		if s.replicas {
-			reported = append(reported, q.sel(series.ReplicasReady))
-		}
+		reported := q.reportedGauges(s)
 		if len(progressPhases) > 0 || len(failurePhases) > 0 {
 			reported = append(reported, q.sel(series.PhaseInfo))
 		}
@@ -151,12 +145,7 @@ func (q Query) Signals() []Signal {
 		if len(s.condKinds) > 0 {
 			reported = append(reported, q.sel(series.Condition, Matcher{series.LabelType, "!=", ""}))
 		}
-		if s.generation {
-			reported = append(reported, q.sel(series.ObservedGeneration))
-		}
-		if s.replicas {
-			reported = append(reported, q.sel(series.ReplicasReady))
-		}
+		reported = append(reported, q.reportedGauges(s)...)
 		unreported := q.sel(info, q.kindMatcher(s.phaseOnlyKinds, names)...)
 		progressing = append(progressing, Signal{Progressing, ReasonUnreported, q.unless(unreported, strings.Join(reported, " or "))})
 	}
@@ -171,6 +160,20 @@ func (q Query) Signals() []Signal {
 	}
 	out = append(append(out, degraded...), progressing...)
 	add(Healthy, ReasonNone, q.sel(info))
+	return out
+}
+
+// reportedGauges selects the status gauges of q's kinds whose presence
+// shows the controller has written the status: observedGeneration and the
+// ready replica count.
+func (q Query) reportedGauges(s shape) []string {
+	var out []string
+	if s.generation {
+		out = append(out, q.sel(series.ObservedGeneration))
+	}
+	if s.replicas {
+		out = append(out, q.sel(series.ReplicasReady))
+	}
 	return out
 }
 
