@@ -116,7 +116,7 @@ func (q Query) Signals() []Signal {
 			degraded[i].Expr = q.unless(degraded[i].Expr, strings.Join(working, " or "))
 		}
 	}
-	if s.topStatus {
+	if len(s.topStatusKinds) > 0 {
 		// A kind that reports conditions but whose object has none yet, and
 		// holds nothing else crdmon reads in its status: its controller has
 		// not got to it. Only kinds whose top-level conditions have a status:
@@ -249,7 +249,7 @@ func (q Query) unless(expr, sub string) string {
 
 // detail makes a detail signal give way to a top-level Ready=True.
 func (q Query) detail(s shape, expr string) string {
-	if !s.topStatus {
+	if len(s.topStatusKinds) == 0 {
 		return expr
 	}
 	return q.unless(expr, q.sel(series.Condition, eq(series.LabelType, "Ready"), eq(series.LabelStatus, "True"), eq(series.LabelPath, "")))
@@ -259,8 +259,7 @@ func (q Query) detail(s shape, expr string) string {
 type shape struct {
 	condKinds                 []string // kinds with conditions
 	withStatus, withoutStatus bool
-	topStatus                 bool     // a top-level condition list with status
-	topStatusKinds            []string // the kinds that have one
+	topStatusKinds            []string // kinds with a top-level condition list with status
 	phaseOnlyKinds            []string // kinds with a phase field and no such list
 	types                     []string // condition types read one by one
 	suspend, suspendablePhase bool
@@ -279,7 +278,6 @@ func (q Query) shape() shape {
 			s.withStatus = s.withStatus || cs.HasStatus
 			s.withoutStatus = s.withoutStatus || !cs.HasStatus
 			if cs.HasStatus && cs.Scope == "" && !slices.Contains(s.topStatusKinds, k.Kind) {
-				s.topStatus = true
 				s.topStatusKinds = append(s.topStatusKinds, k.Kind)
 			}
 			for _, t := range TypesOf(cs) {
