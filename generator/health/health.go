@@ -29,7 +29,6 @@
 package health
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,7 +118,7 @@ func PhaseMatch(ph model.Phase, failure bool) (op, value string, ok bool) {
 		return exactly(values)
 	}
 	if len(ph.Values) == 0 && len(ph.Failure) == 0 && len(ph.Progress) == 0 && len(ph.Suspended) == 0 {
-		return "=~", "(?i)(?:" + alternation(words) + ")(?-i:[^a-zA-Z].*)?", true
+		return "=~", "(?i)(?:" + model.Alternation(words) + ")(?-i:[^a-zA-Z].*)?", true
 	}
 	return "", "", false
 }
@@ -139,7 +138,7 @@ func exactly(values []string) (op, value string, ok bool) {
 	case 1:
 		return "=", values[0], true
 	}
-	return "=~", alternation(values), true
+	return "=~", model.Alternation(values), true
 }
 
 // anyValue matches every non-empty value, across lines (an error message).
@@ -156,14 +155,6 @@ func SuspendablePhase(ph model.Phase) bool {
 		return true
 	}
 	return slices.ContainsFunc(ph.Values, model.IsSuspendedValue)
-}
-
-func alternation(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = regexp.QuoteMeta(v)
-	}
-	return strings.Join(q, "|")
 }
 
 // Matcher is one PromQL label matcher, e.g. {"type", "=~", "Ready|Synced"}.
@@ -225,5 +216,5 @@ func (q Query) kindMatcher(kinds, universe []string) []Matcher {
 	if len(kinds) == 1 {
 		return []Matcher{eq(series.LabelKind, kinds[0])}
 	}
-	return []Matcher{{series.LabelKind, "=~", alternation(kinds)}}
+	return []Matcher{{series.LabelKind, "=~", model.Alternation(kinds)}}
 }

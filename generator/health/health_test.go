@@ -99,7 +99,7 @@ func TestPhaseMatch(t *testing.T) {
 		{enum, true, "=~", "Broken|Gone", true},
 		{enum, false, "=", "Busy", true},
 		{model.Phase{Values: []string{"A", "B"}}, true, "", "", false},
-		{model.Phase{}, false, "=~", "(?i)(?:" + alternation(model.ProgressPhases) + ")(?-i:[^a-zA-Z].*)?", true},
+		{model.Phase{}, false, "=~", "(?i)(?:" + model.Alternation(model.ProgressPhases) + ")(?-i:[^a-zA-Z].*)?", true},
 	} {
 		op, value, ok := PhaseMatch(c.ph, c.failure)
 		if op != c.op || value != c.value || ok != c.ok {

@@ -80,7 +80,7 @@ func (q Query) Signals() []Signal {
 		}
 	}
 	if len(s.condKinds) > 0 {
-		others := Matcher{series.LabelType, "!~", alternation(s.types)}
+		others := Matcher{series.LabelType, "!~", model.Alternation(s.types)}
 		neg := Matcher{series.LabelType, "=~", model.NegativeTypePattern}
 		degraded = append(degraded, Signal{Degraded, ReasonCondition, q.detail(s, q.sel(series.Condition, slices.Concat([]Matcher{neg, others}, s.trueStatus())...))})
 		if s.withStatus {
@@ -98,13 +98,14 @@ func (q Query) Signals() []Signal {
 		progressing = append(progressing, Signal{Progressing, ReasonCondition, q.detail(s, q.sel(series.Condition, slices.Concat(activity, s.trueStatus(), []Matcher{notDoneReason})...))})
 		working = append(working, q.sel(series.Condition, slices.Concat(activity, s.trueStatus(), []Matcher{notDoneReason, notRetryReason})...))
 	}
-	for _, p := range q.phaseSelectors(failureMatch) {
+	failurePhases, progressPhases := q.phaseSelectors(failureMatch), q.phaseSelectors(progressMatch)
+	for _, p := range failurePhases {
 		degraded = append(degraded, Signal{Degraded, ReasonPhase, q.sel(series.PhaseInfo, p...)})
 	}
 	if s.problems {
 		degraded = append(degraded, Signal{Degraded, ReasonProblems, q.sel(series.Problems) + " > 0"})
 	}
-	for _, p := range q.phaseSelectors(progressMatch) {
+	for _, p := range progressPhases {
 		progressing = append(progressing, Signal{Progressing, ReasonPhase, q.detail(s, q.sel(series.PhaseInfo, p...))})
 		working = append(working, q.sel(series.PhaseInfo, p...))
 	}
@@ -115,21 +116,15 @@ func (q Query) Signals() []Signal {
 			degraded[i].Expr = q.unless(degraded[i].Expr, strings.Join(working, " or "))
 		}
 	}
-	if s.topStatus {
-		// A kind that reports conditions but whose object has none yet:
-		// its controller has not got to it.
-		// and that holds nothing else crdmon reads in its status.
-		// Only kinds whose top-level conditions have a status: a list without
-		// one (Argo CD's Application) is empty on healthy objects.
+	if len(s.topStatusKinds) > 0 {
+		// A kind that reports conditions but whose object has none yet, and
+		// holds nothing else crdmon reads in its status: its controller has
+		// not got to it. Only kinds whose top-level conditions have a status:
+		// a list without one (Argo CD's Application) is empty on healthy
+		// objects.
 		unreported := q.sel(series.Condition, append(q.kindMatcher(s.topStatusKinds, s.condKinds), eq(series.LabelType, ""), eq(series.LabelPath, ""))...)
-		var reported []string
-		if s.generation {
-			reported = append(reported, q.sel(series.ObservedGeneration))
-		}
-		if s.replicas {
-			reported = append(reported, q.sel(series.ReplicasReady))
-		}
-		if len(q.phaseSelectors(progressMatch)) > 0 || len(q.phaseSelectors(failureMatch)) > 0 {
+		reported := q.reportedGauges(s)
+		if len(progressPhases) > 0 || len(failurePhases) > 0 {
 			reported = append(reported, q.sel(series.PhaseInfo))
 		}
 		if len(reported) > 0 {
@@ -150,12 +145,7 @@ func (q Query) Signals() []Signal {
 		if len(s.condKinds) > 0 {
 			reported = append(reported, q.sel(series.Condition, Matcher{series.LabelType, "!=", ""}))
 		}
-		if s.generation {
-			reported = append(reported, q.sel(series.ObservedGeneration))
-		}
-		if s.replicas {
-			reported = append(reported, q.sel(series.ReplicasReady))
-		}
+		reported = append(reported, q.reportedGauges(s)...)
 		unreported := q.sel(info, q.kindMatcher(s.phaseOnlyKinds, names)...)
 		progressing = append(progressing, Signal{Progressing, ReasonUnreported, q.unless(unreported, strings.Join(reported, " or "))})
 	}
@@ -173,6 +163,20 @@ func (q Query) Signals() []Signal {
 	return out
 }
 
+// reportedGauges selects the status gauges of q's kinds whose presence
+// shows the controller has written the status: observedGeneration and the
+// ready replica count.
+func (q Query) reportedGauges(s shape) []string {
+	var out []string
+	if s.generation {
+		out = append(out, q.sel(series.ObservedGeneration))
+	}
+	if s.replicas {
+		out = append(out, q.sel(series.ReplicasReady))
+	}
+	return out
+}
+
 // notTrue selects a positive condition that is not (yet) True.
 var notTrue = Matcher{series.LabelStatus, "=~", "False|Unknown"}
 
@@ -183,7 +187,7 @@ const activityTypePattern = ".*[a-z]ing"
 // steadyTypePattern matches the present participles that name a steady
 // healthy state rather than work to finish (OpenShift's
 // CanaryChecksSucceeding is True while all is well).
-var steadyTypePattern = ".*(?:" + alternation(steadyWords) + ")"
+var steadyTypePattern = ".*(?:" + model.Alternation(steadyWords) + ")"
 
 // steadyWords end condition types that stay True while healthy.
 var steadyWords = []string{"Passing", "Succeeding", "Working"}
@@ -192,7 +196,7 @@ var steadyWords = []string{"Passing", "Succeeding", "Working"}
 // model.ProgressPhases: the last word of a CamelCase reason is what it is
 // (Pulumi's NotReadyInProgress is progress, InfrastructureProvisioningFailed
 // a failure).
-var notProgressTail = Matcher{series.LabelReason, "!~", "(?i).*(?:" + alternation(model.ProgressPhases) + ")"}
+var notProgressTail = Matcher{series.LabelReason, "!~", "(?i).*(?:" + model.Alternation(model.ProgressPhases) + ")"}
 
 // givenReason selects conditions that give a reason. A positive condition
 // False without one says nothing of why: kstatus reads Ready=False as
@@ -205,7 +209,7 @@ var givenReason = Matcher{series.LabelReason, "!=", ""}
 // NewReplicaSetAvailable once its rollout is complete; a reason ending in
 // one of model.PositiveSuffixes (Available, Succeeded, Ready...) or in a
 // word of completion (ContinuousArchivingSuccess) reads so.
-var notDoneReason = Matcher{series.LabelReason, "!~", ".*(?:" + alternation(append(slices.Clone(model.PositiveSuffixes), doneWords...)) + ")"}
+var notDoneReason = Matcher{series.LabelReason, "!~", ".*(?:" + model.Alternation(append(slices.Clone(model.PositiveSuffixes), doneWords...)) + ")"}
 
 // doneWords end reasons that say an activity completed.
 var doneWords = []string{"Complete", "Completed", "Success", "Successful"}
@@ -219,7 +223,7 @@ var notRetryReason = Matcher{series.LabelReason, "!~", "(?i).*retry.*"}
 // notProgressReason leaves out conditions whose reason says work is under
 // way (Provisioning, NotReadyInProgress, StackProcessing): a word of
 // model.ProgressPhases anywhere in it, in any case.
-var notProgressReason = Matcher{series.LabelReason, "!~", "(?i).*(?:" + alternation(model.ProgressPhases) + ").*"}
+var notProgressReason = Matcher{series.LabelReason, "!~", "(?i).*(?:" + model.Alternation(model.ProgressPhases) + ").*"}
 
 // failureReason selects conditions whose reason names a failure
 // (UpgradeFailed, DependencyNotReady, PartialTriggerError): a positive
@@ -245,7 +249,7 @@ func (q Query) unless(expr, sub string) string {
 
 // detail makes a detail signal give way to a top-level Ready=True.
 func (q Query) detail(s shape, expr string) string {
-	if !s.topStatus {
+	if len(s.topStatusKinds) == 0 {
 		return expr
 	}
 	return q.unless(expr, q.sel(series.Condition, eq(series.LabelType, "Ready"), eq(series.LabelStatus, "True"), eq(series.LabelPath, "")))
@@ -255,8 +259,7 @@ func (q Query) detail(s shape, expr string) string {
 type shape struct {
 	condKinds                 []string // kinds with conditions
 	withStatus, withoutStatus bool
-	topStatus                 bool     // a top-level condition list with status
-	topStatusKinds            []string // the kinds that have one
+	topStatusKinds            []string // kinds with a top-level condition list with status
 	phaseOnlyKinds            []string // kinds with a phase field and no such list
 	types                     []string // condition types read one by one
 	suspend, suspendablePhase bool
@@ -275,7 +278,6 @@ func (q Query) shape() shape {
 			s.withStatus = s.withStatus || cs.HasStatus
 			s.withoutStatus = s.withoutStatus || !cs.HasStatus
 			if cs.HasStatus && cs.Scope == "" && !slices.Contains(s.topStatusKinds, k.Kind) {
-				s.topStatus = true
 				s.topStatusKinds = append(s.topStatusKinds, k.Kind)
 			}
 			for _, t := range TypesOf(cs) {

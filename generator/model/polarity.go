@@ -69,13 +69,13 @@ var NegativeTypePattern = func() string {
 	for i, w := range NegativeWords {
 		lower[i] = strings.ToLower(w)
 	}
-	return "(?:.*(?:" + alternation(NegativeWords) + ")|(?:" + alternation(lower) + "))(?:[^a-z].*)?"
+	return "(?:.*(?:" + Alternation(NegativeWords) + ")|(?:" + Alternation(lower) + "))(?:[^a-z].*)?"
 }()
 
 // PositiveTypePattern is a Prometheus regex matching the condition types that
 // end in one of PositiveSuffixes; PolarityOf calls those positive unless they
 // also match NegativeTypePattern.
-var PositiveTypePattern = ".*(?:" + alternation(PositiveSuffixes) + ")"
+var PositiveTypePattern = ".*(?:" + Alternation(PositiveSuffixes) + ")"
 
 var (
 	negativeRE = regexp.MustCompile("^(?:" + NegativeTypePattern + ")$")
@@ -98,8 +98,9 @@ func PolarityOf(conditionType string) Polarity {
 	return Neutral
 }
 
-// alternation joins literal words into a regex alternation.
-func alternation(words []string) string {
+// Alternation joins literal words into a regex alternation that matches
+// any one of them exactly (PromQL label matchers, the patterns here).
+func Alternation(words []string) string {
 	q := make([]string, len(words))
 	for i, w := range words {
 		q[i] = regexp.QuoteMeta(w)
@@ -114,7 +115,7 @@ var SuspendedWords = []string{"hibernat", "paused", "suspend"}
 
 // SuspendedPattern is a Prometheus regex matching condition types and state
 // values that contain one of SuspendedWords, in any case.
-var SuspendedPattern = "(?i).*(?:" + alternation(SuspendedWords) + ").*"
+var SuspendedPattern = "(?i).*(?:" + Alternation(SuspendedWords) + ").*"
 
 var suspendedRE = regexp.MustCompile("^(?:" + SuspendedPattern + ")$")
 

@@ -270,7 +270,7 @@ func (p *condPart) typeMatchers(typ string, pol model.Polarity) []matcher {
 		ms = append(ms, matcher{series.LabelType, "!~", model.NegativeTypePattern})
 	}
 	if len(p.excluded) > 0 {
-		ms = append(ms, matcher{series.LabelType, "!~", alternation(p.excluded)})
+		ms = append(ms, matcher{series.LabelType, "!~", model.Alternation(p.excluded)})
 	}
 	return ms
 }

@@ -121,6 +121,13 @@ func (b *builder) infoSeries(k model.Kind, suspended bool) inputSeries {
 	return inputSeries{metric: b.metric(series.Info), labels: l, start: 1}
 }
 
+// phaseSeries is the object's phase_info series of a state field holding
+// value.
+func (b *builder) phaseSeries(k model.Kind, field, value string) inputSeries {
+	return inputSeries{metric: b.metric(series.PhaseInfo), start: 1,
+		labels: withLabels(objectLabels(k), series.LabelField, field, series.LabelPhase, value)}
+}
+
 // finish completes each case with the series kube-state-metrics emits for
 // unset fields, adds the suspended case when the kind has a suspend field
 // (the firing series with the object suspended), and names the healthy and
@@ -250,10 +257,7 @@ func (b *builder) pairFixture(k model.Kind, lhs, rhs string, forDur time.Duratio
 func (b *builder) phaseFixture(p *phasePart, forDur time.Duration) fixture {
 	k := p.kinds[0]
 	info := b.infoSeries(k, false)
-	phase := func(v string) inputSeries {
-		return inputSeries{metric: b.metric(series.PhaseInfo), start: 1,
-			labels: withLabels(objectLabels(k), series.LabelField, p.field, series.LabelPhase, v)}
-	}
+	phase := func(v string) inputSeries { return b.phaseSeries(k, p.field, v) }
 	bad := phase(p.bad)
 	healthy := []inputSeries{info}
 	if p.good != "" { // else the field is unset while healthy

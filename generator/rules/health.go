@@ -170,8 +170,7 @@ func (b *builder) healthyObject(k model.Kind) []inputSeries {
 	}
 	for _, ph := range k.Phases {
 		if v, ok := healthyValue(ph); ok {
-			return append(out, inputSeries{metric: b.metric(series.PhaseInfo), start: 1,
-				labels: withLabels(objectLabels(k), series.LabelField, ph.SchemaPath, series.LabelPhase, v)})
+			return append(out, b.phaseSeries(k, ph.SchemaPath, v))
 		}
 	}
 	return out
@@ -220,10 +219,6 @@ func (b *builder) stateCase(kinds []model.Kind, degraded bool) (healthCase, bool
 		}
 		return inputSeries{metric: b.metric(series.Condition), labels: l, start: ltt}
 	}
-	phase := func(k model.Kind, field, value string) inputSeries {
-		return inputSeries{metric: b.metric(series.PhaseInfo), start: 1,
-			labels: withLabels(objectLabels(k), series.LabelField, field, series.LabelPhase, value)}
-	}
 	pair := func(k model.Kind, lhs, rhs string) []inputSeries {
 		return obj(k, inputSeries{metric: b.metric(lhs), labels: objectLabels(k), start: 1},
 			inputSeries{metric: b.metric(rhs), labels: objectLabels(k), start: 2})
@@ -269,7 +264,7 @@ func (b *builder) stateCase(kinds []model.Kind, degraded bool) (healthCase, bool
 	for _, k := range kinds {
 		for _, ph := range k.Phases {
 			if _, _, ok := health.PhaseMatch(ph, degraded); ok {
-				return healthCase{k, obj(k, phase(k, ph.SchemaPath, phaseExample(ph, degraded))), state, health.ReasonPhase}, true
+				return healthCase{k, obj(k, b.phaseSeries(k, ph.SchemaPath, phaseExample(ph, degraded))), state, health.ReasonPhase}, true
 			}
 		}
 	}

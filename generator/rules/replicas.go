@@ -15,12 +15,6 @@ var replicaMemberOf = map[Class]string{
 	RolloutNotConverging: model.Updated,
 }
 
-// replicaMemberSuffix ends the name of each class's alert.
-var replicaMemberSuffix = map[Class]string{
-	ReplicasUnavailable:  "ReplicasUnavailable",
-	RolloutNotConverging: "RolloutNotConverging",
-}
-
 // replicaMemberAlert compares a replica family member with the desired
 // count, as Deployment semantics read them: fewer available replicas than
 // desired (ReplicasUnavailable); fewer updated (up-to-date) replicas than
@@ -45,7 +39,7 @@ func (b *builder) replicaMemberAlert(s subject, c Class) (alert, bool) {
 	if i < 0 {
 		return alert{}, false
 	}
-	a := b.newAlert(s, c, string(c), replicaMemberSuffix[c])
+	a := b.newAlert(s, c, string(c), string(c))
 	// Only kinds with a family member produce its series, and every kind
 	// with a replica family has desired and ready counts: no kind matcher is
 	// needed.

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -39,14 +38,18 @@ func subjects(m model.Model, o Options) map[string][]subject {
 		// The group's rules carry the default settings, or the settings
 		// every kind of the group shares (a crdmon.yaml rule for kind "*"
 		// of the group): then they also cover kinds the input lacks.
+		settings := make([]AlertSettings, len(kinds))
+		for i, k := range kinds {
+			settings[i] = o.settingsFor(k)
+		}
 		groupSettings := o.Classes
-		if first := o.settingsFor(kinds[0]); !first.equal(o.Classes) && allEqual(kinds, first, o) {
+		if first := settings[0]; !first.equal(o.Classes) && allEqual(settings, first) {
 			groupSettings = first
 		}
 		var shared []model.Kind
 		var own []subject
-		for _, k := range kinds {
-			s := o.settingsFor(k)
+		for i, k := range kinds {
+			s := settings[i]
 			// A wildcard kind stands for its whole group: group rules.
 			if (o.Granularity == PerGroup || k.Wildcard()) && s.equal(groupSettings) {
 				shared = append(shared, k)
@@ -76,10 +79,10 @@ func subjects(m model.Model, o Options) map[string][]subject {
 	return out
 }
 
-// allEqual reports whether every kind's settings are s.
-func allEqual(kinds []model.Kind, s AlertSettings, o Options) bool {
-	for _, k := range kinds {
-		if !o.settingsFor(k).equal(s) {
+// allEqual reports whether every one of settings is s.
+func allEqual(settings []AlertSettings, s AlertSettings) bool {
+	for _, t := range settings {
+		if !t.equal(s) {
 			return false
 		}
 	}
@@ -132,15 +135,7 @@ func oneOf(name string, values []string) matcher {
 	if len(values) == 1 {
 		return eq(name, values[0])
 	}
-	return matcher{name, "=~", alternation(values)}
-}
-
-func alternation(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = regexp.QuoteMeta(v)
-	}
-	return strings.Join(q, "|")
+	return matcher{name, "=~", model.Alternation(values)}
 }
 
 // selector renders metric{matchers}.
@@ -159,7 +154,7 @@ func (s subject) base() []matcher {
 	case s.perKind:
 		ms = append(ms, eq(series.LabelKind, s.kinds[0].Kind))
 	case len(s.exclude) > 0:
-		ms = append(ms, matcher{series.LabelKind, "!~", alternation(s.exclude)})
+		ms = append(ms, matcher{series.LabelKind, "!~", model.Alternation(s.exclude)})
 	}
 	return ms
 }
