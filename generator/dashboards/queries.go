@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -168,15 +167,6 @@ func matchEq(label, value string) string    { return label + "=" + quote(value) 
 func matchNotEq(label, value string) string { return label + "!=" + quote(value) }
 func matchRe(label, re string) string       { return label + "=~" + quote(re) }
 
-// alternation is a regex matching any of the names exactly.
-func alternation(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = regexp.QuoteMeta(n)
-	}
-	return strings.Join(q, "|")
-}
-
 func (q queries) objects() string { return "count(" + q.sel(series.Info) + ")" }
 
 // inState counts the objects in a health state.
@@ -245,7 +235,7 @@ func (q queries) phaseCounts() string {
 // ctrlSel selects a controller-runtime metric of the board's controllers;
 // label is "controller" or, for workqueue metrics, "name".
 func (q queries) ctrlSel(metric, label string) string {
-	m := append([]string{matchRe(label, alternation(q.ctrl))}, q.clusterMatcher()...)
+	m := append([]string{matchRe(label, model.Alternation(q.ctrl))}, q.clusterMatcher()...)
 	return metric + "{" + strings.Join(m, ", ") + "}"
 }
 
