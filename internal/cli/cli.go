@@ -25,6 +25,16 @@ const (
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+
+	// describe, when set, receives a command's help text and flag set
+	// instead of the command running: docs/cli.md is generated from it.
+	describe *commandDoc
+}
+
+// commandDoc is what a command tells about itself: its help text and flags.
+type commandDoc struct {
+	help  string
+	flags *flag.FlagSet
 }
 
 const usage = `crdmon turns Kubernetes CustomResourceDefinitions into monitoring.
@@ -49,6 +59,17 @@ works. Run 'crdmon help generate' for every flag.
 Exit codes: 0 ok, 1 drift or validation failure, 2 bad input or usage.
 `
 
+// commands are crdmon's commands besides help, in the order its usage lists them.
+var commands = []struct {
+	name string
+	run  func(args []string, env Env) int
+}{
+	{"generate", runGenerate},
+	{"inspect", runInspect},
+	{"init", runInit},
+	{"simulate", runSimulate},
+}
+
 // Run executes crdmon with args (without the program name) and returns the exit code.
 func Run(args []string, env Env) int {
 	if len(args) == 0 {
@@ -56,15 +77,12 @@ func Run(args []string, env Env) int {
 		return ExitUsage
 	}
 	cmd, rest := args[0], args[1:]
+	for _, c := range commands {
+		if c.name == cmd {
+			return c.run(rest, env)
+		}
+	}
 	switch cmd {
-	case "generate":
-		return runGenerate(rest, env)
-	case "inspect":
-		return runInspect(rest, env)
-	case "init":
-		return runInit(rest, env)
-	case "simulate":
-		return runSimulate(rest, env)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 && rest[0] != "help" {
 			return Run([]string{rest[0], "-h"}, env)
@@ -95,6 +113,9 @@ func (l *listFlag) Set(v string) error {
 func newFlagSet(name, help string, env Env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	if env.describe != nil {
+		env.describe.help = help
+	}
 	fs.Usage = func() {
 		if fs.Output() != env.Stdout {
 			fmt.Fprintf(fs.Output(), "Run 'crdmon help %s' for every flag.\n", name)
@@ -109,6 +130,10 @@ func newFlagSet(name, help string, env Env) *flag.FlagSet {
 // parse parses flags; positional arguments are inputs as if given with -f.
 // It returns an exit code and false when the command should stop.
 func parse(fs *flag.FlagSet, args []string, inputs *listFlag, env Env) (int, bool) {
+	if env.describe != nil {
+		env.describe.flags = fs
+		return ExitOK, false
+	}
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
 			fs.SetOutput(env.Stdout) // help is asked for: it goes to stdout, once
