@@ -44,12 +44,12 @@ func cliReference(t *testing.T) string {
 	}
 	shared := sharedFlags(docs)
 	var b strings.Builder
-	fmt.Fprintf(&b, "## crdmon help\n\n```text\n%s```\n\n", usage)
-	fmt.Fprintf(&b, "## Flags of every command\n\n`%s` take these flags (positional arguments are inputs, as with `-f`):\n\n",
+	fmt.Fprintf(&b, "### crdmon help\n\n```text\n%s```\n\n", usage)
+	fmt.Fprintf(&b, "### Flags of every command\n\n`%s` take these flags (positional arguments are inputs, as with `-f`):\n\n",
 		strings.Join(names, "`, `"))
 	flagTable(&b, docs[0].flags, func(name string) bool { return shared[name] })
 	for i, d := range docs {
-		fmt.Fprintf(&b, "\n## crdmon %s\n\n```text\n%s```\n\n", names[i], d.help)
+		fmt.Fprintf(&b, "\n### crdmon %s\n\n```text\n%s```\n\n", names[i], d.help)
 		fmt.Fprintf(&b, "Its own flags, besides [those of every command](#flags-of-every-command):\n\n")
 		flagTable(&b, d.flags, func(name string) bool { return !shared[name] })
 	}
