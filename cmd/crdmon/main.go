@@ -15,7 +15,7 @@ import (
 // defaultMemoryLimit is the soft heap limit used unless GOMEMLIMIT is set: it
 // bounds the heap of very large runs at some CPU cost, and never fails a run
 // that needs more. (Output streams to disk, so ~100 MB of CRDs peak near
-// 130 MB without reaching it; see the README's Performance section.)
+// 130 MB without reaching it; see docs/performance.md.)
 const defaultMemoryLimit = 350 << 20
 
 func main() {

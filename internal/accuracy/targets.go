@@ -25,7 +25,7 @@ const (
 	// Issue #12 asks for 0.85; measured 2026-12-01: 344 of 399 (86.2 %),
 	// up from 292 (73.2 %) before the states followed kstatus' and Argo
 	// CD's generic conventions and the user's crdmon.yaml declared the
-	// untyped kinds' signals (README, "How accurate is it?"). The floor is
+	// untyped kinds' signals (docs/accuracy.md). The floor is
 	// that target; what is left is mostly Argo CD checks that read what no
 	// schema or convention says: rollout partitions, per-condition
 	// observedGeneration, replica shortfalls called Degraded, paused
