@@ -12,7 +12,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/pmezard/go-difflib/difflib"
+	"github.com/crdmon/crdmon/internal/textdiff"
 )
 
 // Splice returns page with the body of section name replaced by body.
@@ -59,12 +59,6 @@ func Check(t testing.TB, path, name, body string, update bool, regenerate string
 		}
 		return
 	}
-	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A:        difflib.SplitLines(string(page)),
-		B:        difflib.SplitLines(string(got)),
-		FromFile: path,
-		ToFile:   "generated",
-		Context:  2,
-	})
+	d := textdiff.Unified(path, page, "generated", got)
 	t.Errorf("%s is stale: its generated section %q differs from its source (run %s and commit the page):\n%s", path, name, regenerate, d)
 }

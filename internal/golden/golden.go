@@ -10,9 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/pmezard/go-difflib/difflib"
-
 	"github.com/crdmon/crdmon/generator/output"
+	"github.com/crdmon/crdmon/internal/textdiff"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files from the current output")
@@ -90,12 +89,5 @@ func write(t testing.TB, path string, content []byte) {
 
 // diff is a unified diff from the golden file to the output.
 func diff(path string, want, got []byte) string {
-	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A:        difflib.SplitLines(string(want)),
-		B:        difflib.SplitLines(string(got)),
-		FromFile: path,
-		ToFile:   "got",
-		Context:  3,
-	})
-	return d
+	return textdiff.Unified(path, want, "got", got)
 }
