@@ -3,7 +3,7 @@ GO ?= go
 PROMETHEUS_VERSION := $(shell $(GO) list -m -f '{{.Version}}' github.com/prometheus/prometheus)
 BIN := $(CURDIR)/bin
 
-.PHONY: help build test test-full generate check lint deps-check e2e tools accuracy
+.PHONY: help build test test-full generate check docs lint deps-check e2e tools accuracy
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,10 @@ generate: ## regenerate out/ from testdata/crds
 
 check: ## fail if out/ differs from what `make generate` writes
 	$(GO) run ./cmd/crdmon generate -f testdata/crds -o out --check -q
+
+docs: ## regenerate the generated parts of docs/ (docs/cli.md from the flags, docs/detection.md's rule table)
+	$(GO) test ./internal/cli/ -run TestCLIDoc -count=1 -update
+	$(GO) test ./generator/detect/ -run TestDetectionDoc -count=1 -update
 
 lint: ## gofmt and go vet (including the e2e package behind its build tag)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
