@@ -49,7 +49,9 @@ type Options struct {
 	// Controllers maps a kind, as model.Kind.ID() ("certificate.cert-manager.io")
 	// or as its Kind name ("Certificate"), to the controller-runtime controller
 	// names that reconcile it. Default: the lower-cased kind. An empty list
-	// drops the kind from the controller row.
+	// drops the kind from a per-group or per-kind board's controller row; the
+	// detail dashboard selects controllers with its controller variable and
+	// has no controller row when every kind's list is empty.
 	Controllers map[string][]string
 	// RecordingRules are extra metric names panels may use.
 	RecordingRules []string
