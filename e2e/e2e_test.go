@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/crdmon/crdmon/generator"
 	"github.com/crdmon/crdmon/generator/dashboards"
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/load"
@@ -447,40 +449,67 @@ func checkRules(t *testing.T, p *prometheus, files []output.File, groups map[str
 	t.Logf("%d rules in %d groups evaluated without error", n, len(got))
 }
 
-// checkDashboards runs every query of the dashboards of the samples' groups,
-// with $kind set to the sample kinds of the group, and requires data from
-// each query about those kinds: one selecting a family the sample kinds
-// produce, or a controller-runtime metric. Queries only on families other
-// kinds of the group have (say, generations when the sample kind has none)
-// are left out. label_values variables must list the samples' namespaces.
+// checkDashboards runs every query of the overview and, for each group of
+// the samples, of the detail dashboard with its variables set as a user
+// picking the samples would: $group the group, $kind the samples' kinds of
+// it, $namespace their namespaces. It requires data from each query about
+// those kinds: one selecting a family the sample kinds produce, the recorded
+// health state or a controller-runtime metric. Queries only on families the
+// sample kinds lack (say, generations when they have none) are left out, and
+// so are queries counting objects in a health state no selected sample is
+// recorded in, and queries on the layer-1 signal series while no rule
+// records them. The label_values variables must list the sample groups,
+// kinds and namespaces.
 func checkDashboards(t *testing.T, p *prometheus, gen *generator.Result, samples []sample) {
 	files := gen.Files
 	groups := sampleGroups(samples)
-	sampleKinds := map[string]*model.Model{} // by group
+	known := map[string]*model.Model{} // by group, "" for all
+	known[""] = &model.Model{}
 	for _, k := range gen.Model.Kinds {
 		if slices.Contains(groups[k.Group], k.Kind) {
-			if sampleKinds[k.Group] == nil {
-				sampleKinds[k.Group] = &model.Model{}
+			if known[k.Group] == nil {
+				known[k.Group] = &model.Model{}
 			}
-			sampleKinds[k.Group].Kinds = append(sampleKinds[k.Group].Kinds, k)
+			known[k.Group].Kinds = append(known[k.Group].Kinds, k)
+			known[""].Kinds = append(known[""].Kinds, k)
 		}
 	}
-	skipped := 0
-	namespaces := map[string][]string{}
+	namespaces := map[string][]string{} // by group
 	for _, s := range samples {
 		if ns := s.obj.GetNamespace(); !slices.Contains(namespaces[s.group()], ns) {
 			namespaces[s.group()] = append(namespaces[s.group()], ns)
+			sort.Strings(namespaces[s.group()])
 		}
 	}
-	total := 0
-	for _, g := range slices.Sorted(maps.Keys(groups)) {
-		path := dashboards.Dir + "/" + g + ".json"
+	// states are the health states recorded for the selected samples.
+	states := func(group string) map[string]bool {
+		sel := health.Metric
+		if group != "" {
+			sel += `{customresource_group="` + group + `", customresource_kind=~"` + strings.Join(groups[group], "|") + `"}`
+		}
+		got, _, err := p.query("count by (state) ("+sel+")", true)
+		if err != nil {
+			t.Fatalf("recorded states: %v", err)
+		}
+		out := map[string]bool{}
+		for _, s := range got {
+			out[s.Metric["state"]] = true
+		}
+		return out
+	}
+	// recorded reports whether some rule records the metric.
+	recorded := func(metric string) bool {
+		got, _, err := p.query("count("+metric+")", true)
+		return err == nil && len(got) > 0
+	}
+	total, skipped, boards := 0, 0, 0
+	check := func(path, group string) {
+		boards++
 		f, ok := findFile(files, path)
 		if !ok {
 			t.Errorf("no %s generated", path)
-			continue
+			return
 		}
-		known := dashboards.KnownMetrics(*sampleKinds[g], series.DefaultPrefix, nil)
 		variables, err := dashboards.Variables(f.Content)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -489,7 +518,8 @@ func checkDashboards(t *testing.T, p *prometheus, gen *generator.Result, samples
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		vals := map[string]string{"datasource": "prometheus", "namespace": ".*", "cluster": ".*", "kind": strings.Join(groups[g], "|")}
+		vals := map[string]string{"datasource": "prometheus", "cluster": ".*", "controller": ".*",
+			"group": group, "kind": strings.Join(groups[group], "|"), "namespace": strings.Join(namespaces[group], "|")}
 		for k, v := range grafanaBuiltins {
 			vals[k] = v
 		}
@@ -508,19 +538,32 @@ func checkDashboards(t *testing.T, p *prometheus, gen *generator.Result, samples
 				t.Errorf("%s: variable %s: %v", path, v.Name, err)
 				continue
 			}
-			if v.Name == "namespace" {
-				want := append([]string(nil), namespaces[g]...)
-				sort.Strings(want)
-				if strings.Join(got, ",") != strings.Join(want, ",") {
-					t.Errorf("%s: variable namespace lists %v, want the samples' %v", path, got, want)
-				}
-			} else if len(got) == 0 {
+			var want []string
+			switch v.Name {
+			case "group":
+				want = slices.Sorted(maps.Keys(groups))
+			case "kind":
+				want = groups[group]
+			case "namespace":
+				want = namespaces[group]
+			}
+			switch {
+			case want == nil && len(got) == 0:
 				t.Errorf("%s: variable %s lists no values", path, v.Name)
+			case v.Name == "namespace" && strings.Join(got, ",") != strings.Join(want, ","):
+				t.Errorf("%s: variable namespace lists %v, want the samples' %v", path, got, want)
+			case want != nil && v.Name != "namespace":
+				for _, w := range want {
+					if !slices.Contains(got, w) {
+						t.Errorf("%s: variable %s lists %v, without the samples' %s", path, v.Name, got, w)
+					}
+				}
 			}
 		}
 		if len(queries) == 0 {
 			t.Errorf("%s: no panel queries", path)
 		}
+		inState := states(group)
 		for _, q := range queries {
 			total++
 			expr, unknown := dashboards.Expand(q.Expr, vals)
@@ -533,24 +576,50 @@ func checkDashboards(t *testing.T, p *prometheus, gen *generator.Result, samples
 				t.Errorf("%s: %s: %v\n  query: %s", path, q, err, expr)
 				continue
 			}
-			if !anyKnown(metrics, known) {
-				t.Logf("%s: %s: not about kinds %s (selects only %v): not required to show data", path, q, vals["kind"], metrics)
-				skipped++
-				continue
-			}
 			got, warnings, err := p.query(expr, q.Instant)
+			why := ""
+			switch m := stateMatcher.FindStringSubmatch(expr); {
+			case !anyKnown(metrics, dashboards.KnownMetrics(*known[group], series.DefaultPrefix, nil)):
+				why = fmt.Sprintf("selects only %v, none about kinds %s", metrics, vals["kind"])
+			case (m != nil && m[1] == "!=" || onlySignals(metrics)) && len(inState) == 1 && inState[health.Healthy]:
+				why = "every selected sample is Healthy"
+			case m != nil && m[1] == "=" && !inState[m[2]]:
+				why = "no selected sample is " + m[2]
+			case !slices.ContainsFunc(metrics, recorded):
+				why = fmt.Sprintf("no rule records %v", metrics)
+			}
 			switch {
 			case err != nil:
 				t.Errorf("%s: %s: %v\n  query: %s", path, q, err, expr)
 			case len(warnings) > 0:
 				t.Errorf("%s: %s: warnings %v\n  query: %s", path, q, warnings, expr)
+			case len(got) == 0 && why != "":
+				t.Logf("%s: %s: no data, not required: %s", path, q, why)
+				skipped++
 			case len(got) == 0:
 				t.Errorf("%s: %s: no data for kinds %s\n  query: %s", path, q, vals["kind"], expr)
 			}
 		}
 	}
-	t.Logf("%d dashboard queries over %d dashboards returned data (%d not about the sample kinds)", total-skipped, len(groups), skipped)
+	check(dashboards.Dir+"/"+dashboards.OverviewKey+".json", "")
+	for _, g := range slices.Sorted(maps.Keys(groups)) {
+		check(dashboards.Dir+"/"+dashboards.DetailKey+".json", g)
+	}
+	t.Logf("%d dashboard queries over %d dashboard views returned data (%d not required to)", total-skipped, boards, skipped)
 }
+
+// onlySignals reports whether metrics are all layer-1 signal series.
+func onlySignals(metrics []string) bool {
+	for _, m := range metrics {
+		if !strings.HasPrefix(m, "crdmon:signal:") {
+			return false
+		}
+	}
+	return len(metrics) > 0
+}
+
+// stateMatcher finds the health state a query counts: the operator and the state.
+var stateMatcher = regexp.MustCompile(`\bstate(=|!=)"(\w+)"`)
 
 // promParser parses PromQL as a default Prometheus server does.
 var promParser = parser.NewParser(parser.Options{})

@@ -8,6 +8,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
 	"github.com/grafana/grafana-foundation-sdk/go/table"
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 
@@ -53,22 +54,40 @@ func build(b board, opts Options) ([]byte, error) {
 func buildDashboard(b board, opts Options) (dashboard.Dashboard, error) {
 	q := newQueries(b, opts)
 	g := &grid{}
+	tags := []string{"crdmon"}
+	if b.group != "" {
+		tags = append(tags, b.group)
+	}
 	db := dashboard.NewDashboardBuilder(b.title).
 		Uid(uid(b.key)).
-		Description(output.Marker+" Health of "+describeKinds(b)+" from kube-state-metrics custom-resource-state metrics (prefix "+opts.Prefix+").").
-		Tags([]string{"crdmon", b.group}).
+		Description(output.Marker+" "+describe(b)+" From kube-state-metrics custom-resource-state metrics (prefix "+opts.Prefix+") and crdmon's recording rules.").
+		Tags(tags).
 		Editable().
 		Tooltip(dashboard.DashboardCursorSyncCrosshair).
 		Time("now-6h", "now").
 		Refresh("1m").
 		Timezone(common.TimeZoneBrowser).
+		Link(dashboard.NewDashboardLinkBuilder("crdmon").
+			Type(dashboard.DashboardLinkTypeDashboards).
+			Tags([]string{"crdmon"}).
+			AsDropdown(true).
+			IncludeVars(true).
+			KeepTime(true)).
 		Variables(variables(b, q, opts))
-	overviewRow(db, g, q)
-	signalRows(db, g, q)
-	expiryRow(db, g, q)
-	problemsRow(db, g, q)
-	failuresRow(db, g, q)
-	controllerRow(db, g, q)
+	if b.scope == scopeAll {
+		overviewBoard(db, g, q)
+	} else {
+		healthRow(db, g, q)
+		activeSignalsRow(db, g, q)
+		conditionsRow(db, g, q)
+		signalRows(db, g, q)
+		expiryRow(db, g, q)
+		problemsRow(db, g, q)
+		failuresRow(db, g, q)
+		if q.hasControllers(opts) {
+			controllerRow(db, g, q)
+		}
+	}
 	d, err := db.Build()
 	if err != nil {
 		return d, err
@@ -77,12 +96,19 @@ func buildDashboard(b board, opts Options) (dashboard.Dashboard, error) {
 	return d, nil
 }
 
-func describeKinds(b board) string {
+// describe says what a board shows.
+func describe(b board) string {
+	switch b.scope {
+	case scopeAll:
+		return "Health of every custom resource crdmon monitors, across API groups and kinds: counts per state, the objects not healthy, the kinds most degraded, expiries."
+	case scopeVars:
+		return "Health of the custom resources of the selected API group, kinds and namespaces: states, signals, conditions, replicas, phases, generations, expiries and controllers."
+	}
 	names := make([]string, len(b.kinds))
 	for i, k := range b.kinds {
 		names[i] = k.Kind
 	}
-	return strings.Join(names, ", ") + " (" + b.group + ")"
+	return "Health of " + strings.Join(names, ", ") + " (" + b.group + ")."
 }
 
 // legend prefixes a legend format with the cluster when there is one.
@@ -122,55 +148,108 @@ func add[B panel[B]](db *dashboard.DashboardBuilder, g *grid, w, h uint32, p B) 
 	db.WithPanel(p)
 }
 
-// overviewRow: object counts by health state, the objects not healthy,
-// the states per kind, and history, all read from the recorded state.
-func overviewRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
-	row(db, g, "Overview")
-	states := q.states()
-	add(db, g, share(0, len(states)+1), statHeight, countStat("Objects", "Objects of the selected kinds and namespaces.", q.objects(), "text", ""))
+// healthRow: object counts by health state, the objects not healthy,
+// the states per kind or reason, and history, all read from the recorded
+// state.
+func healthRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
+	row(db, g, "Health")
+	stateStats(db, g, q, countStat("Objects", "Objects of the selected kinds and namespaces.", q.objects(), "text", ""))
+
+	add(db, g, gridWidth*2/3, tableHeight, notHealthyTable(q))
+	by, title, desc := column{series.LabelKind, "Kind"}, "Health by kind", "Objects in each health state per kind."
+	if q.kind != "" || q.scope == scopeVars {
+		by, title, desc = column{health.LabelReason, "Reason"}, "Health by reason", "Objects in each health state per reason deciding it."
+	}
+	add(db, g, gridWidth/3, tableHeight, stateMatrix(title, desc+descRecorded, q.stateCounts(by.field), by))
+
+	add(db, g, gridWidth/2, chartHeight, healthChart(q))
+	title = "Degraded objects by kind"
+	if q.kind != "" {
+		title = "Degraded objects over time"
+	}
+	add(db, g, gridWidth/2, chartHeight, chart(title, stateDescs[health.Degraded]+descRecorded, "short",
+		target{expr: q.countByKind(q.state(matchEq(health.LabelState, health.Degraded))), legend: q.legend(q.kindLegend())}))
+}
+
+// stateStats is a line of big numbers: the given ones, then the objects in
+// each health state.
+func stateStats(db *dashboard.DashboardBuilder, g *grid, q queries, first ...*stat.PanelBuilder) {
+	n := len(first) + len(states)
+	for i, p := range first {
+		add(db, g, share(i, n), statHeight, p)
+	}
 	for i, st := range states {
 		base, alert := stateColors[st], ""
 		if st == health.Degraded || st == health.Progressing {
 			base, alert = stateColors[health.Healthy], stateColors[st]
 		}
-		add(db, g, share(i+1, len(states)+1), statHeight, countStat(st, stateDescs[st]+descRecorded, q.inState(st), base, alert))
+		add(db, g, share(len(first)+i, n), statHeight, countStat(st, stateDescs[st]+descRecorded, q.inState(st), base, alert))
 	}
 	g.newline()
+}
 
+// notHealthyTable lists the objects not Healthy with their state and reason.
+func notHealthyTable(q queries) *table.PanelBuilder {
 	cols := q.objectColumns(column{health.LabelState, "State"}, column{health.LabelReason, "Reason"})
-	notHealthy := objectTable("Objects not healthy", "Objects whose health state is not Healthy, with the reason: the signal that decided it (a condition type; condition, phase, generation, replicas, suspend, deleting or unreported)."+descRecorded, q.notHealthy(), cols)
-	notHealthy.OverrideByName("State", stateCellColors(states))
-	add(db, g, gridWidth*2/3, tableHeight, notHealthy)
-	by, title, desc := column{series.LabelKind, "Kind"}, "Health by kind", "Objects in each health state per kind."
-	if q.kind != "" {
-		by, title, desc = column{health.LabelReason, "Reason"}, "Health by reason", "Objects in each health state per reason deciding it."
-	}
-	add(db, g, gridWidth/3, tableHeight, stateMatrix(title, desc+descRecorded, q.stateCounts(by.field), by, states))
+	return objectTable("Objects not healthy", "Objects whose health state is not Healthy, with the reason: the signal that decided it (a condition type; condition, phase, generation, replicas, suspend, deleting or unreported)."+descRecorded, q.notHealthy(), cols).
+		OverrideByName("State", stateCellColors()).
+		OverrideByName("Kind", detailLink(q))
+}
 
-	byHealth := chart("Objects by health", "Object counts per health state over time."+descRecorded, "short",
+// healthChart is the object counts per health state over time, stacked.
+func healthChart(q queries) *timeseries.PanelBuilder {
+	c := chart("Objects by health", "Object counts per health state over time."+descRecorded, "short",
 		target{expr: q.stateCounts(), legend: "{{" + health.LabelState + "}}"}).
 		Stacking(common.NewStackingConfigBuilder().Mode(common.StackingModeNormal))
 	for _, st := range states {
-		byHealth.OverrideByName(st, fixedColor(stateColors[st]))
+		c.OverrideByName(st, fixedColor(stateColors[st]))
 	}
-	add(db, g, gridWidth/2, chartHeight, byHealth)
-	if slices.Contains(states, health.Degraded) {
-		title := "Degraded objects by kind"
-		if q.kind != "" {
-			title = "Degraded objects over time"
+	return c
+}
+
+// activeSignalsRow: the layer-1 signals of the objects (failing,
+// progressing, suspended, silenced), each with the signal it came from and
+// its reason.
+func activeSignalsRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
+	row(db, g, "Signals")
+	add(db, g, gridWidth, tableHeight, objectTable("Active signals",
+		"What the rule pack's layer-1 recording rules (crdmon:signal:*) see on each object: failing, progressing, suspended or silenced, the signal it came from (a condition, a phase, replicas...) and its reason. The health state derives from them; failing signals drive the alerts. Empty while those rules are not deployed.",
+		q.activeSignals(), q.objectColumns(column{labelClass, "Class"}, column{labelSignal, "Signal"}, column{health.LabelReason, "Reason"})))
+}
+
+// conditionsRow: every condition of the objects, and their counts by type
+// and status over time, for boards with kinds that have conditions.
+func conditionsRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
+	nested := false
+	has := false
+	for _, k := range q.kinds {
+		for _, cs := range k.Conditions {
+			has = true
+			nested = nested || cs.Scope != ""
 		}
-		add(db, g, gridWidth/2, chartHeight, chart(title, stateDescs[health.Degraded]+descRecorded, "short",
-			target{expr: q.countByKind(q.state(matchEq(health.LabelState, health.Degraded))), legend: q.legend("{{" + series.LabelKind + "}}")}))
-	} else {
-		add(db, g, gridWidth/2, chartHeight, chart("Objects by kind", "Objects per kind over time.", "short",
-			target{expr: "count by (" + q.by(series.LabelKind) + ") (" + q.sel(series.Info) + ")", legend: q.legend("{{" + series.LabelKind + "}}")}))
 	}
+	if !has {
+		return
+	}
+	row(db, g, "Conditions")
+	cols := q.objectColumns()
+	if nested {
+		cols = append(cols, column{series.LabelPath, "Path"})
+	}
+	cols = append(cols, column{series.LabelType, "Type"}, column{series.LabelStatus, "Status"}, column{series.LabelReason, "Reason"}, column{"Value", "Last transition"})
+	add(db, g, gridWidth*2/3, tableHeight, objectTable("Conditions", "Every status condition of the objects with its status, reason and last transition time.", q.conditionTimes(), cols).
+		OverrideByName("Last transition", []dashboard.DynamicConfigValue{
+			{Id: "unit", Value: "dateTimeFromNow"},
+			{Id: "mappings", Value: []any{map[string]any{"type": "value", "options": map[string]any{"0": map[string]any{"text": "not reported", "index": 0}}}}},
+		}))
+	add(db, g, gridWidth/3, tableHeight, chart("Conditions by type and status", "Conditions per kind, type and status over time.", "short",
+		target{expr: q.conditionCounts(), legend: q.legend(q.kindLegend() + " {{" + series.LabelType + "}}={{" + series.LabelStatus + "}}")}))
 }
 
 // signalRows: replicas, generation and phases, for the kinds that have them.
 func signalRows(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	s := q.signals()
-	kindLegend := "{{" + series.LabelKind + "}}"
+	kindLegend := q.kindLegend()
 	if s.replicas {
 		row(db, g, "Replicas")
 		add(db, g, gridWidth/2, chartHeight, replicaChart(q, s.replicaMembers))
@@ -181,21 +260,27 @@ func signalRows(db *dashboard.DashboardBuilder, g *grid, q queries) {
 		return
 	}
 	row(db, g, "Reconciliation")
-	w := uint32(gridWidth)
-	if s.generation && s.phases {
-		w = gridWidth / 2
-	}
+	n, i := 0, 0
 	if s.generation {
-		add(db, g, w, chartHeight, chart("Objects with unobserved generation",
+		n += 2
+	}
+	if s.phases {
+		n++
+	}
+	next := func() uint32 { i++; return share(i-1, n) }
+	if s.generation {
+		add(db, g, next(), chartHeight, chart("Objects with unobserved generation",
 			"Objects whose status.observedGeneration is behind metadata.generation: the controller has not yet acted on the latest spec.", "short",
 			target{expr: q.generationLag(), legend: q.legend(kindLegend)}))
+		add(db, g, next(), chartHeight, objectTable("Generation lag", "Objects whose status.observedGeneration is behind metadata.generation, by how many generations.",
+			q.generationBehind(), q.objectColumns(column{"Value", "Generations behind"})))
 	}
 	if s.phases {
 		legend := kindLegend + ": {{" + series.LabelPhase + "}}"
 		if s.multiPhase {
 			legend = kindLegend + " {{" + series.LabelField + "}}: {{" + series.LabelPhase + "}}"
 		}
-		add(db, g, w, chartHeight, pie("Phase distribution", "Objects per value of their phase/state field.", q.phaseCounts(), q.legend(legend)))
+		add(db, g, next(), chartHeight, pie("Phase distribution", "Objects per value of their phase/state field.", q.phaseCounts(), q.legend(legend)))
 	}
 }
 
@@ -220,7 +305,7 @@ func replicaChart(q queries, members []string) *timeseries.PanelBuilder {
 		if !ok {
 			s = series.ReplicaMember(n)
 		}
-		ts = append(ts, target{expr: q.sumByKind(s), legend: q.legend("{{" + series.LabelKind + "}} " + n)})
+		ts = append(ts, target{expr: q.sumByKind(s), legend: q.legend(q.kindLegend() + " " + n)})
 	}
 	desc := "Sum of desired and of ready replicas per kind."
 	if len(members) > 0 {
@@ -244,7 +329,7 @@ func failuresRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 	}
 	row(db, g, "Failures")
 	add(db, g, gridWidth/2, chartHeight, chart("Failure counters", "Sum per kind and field of the failure counters in status (failed attempts, install or upgrade failures); a counter that keeps rising means retries that keep failing.", "short",
-		target{expr: q.sumByKindField(series.Failures), legend: q.legend("{{" + series.LabelKind + "}} {{" + series.LabelField + "}}")}))
+		target{expr: q.sumByKindField(series.Failures), legend: q.legend(q.kindLegend() + " {{" + series.LabelField + "}}")}))
 	add(db, g, gridWidth/2, chartHeight, fieldTable(q, "Objects with failures",
 		"Objects whose failure counters are above 0, most failures first.", q.aboveZero(series.Failures), "Failures", true))
 }
@@ -280,13 +365,14 @@ func fieldTable(q queries, title, desc, expr, value string, descending bool) *ta
 		SortBy([]cog.Builder[common.TableSortByFieldState]{common.NewTableSortByFieldStateBuilder().DisplayName(value).Desc(descending)})
 }
 
-// controllerRow: controller-runtime metrics of the kinds' controllers.
+// controllerRow: controller-runtime metrics of the kinds' controllers, or
+// of those the controller variable selects.
 func controllerRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
-	if len(q.ctrl) == 0 {
-		return
-	}
 	title := "Controllers: " + strings.Join(q.ctrl, ", ")
-	if len(q.ctrl) > 3 {
+	switch {
+	case q.scope != scopeGroup:
+		title = "Controllers: $" + varController
+	case len(q.ctrl) > 3:
 		title = fmt.Sprintf("Controllers: %d controller-runtime controllers", len(q.ctrl))
 	}
 	row(db, g, title)
@@ -303,8 +389,11 @@ func controllerRow(db *dashboard.DashboardBuilder, g *grid, q queries) {
 		target{expr: q.workqueueDepth(), legend: q.legend("{{name}}")}))
 }
 
-// variables: data source, cluster (when asked), namespace (namespaced kinds)
-// and kind (group boards).
+// variables: data source and cluster (when asked); then, on the detail
+// dashboard, group, kind and namespace (when some kind is namespaced) from
+// the recorded health state, each chained to those before it, and the
+// controller; on a group board, namespace and kind (the group's kinds, or
+// those the series show for a wildcard kind).
 func variables(b board, q queries, opts Options) []cog.Builder[dashboard.VariableModel] {
 	ds := dashboard.NewDatasourceVariableBuilder(varDatasource).Label("Data source").Type("prometheus")
 	if opts.Datasource != "" {
@@ -312,44 +401,70 @@ func variables(b board, q queries, opts Options) []cog.Builder[dashboard.Variabl
 	}
 	vars := []cog.Builder[dashboard.VariableModel]{ds}
 	if q.cluster != "" {
-		vars = append(vars, queryVariable(varCluster, "Cluster", q.labelValues(q.cluster, false)))
+		vars = append(vars, queryVariable(varCluster, "Cluster", q.labelValues(q.cluster)))
 	}
-	if q.namespaced() {
-		vars = append(vars, queryVariable(varNamespace, "Namespace", q.labelValues(series.LabelNamespace, true)))
-	}
-	if b.kind == "" && slices.ContainsFunc(b.kinds, model.Kind.Wildcard) {
-		// A wildcard kind: the kinds are those the series show.
-		vars = append(vars, queryVariable(varKind, "Kind", q.labelValues(series.LabelKind, true)))
-	} else if b.kind == "" {
-		names := make([]string, len(b.kinds))
-		for i, k := range b.kinds {
-			names[i] = k.Kind
+	switch b.scope {
+	case scopeVars:
+		vars = append(vars,
+			singleVariable(varGroup, "API group", q.labelValues(series.LabelGroup)),
+			queryVariable(varKind, "Kind", q.labelValues(series.LabelKind)))
+		if q.namespaced() {
+			vars = append(vars, queryVariable(varNamespace, "Namespace", q.labelValues(series.LabelNamespace)))
 		}
-		values := strings.Join(names, ",")
-		vars = append(vars, dashboard.NewCustomVariableBuilder(varKind).
-			Label("Kind").
-			Values(dashboard.StringOrMap{String: &values}).
-			Multi(true).
-			IncludeAll(true).
-			AllValue(".*").
-			Current(option("All", "$__all")))
+		if q.hasControllers(opts) {
+			vars = append(vars, queryVariable(varController, "Controller", q.controllerValues()))
+		}
+	case scopeGroup:
+		if q.namespaced() {
+			vars = append(vars, queryVariable(varNamespace, "Namespace", q.labelValues(series.LabelNamespace)))
+		}
+		vars = append(vars, kindVariable(b, q)...)
 	}
 	return vars
 }
 
+// kindVariable is a group board's kind variable: none on a per-kind board,
+// the kinds the series show for a wildcard kind, else the group's kinds.
+func kindVariable(b board, q queries) []cog.Builder[dashboard.VariableModel] {
+	if b.kind != "" {
+		return nil
+	}
+	if slices.ContainsFunc(b.kinds, model.Kind.Wildcard) {
+		return []cog.Builder[dashboard.VariableModel]{queryVariable(varKind, "Kind", q.labelValues(series.LabelKind))}
+	}
+	names := make([]string, len(b.kinds))
+	for i, k := range b.kinds {
+		names[i] = k.Kind
+	}
+	values := strings.Join(names, ",")
+	return []cog.Builder[dashboard.VariableModel]{dashboard.NewCustomVariableBuilder(varKind).
+		Label("Kind").
+		Values(dashboard.StringOrMap{String: &values}).
+		Multi(true).
+		IncludeAll(true).
+		AllValue(".*").
+		Current(option("All", "$__all"))}
+}
+
 // queryVariable is a multi-value label_values variable with "All" = ".*".
 func queryVariable(name, label, query string) *dashboard.QueryVariableBuilder {
+	return singleVariable(name, label, query).
+		Multi(true).
+		IncludeAll(true).
+		AllValue(".*").
+		Current(option("All", "$__all"))
+}
+
+// singleVariable is a label_values variable taking one value, the first
+// listed until one is chosen.
+func singleVariable(name, label, query string) *dashboard.QueryVariableBuilder {
 	return dashboard.NewQueryVariableBuilder(name).
 		Label(label).
 		Query(dashboard.StringOrMap{String: &query}).
 		Definition(query).
 		Datasource(datasource()).
 		Refresh(dashboard.VariableRefreshOnTimeRangeChanged).
-		Sort(dashboard.VariableSortAlphabeticalAsc).
-		Multi(true).
-		IncludeAll(true).
-		AllValue(".*").
-		Current(option("All", "$__all"))
+		Sort(dashboard.VariableSortAlphabeticalAsc)
 }
 
 func option(text, value string) dashboard.VariableOption {

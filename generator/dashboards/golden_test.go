@@ -140,9 +140,8 @@ func TestUID(t *testing.T) {
 }
 
 // TestPanelsFollowSignals: a panel appears only when some kind of the
-// dashboard has the signal it shows; a health state's, when package health
-// has a signal for it (Suspended: a suspend flag, a condition list with
-// status, or a state field that may name a pause).
+// dashboard has the signal it shows: on the generic dashboards, some kind
+// of the model; on a per-group board, some kind of the group.
 func TestPanelsFollowSignals(t *testing.T) {
 	has := func(m model.Model, opts Options, title string) map[string]bool {
 		files, err := Render(m, opts)
@@ -153,42 +152,58 @@ func TestPanelsFollowSignals(t *testing.T) {
 		for _, b := range readBoards(t, files) {
 			for _, q := range b.queries {
 				if q.Panel == title {
-					out[b.file] = true
+					out[b.key] = true
 				}
 			}
 		}
 		return out
 	}
-	m := allModel()
-	def := DefaultOptions()
-	for title, want := range map[string][]string{
-		"Degraded":                           {"cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io"},
-		"Suspended":                          {"cert-manager.io", "cluster.x-k8s.io", "example.io"},
-		"Replica counts":                     {"cluster.x-k8s.io", "scale.example.io"},
-		"Failure counters":                   {"cert-manager.io"},
-		"Objects with failures":              {"cert-manager.io"},
-		"Objects with unobserved generation": {"cluster.x-k8s.io"},
-		"Phase distribution":                 {"cluster.x-k8s.io", "example.io", "policy.example.io"},
-		"Objects with problems":              {"dynamic.example.io", "policy.example.io"},
-		"Degraded objects by kind":           {"cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io"},
-		"Workqueue depth":                    {"cert-manager.io", "cluster.x-k8s.io", "example.io", "policy.example.io", "scale.example.io"},
-	} {
-		got := has(m, def, title)
-		if len(got) != len(want) {
-			t.Errorf("%q on %v, want on %v", title, got, want)
-		}
-		for _, g := range want {
-			if !got[Dir+"/"+g+".json"] {
-				t.Errorf("%q missing on %s", title, g)
+	check := func(m model.Model, opts Options, want map[string][]string) {
+		t.Helper()
+		for title, on := range want {
+			got := has(m, opts, title)
+			if len(got) != len(on) {
+				t.Errorf("%s: %q on %v, want on %v", opts.Layout, title, got, on)
+			}
+			for _, g := range on {
+				if !got[g] {
+					t.Errorf("%s: %q missing on %s", opts.Layout, title, g)
+				}
 			}
 		}
 	}
+	all := []string{OverviewKey, DetailKey}
+	generic := []string{DetailKey}
+	// Only Certificate: no replicas, generations or phases anywhere.
+	check(model.Model{Kinds: []model.Kind{certificate()}}, DefaultOptions(), map[string][]string{
+		"Degraded": all, "Suspended": all, "Objects not healthy": all,
+		"Health by kind": {OverviewKey}, "Health by API group": {OverviewKey}, "Most degraded kinds": {OverviewKey},
+		"Soonest expiries": {OverviewKey}, "Expires in": generic, "Active signals": generic, "Conditions": generic,
+		"Failure counters": generic, "Workqueue depth": generic,
+		"Replica counts": nil, "Objects with unobserved generation": nil, "Phase distribution": nil, "Objects with problems": nil,
+	})
+	perGroup := DefaultOptions()
+	perGroup.Layout = PerGroup
+	groups := func(gs ...string) []string { return append([]string{DetailKey}, gs...) }
+	check(allModel(), perGroup, map[string][]string{
+		"Degraded":                           append(all, "cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io", "scale.example.io"),
+		"Replica counts":                     groups("cluster.x-k8s.io", "scale.example.io"),
+		"Failure counters":                   groups("cert-manager.io"),
+		"Objects with failures":              groups("cert-manager.io"),
+		"Objects with unobserved generation": groups("cluster.x-k8s.io"),
+		"Generation lag":                     groups("cluster.x-k8s.io"),
+		"Phase distribution":                 groups("cluster.x-k8s.io", "example.io", "policy.example.io"),
+		"Objects with problems":              groups("dynamic.example.io", "policy.example.io"),
+		"Conditions":                         groups("cert-manager.io", "cluster.x-k8s.io", "example.io"),
+		"Degraded objects by kind":           groups("cert-manager.io", "cluster.x-k8s.io", "dynamic.example.io", "example.io", "policy.example.io", "scale.example.io"),
+		"Workqueue depth":                    groups("cert-manager.io", "cluster.x-k8s.io", "example.io", "policy.example.io", "scale.example.io"),
+	})
 	// A wildcard kind's board lists the kinds its series show, on one board
-	// even with --dashboard-per-kind.
+	// even per kind.
 	perKind := DefaultOptions()
-	perKind.PerKind = true
-	for _, o := range []Options{def, perKind} {
-		files, err := Render(m, o)
+	perKind.Layout = PerKind
+	for _, o := range []Options{perGroup, perKind} {
+		files, err := Render(allModel(), o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,13 +214,39 @@ func TestPanelsFollowSignals(t *testing.T) {
 			}
 		}
 		if !strings.Contains(board, `"query": "label_values(kube_customresource_info{customresource_group=\"dynamic.example.io\"}, customresource_kind)"`) {
-			t.Errorf("per kind %v: the wildcard kind's board has no kind variable from the series:\n%.300s", o.PerKind, board)
+			t.Errorf("%s: the wildcard kind's board has no kind variable from the series:\n%.300s", o.Layout, board)
 		}
 	}
 	noCtrl := DefaultOptions()
 	noCtrl.Controllers = map[string][]string{"Certificate": {}}
-	if got := has(model.Model{Kinds: []model.Kind{certificate()}}, noCtrl, "Workqueue depth"); len(got) != 0 {
-		t.Errorf("controller panels without controllers: %v", got)
+	for _, o := range []Options{noCtrl, func() Options { o := noCtrl; o.Layout = PerGroup; return o }()} {
+		if got := has(model.Model{Kinds: []model.Kind{certificate()}}, o, "Workqueue depth"); len(got) != 0 {
+			t.Errorf("%s: controller panels without controllers: %v", o.Layout, got)
+		}
+	}
+}
+
+// TestLayouts: the generic dashboards are two, whatever the number of
+// groups and kinds; per-group and per-kind layouts add one per group or
+// kind.
+func TestLayouts(t *testing.T) {
+	count := func(layout string) int {
+		o := DefaultOptions()
+		o.Layout = layout
+		files, err := Render(allModel(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(readBoards(t, files))
+	}
+	// allModel: 8 kinds with signals (one wildcard) in 6 groups.
+	for layout, want := range map[string]int{Generic: 2, "": 2, PerGroup: 2 + 6, PerKind: 2 + 8} {
+		if got := count(layout); got != want {
+			t.Errorf("layout %q: %d dashboards, want %d", layout, got, want)
+		}
+	}
+	if files, err := Render(model.Model{Kinds: []model.Kind{{Group: "g.io", Kind: "Quiet"}}}, DefaultOptions()); err != nil || len(files) != 0 {
+		t.Errorf("a model without signals: %d files, %v", len(files), err)
 	}
 }
 

@@ -83,7 +83,7 @@ func promTargets(mode queryMode, ts []target) []cog.Builder[variants.Dataquery] 
 	for i, t := range ts {
 		b := prometheus.NewDataqueryBuilder().
 			Expr(t.expr).
-			RefId(string(rune('A' + i))).
+			RefId(refID(i)).
 			Datasource(datasource())
 		if t.legend != "" {
 			b.LegendFormat(t.legend)
@@ -100,6 +100,9 @@ func promTargets(mode queryMode, ts []target) []cog.Builder[variants.Dataquery] 
 	}
 	return out
 }
+
+// refID is the refId of a panel's i-th target: A, B, ...
+func refID(i int) string { return string(rune('A' + i)) }
 
 func ptr[T any](v T) *T { return &v }
 
@@ -171,10 +174,23 @@ func fixedColor(color string) []dashboard.DynamicConfigValue {
 // column is one table column: the frame field and its header.
 type column struct{ field, header string }
 
+// kindColumns are the columns naming a kind (its group too on the
+// overview) followed by extra.
+func (q queries) kindColumns(extra ...column) []column {
+	var cols []column
+	if q.cluster != "" {
+		cols = append(cols, column{q.cluster, "Cluster"})
+	}
+	if q.scope == scopeAll {
+		cols = append(cols, column{series.LabelGroup, "API group"})
+	}
+	return append(append(cols, column{series.LabelKind, "Kind"}), extra...)
+}
+
 // objectColumns are the columns naming an object (kind, namespace when the
 // board's kinds have one, name) followed by extra.
 func (q queries) objectColumns(extra ...column) []column {
-	cols := []column{{series.LabelKind, "Kind"}}
+	cols := q.kindColumns()
 	if q.namespaced() {
 		cols = append(cols, column{series.LabelNamespace, "Namespace"})
 	}
@@ -239,7 +255,7 @@ func pie(title, desc, expr, legend string) *piechart.PanelBuilder {
 }
 
 // stateCellColors colors a table column holding health states.
-func stateCellColors(states []string) []dashboard.DynamicConfigValue {
+func stateCellColors() []dashboard.DynamicConfigValue {
 	options := map[string]any{}
 	for i, st := range states {
 		options[st] = map[string]any{"color": stateColors[st], "index": i}
@@ -256,7 +272,7 @@ var colorText = dashboard.DynamicConfigValue{Id: "custom.cellOptions", Value: ma
 // stateMatrix is an instant table of object counts, one row per value of
 // the row column's label and one column per health state, from a
 // count by (label, state).
-func stateMatrix(title, desc, expr string, row column, states []string) *table.PanelBuilder {
+func stateMatrix(title, desc, expr string, row column) *table.PanelBuilder {
 	corner := row.field + "\\" + health.LabelState // the row header groupingToMatrix names
 	index := map[string]any{corner: 0}
 	rename := map[string]any{corner: row.header}

@@ -15,30 +15,48 @@ import (
 const (
 	varDatasource = "datasource"
 	varCluster    = "cluster"
+	varGroup      = "group"
 	varNamespace  = "namespace"
 	varKind       = "kind"
+	varController = "controller"
 )
 
 // queries writes the PromQL of one dashboard. Every object-level expression
 // yields one series per object, labelled with objectLabels.
 type queries struct {
+	scope   scope
 	prefix  string
-	group   string
-	kind    string // fixed kind of a per-kind board, else "" (the $kind variable)
+	group   string // fixed group of a scopeGroup board, else ""
+	kind    string // fixed kind of a per-kind board, else "" (the $kind variable, or every kind)
 	cluster string // cluster label, or ""
 	kinds   []model.Kind
-	ctrl    []string // controller names, sorted
+	// ctrl are the controller names of a scopeGroup board, sorted; boards
+	// of all kinds select controllers with the $controller variable.
+	ctrl []string
 }
 
 func newQueries(b board, opts Options) queries {
-	return queries{
+	q := queries{
+		scope:   b.scope,
 		prefix:  opts.Prefix,
 		group:   b.group,
 		kind:    b.kind,
 		cluster: opts.ClusterLabel,
 		kinds:   b.kinds,
-		ctrl:    controllers(b.kinds, opts.Controllers),
 	}
+	if b.scope == scopeGroup {
+		q.ctrl = controllers(b.kinds, opts.Controllers)
+	}
+	return q
+}
+
+// hasControllers reports whether the board has a controller row: boards of
+// all kinds have one unless every kind's controllers were set to none.
+func (q queries) hasControllers(opts Options) bool {
+	if q.scope == scopeGroup {
+		return len(q.ctrl) > 0
+	}
+	return len(controllers(q.kinds, opts.Controllers)) > 0
 }
 
 // controllers returns the controller names reconciling kinds.
@@ -93,18 +111,10 @@ func (q queries) signals() signals {
 	return s
 }
 
-// states lists the health states the board's kinds can be in (those
-// package health has a signal for), in the order panels show them.
-func (q queries) states() []string {
-	reasons := health.Query{Prefix: q.prefix, Kinds: q.kinds}.Reasons()
-	var out []string
-	for _, st := range []string{health.Healthy, health.Degraded, health.Progressing, health.Suspended} {
-		if len(reasons[slices.Index(health.States, st)]) > 0 {
-			out = append(out, st)
-		}
-	}
-	return out
-}
+// states are the health states in the order panels show them. Every kind
+// may be in any of them (a deleting object is Progressing, a status not yet
+// reported too), so boards show all four, read from the recorded state.
+var states = []string{health.Healthy, health.Degraded, health.Progressing, health.Suspended}
 
 func (q queries) namespaced() bool {
 	for _, k := range q.kinds {
@@ -118,30 +128,50 @@ func (q queries) namespaced() bool {
 // quote renders a PromQL string literal.
 func quote(s string) string { return strconv.Quote(s) }
 
-// sel is a selector of a crdmon family filtered by the dashboard's group and
+// sel is a selector of a crdmon family (a series of the generated
+// kube-state-metrics config) filtered by the dashboard's scope and
 // variables, with extra matchers appended.
 func (q queries) sel(suffix string, extra ...string) string {
-	return q.selector(series.Name(q.prefix, suffix), extra...)
+	metric, scoped := q.raw(suffix)
+	return q.selector(metric, append(scoped, extra...)...)
+}
+
+// raw names a family of crdmon's kube-state-metrics config and the
+// matchers that tell its series from other custom-resource-state metrics of
+// the same prefix. Every selector of such a series in the dashboards (panel
+// queries and label_values variables) is built from it, so a scoping label
+// is added here and only here.
+func (q queries) raw(suffix string) (metric string, scoped []string) {
+	return series.Name(q.prefix, suffix), nil
 }
 
 // state selects the recorded health state (health.Metric) of the
 // dashboard's objects, with extra matchers appended.
 func (q queries) state(extra ...string) string { return q.selector(health.Metric, extra...) }
 
-// selector is a selector of metric filtered by the dashboard's group and
+// selector is a selector of metric filtered by the dashboard's scope and
 // variables, with extra matchers appended.
 func (q queries) selector(metric string, extra ...string) string {
-	m := []string{series.LabelGroup + "=" + quote(q.group)}
-	if q.kind != "" {
-		m = append(m, series.LabelKind+"="+quote(q.kind))
-	} else {
-		m = append(m, series.LabelKind+`=~"$`+varKind+`"`)
+	var m []string
+	switch q.scope {
+	case scopeVars:
+		m = append(m, matchEq(series.LabelGroup, "$"+varGroup), matchRe(series.LabelKind, "$"+varKind))
+	case scopeGroup:
+		m = append(m, matchEq(series.LabelGroup, q.group))
+		if q.kind != "" {
+			m = append(m, matchEq(series.LabelKind, q.kind))
+		} else {
+			m = append(m, matchRe(series.LabelKind, "$"+varKind))
+		}
 	}
-	if q.namespaced() {
-		m = append(m, series.LabelNamespace+`=~"$`+varNamespace+`"`)
+	if q.scope != scopeAll && q.namespaced() {
+		m = append(m, matchRe(series.LabelNamespace, "$"+varNamespace))
 	}
 	m = append(m, q.clusterMatcher()...)
 	m = append(m, extra...)
+	if len(m) == 0 {
+		return metric
+	}
 	return metric + "{" + strings.Join(m, ", ") + "}"
 }
 
@@ -149,7 +179,7 @@ func (q queries) clusterMatcher() []string {
 	if q.cluster == "" {
 		return nil
 	}
-	return []string{q.cluster + `=~"$` + varCluster + `"`}
+	return []string{matchRe(q.cluster, "$"+varCluster)}
 }
 
 // objectBy is the label list identifying one object.
@@ -169,6 +199,30 @@ func matchRe(label, re string) string       { return label + "=~" + quote(re) }
 
 func (q queries) objects() string { return "count(" + q.sel(series.Info) + ")" }
 
+// kindCount counts the kinds that have objects.
+func (q queries) kindCount() string {
+	return "count(count by (" + series.LabelGroup + ", " + series.LabelKind + ") (" + q.sel(series.Info) + "))"
+}
+
+// activeSignals lists the layer-1 signal series (signalMetrics) of the
+// objects, each labelled with its class.
+func (q queries) activeSignals() string {
+	parts := make([]string, len(signalMetrics))
+	for i, s := range signalMetrics {
+		parts[i] = "label_replace(" + q.selector(s.metric) + ", " + quote(labelClass) + ", " + quote(s.class) + `, "", "")`
+	}
+	return strings.Join(parts, " or ")
+}
+
+// conditionTimes are the objects' conditions, valued with their last
+// transition time in milliseconds (0: none reported).
+func (q queries) conditionTimes() string { return q.sel(series.Condition) + " * 1000" }
+
+// conditionCounts counts the conditions per kind, type and status.
+func (q queries) conditionCounts() string {
+	return "count by (" + q.by(append(q.kindLabels(), series.LabelType, series.LabelStatus)...) + ") (" + q.sel(series.Condition) + ")"
+}
+
 // inState counts the objects in a health state.
 func (q queries) inState(state string) string {
 	return "count(" + q.state(matchEq(health.LabelState, state)) + ")"
@@ -184,13 +238,30 @@ func (q queries) stateCounts(labels ...string) string {
 	return "count by (" + strings.Join(append(labels, health.LabelState), ", ") + ") (" + q.state() + ")"
 }
 
+// kindLabels name a kind on the board: the kind, and its group on the
+// overview, which spans groups.
+func (q queries) kindLabels() []string {
+	if q.scope == scopeAll {
+		return []string{series.LabelGroup, series.LabelKind}
+	}
+	return []string{series.LabelKind}
+}
+
+// kindLegend is the legend naming a kind.
+func (q queries) kindLegend() string {
+	if q.scope == scopeAll {
+		return "{{" + series.LabelKind + "}}.{{" + series.LabelGroup + "}}"
+	}
+	return "{{" + series.LabelKind + "}}"
+}
+
 // countByKind counts the objects of a per-object expression per kind.
 func (q queries) countByKind(expr string) string {
-	return "count by (" + q.by(series.LabelKind) + ") (" + expr + ")"
+	return "count by (" + q.by(q.kindLabels()...) + ") (" + expr + ")"
 }
 
 func (q queries) sumByKind(suffix string) string {
-	return "sum by (" + q.by(series.LabelKind) + ") (" + q.sel(suffix) + ")"
+	return "sum by (" + q.by(q.kindLabels()...) + ") (" + q.sel(suffix) + ")"
 }
 
 func (q queries) missingReplicas() string {
@@ -204,7 +275,7 @@ func memberOrder(member string) int {
 
 // sumByKindField sums a family per kind and field.
 func (q queries) sumByKindField(suffix string) string {
-	return "sum by (" + q.by(series.LabelKind, series.LabelField) + ") (" + q.sel(suffix) + ")"
+	return "sum by (" + q.by(append(q.kindLabels(), series.LabelField)...) + ") (" + q.sel(suffix) + ")"
 }
 
 // expiresIn is the seconds left before each expiry timestamp (negative once
@@ -220,22 +291,33 @@ func (q queries) aboveZero(suffix string) string {
 	return "max by (" + q.by(append(slices.Clone(series.ObjectLabels), series.LabelField)...) + ") (" + q.sel(suffix) + ") > 0"
 }
 
+// generationBehind is, per object whose controller has not observed its
+// latest spec, how many generations it is behind.
+func (q queries) generationBehind() string {
+	return "max by (" + q.objectBy() + ") (" + q.sel(series.Generation) + " - " + q.sel(series.ObservedGeneration) + ") > 0"
+}
+
 func (q queries) generationLag() string {
 	return q.countByKind(q.sel(series.ObservedGeneration) + " < " + q.sel(series.Generation))
 }
 
 func (q queries) phaseCounts() string {
-	labels := []string{series.LabelKind, series.LabelPhase}
+	labels := []string{series.LabelPhase}
 	if q.signals().multiPhase {
-		labels = []string{series.LabelKind, series.LabelField, series.LabelPhase}
+		labels = []string{series.LabelField, series.LabelPhase}
 	}
-	return "count by (" + q.by(labels...) + ") (" + q.sel(series.PhaseInfo) + ")"
+	return "count by (" + q.by(append(q.kindLabels(), labels...)...) + ") (" + q.sel(series.PhaseInfo) + ")"
 }
 
-// ctrlSel selects a controller-runtime metric of the board's controllers;
-// label is "controller" or, for workqueue metrics, "name".
+// ctrlSel selects a controller-runtime metric of the board's controllers,
+// or of the $controller variable's; label is "controller" or, for
+// workqueue metrics, "name".
 func (q queries) ctrlSel(metric, label string) string {
-	m := append([]string{matchRe(label, model.Alternation(q.ctrl))}, q.clusterMatcher()...)
+	re := "$" + varController
+	if q.scope == scopeGroup {
+		re = model.Alternation(q.ctrl)
+	}
+	m := append([]string{matchRe(label, re)}, q.clusterMatcher()...)
 	return metric + "{" + strings.Join(m, ", ") + "}"
 }
 
@@ -251,11 +333,39 @@ func (q queries) workqueueDepth() string {
 	return "sum by (" + q.by("name") + ") (" + q.ctrlSel(series.WorkqueueDepth, "name") + ")"
 }
 
-// labelValues is a Grafana variable query listing a label's values.
-func (q queries) labelValues(label string, withCluster bool) string {
-	m := []string{matchEq(series.LabelGroup, q.group)}
-	if withCluster {
+// labelValues is a Grafana variable query listing a label's values: on a
+// scopeGroup board from the group's info series, else from the recorded
+// health state, each variable filtered by the ones before it (chained).
+func (q queries) labelValues(label string) string {
+	metric, m := health.Metric, []string(nil)
+	if q.scope == scopeGroup {
+		metric, m = q.raw(series.Info)
+		m = append(m, matchEq(series.LabelGroup, q.group))
+	}
+	if label != q.cluster {
 		m = append(m, q.clusterMatcher()...)
 	}
-	return "label_values(" + series.Name(q.prefix, series.Info) + "{" + strings.Join(m, ", ") + "}, " + label + ")"
+	if q.scope == scopeVars {
+		switch label {
+		case series.LabelKind:
+			m = append(m, matchEq(series.LabelGroup, "$"+varGroup))
+		case series.LabelNamespace:
+			m = append(m, matchEq(series.LabelGroup, "$"+varGroup), matchRe(series.LabelKind, "$"+varKind))
+		}
+	}
+	sel := metric
+	if len(m) > 0 {
+		sel += "{" + strings.Join(m, ", ") + "}"
+	}
+	return "label_values(" + sel + ", " + label + ")"
+}
+
+// controllerValues is the Grafana variable query listing the controllers
+// controller-runtime reports.
+func (q queries) controllerValues() string {
+	sel := series.ReconcileTotal
+	if m := q.clusterMatcher(); len(m) > 0 {
+		sel += "{" + strings.Join(m, ", ") + "}"
+	}
+	return "label_values(" + sel + ", controller)"
 }

@@ -52,8 +52,8 @@ func TestValidateRejects(t *testing.T) {
 		{"outside grid", `"w": 24,`, `"w": 25,`, []string{"outside the 24-column grid"}},
 		{"panel type not validated", `"type": "stat"`, `"type": "gauge"`, []string{`panel type "gauge"`}},
 		{"unknown panel option", `"colorMode": "background",`, `"colorMode": "background", "bogusOption": 1,`, []string{"bogusOption"}},
-		{"variable metric", `label_values(kube_customresource_info{`, `label_values(kube_customresource_nope{`,
-			[]string{`variable "namespace"`, "kube_customresource_nope"}},
+		{"variable metric", `label_values(crdmon:health:state{`, `label_values(crdmon:health:nope{`,
+			[]string{`variable "kind"`, "crdmon:health:nope"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(good, tc.old) {
@@ -80,7 +80,7 @@ func TestValidateRejects(t *testing.T) {
 func TestKnownMetrics(t *testing.T) {
 	m := allModel()
 	known := KnownMetrics(m, "p", []string{"crdmon:unhealthy:count"})
-	for _, name := range []string{"p_info", "p_condition", "p_phase_info", "p_replicas_ready", "p_generation", health.Metric, "crdmon:unhealthy:count", "workqueue_depth", "controller_runtime_reconcile_time_seconds_bucket"} {
+	for _, name := range []string{"p_info", "p_condition", "p_phase_info", "p_replicas_ready", "p_generation", health.Metric, "crdmon:signal:failing", "crdmon:unhealthy:count", "workqueue_depth", "controller_runtime_reconcile_time_seconds_bucket"} {
 		if !known[name] {
 			t.Errorf("%s not known", name)
 		}
@@ -96,6 +96,7 @@ func TestOptionsChecked(t *testing.T) {
 		func(o *Options) { o.Prefix = "bad-prefix" },
 		func(o *Options) { o.ClusterLabel = "bad:label" },
 		func(o *Options) { o.RecordingRules = []string{"not a name"} },
+		func(o *Options) { o.Layout = "per-namespace" },
 	} {
 		o := DefaultOptions()
 		mutate(&o)
@@ -136,7 +137,7 @@ func TestExpand(t *testing.T) {
 func TestBoardsOfOneShapeValidatedOnce(t *testing.T) {
 	opts := DefaultOptions()
 	shape := func(k model.Kind) shapes.Key {
-		b := boards(model.Model{Kinds: []model.Kind{k}}, false)[0]
+		b := boards(model.Model{Kinds: []model.Kind{k}}, PerGroup)[2] // after the overview and the detail dashboard
 		js, err := build(b, opts)
 		if err != nil {
 			t.Fatal(err)

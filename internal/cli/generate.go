@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/crdmon/crdmon/generator"
 	"github.com/crdmon/crdmon/generator/cluster"
 	"github.com/crdmon/crdmon/generator/config"
+	"github.com/crdmon/crdmon/generator/dashboards"
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/rules"
@@ -26,7 +29,9 @@ Reads CRDs, finds their health signals and writes, under DIR (default out/):
   kube-state-metrics/kube-prometheus-stack-values.yaml  the same config as Helm values
   rules/<group>.yaml, rules/<group>.rules.yaml          PrometheusRule and plain rule files
   rules/tests/<group>.test.yaml                         promtool test rules: each alert firing and silent
-  dashboards/<group>.json, dashboards/<group>.configmap.yaml  Grafana dashboard, sidecar ConfigMap
+  dashboards/overview.json, dashboards/detail.json      Grafana: every group and kind; a kind in detail
+  dashboards/*.configmap.yaml                           the same in ConfigMaps for the Grafana sidecar
+  dashboards/<group>.json                               one per API group (--dashboards per-group)
 
 Everything fits Kubernetes' limits (objects within the 262144 bytes
 client-side kubectl apply stores, ConfigMaps within 1 MiB). A config over
@@ -154,7 +159,14 @@ func runGenerate(args []string, env Env) int {
 	fs.StringVar(&g.opts.Rules.RunbookURLTemplate, "runbook-url", "", "runbook_url template, e.g. 'https://runbooks.example.com/[[ .Alert ]]'")
 	templatesDir := fs.String("templates", "", "directory of alert text templates overriding the embedded ones")
 	fs.BoolVar(&g.opts.Rules.InferControllers, "infer-controllers", false, "controller alerts for every kind, assuming controller-runtime's default controller name (the lower-cased kind)")
-	fs.BoolVar(&g.opts.Dashboards.PerKind, "dashboard-per-kind", false, "one dashboard per kind instead of one per API group")
+	fs.StringVar(&g.opts.Dashboards.Layout, "dashboards", g.opts.Dashboards.Layout, "which dashboards: generic (an overview of every group and kind, and a detail dashboard with group/kind/namespace variables), per-group (those and one per API group) or per-kind (those and one per kind)")
+	fs.BoolFunc("dashboard-per-kind", "same as --dashboards per-kind (deprecated)", func(v string) error {
+		if b, err := strconv.ParseBool(v); err != nil || !b {
+			return err
+		}
+		g.opts.Dashboards.Layout = dashboards.PerKind
+		return nil
+	})
 	fs.StringVar(&g.opts.Dashboards.Folder, "dashboard-folder", "", "Grafana folder (grafana_folder annotation of the ConfigMaps)")
 	fs.StringVar(&g.opts.Dashboards.Namespace, "dashboard-namespace", "", "namespace of the dashboard ConfigMaps")
 	fs.StringVar(&g.opts.Dashboards.ClusterLabel, "cluster-label", "", "add a cluster variable filtering on this label to the dashboards, and keep it in the health recording rule (multi-cluster Prometheus, Thanos, Mimir)")
@@ -167,6 +179,9 @@ func runGenerate(args []string, env Env) int {
 		return reportError(env, err)
 	}
 	opts.Rules.ClusterLabel = opts.Dashboards.ClusterLabel
+	if !slices.Contains(dashboards.Layouts, opts.Dashboards.Layout) {
+		return reportError(env, fmt.Errorf("--dashboards %q: want %s", opts.Dashboards.Layout, strings.Join(dashboards.Layouts, ", ")))
+	}
 	for _, kv := range ruleLabels {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {

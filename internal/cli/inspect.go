@@ -7,6 +7,7 @@ import (
 
 	"github.com/crdmon/crdmon/generator"
 	"github.com/crdmon/crdmon/generator/budget"
+	"github.com/crdmon/crdmon/generator/dashboards"
 	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/rules"
@@ -198,5 +199,5 @@ func printKind(env Env, k model.Kind, prefix string, alerts []string) {
 	if len(alerts) > 0 {
 		fmt.Fprintf(w, "  alerts: %s\n", strings.Join(alerts, ", "))
 	}
-	fmt.Fprintf(w, "  dashboard: dashboards/%s.json\n\n", k.Group)
+	fmt.Fprintf(w, "  dashboard: %s/%s.json (group %s, kind %s)\n\n", dashboards.Dir, dashboards.DetailKey, k.Group, k.Kind)
 }
