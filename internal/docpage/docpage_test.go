@@ -38,7 +38,6 @@ func TestSplice(t *testing.T) {
 // once its page has landed: the test fails while a listed page exists.
 var pendingPages = []string{
 	"docs/rule-pack.md",             // branch with the generic rule pack
-	"docs/dashboards.md",            // branch dash
 	"docs/prometheus-cost.md",       // real-Prometheus benchmark
 	"docs/end-to-end.md",            // e2e with real kube-state-metrics
 	"docs/inference.md",             // branch infer
