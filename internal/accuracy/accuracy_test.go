@@ -18,34 +18,43 @@ import (
 const userConfig = "testdata/crdmon.yaml"
 
 // TestAccuracy runs every labelled object of ../shared/health (or
-// $CRDMON_HEALTH) through crdmon simulate's path, twice: from the schemas
-// alone, and with userConfig. It logs both reports and fails when a target
+// $CRDMON_HEALTH) through crdmon simulate's path, three times: from the
+// schemas alone; with each untyped status learned from the other objects of
+// its kind; and with those and userConfig. It logs both reports and fails when a target
 // of targets.go is missed. With CRDMON_ACCURACY_REPORT=FILE it also writes
 // the reports and per-object listings to FILE, to diff runs. It runs when
 // CRDMON_ACCURACY is set, as `make accuracy` (and CI) does.
 func TestAccuracy(t *testing.T) {
 	dir := testutil.Health(t)
 	if os.Getenv("CRDMON_ACCURACY") == "" {
-		t.Skip("the accuracy run generates and simulates 403 objects twice (about a minute on 2 cores): `make accuracy` runs it (CRDMON_ACCURACY=1)")
+		t.Skip("the accuracy run generates and simulates 403 objects three times (about a minute on 2 cores): `make accuracy` runs it (CRDMON_ACCURACY=1)")
 	}
 	cfg, err := config.Read(userConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var report strings.Builder
+	var modes []ModeFigures
 	for _, run := range []struct {
 		name        string
 		cfg         *config.File
+		learn       bool
 		minDegraded float64
 		minAgree    float64
 	}{
-		{"schemas only", nil, MinDegradedFiringSchemasOnly, MinStateAgreementSchemasOnly},
-		{"with " + userConfig, cfg, MinDegradedFiring, MinStateAgreement},
+		{"schemas only", nil, false, MinDegradedFiringSchemasOnly, MinStateAgreementSchemasOnly},
+		{"schemas + objects", nil, true, MinDegradedFiringObjects, MinStateAgreementObjects},
+		{"schemas + objects + " + userConfig, cfg, true, MinDegradedFiring, MinStateAgreement},
 	} {
-		res, err := Run(dir, run.cfg)
+		runFn := Run
+		if run.learn {
+			runFn = RunLearning
+		}
+		res, err := runFn(dir, run.cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
+		modes = append(modes, res.Figures(run.name))
 		var b strings.Builder
 		if err := res.WriteSummary(&b); err != nil {
 			t.Fatal(err)
@@ -57,6 +66,12 @@ func TestAccuracy(t *testing.T) {
 		}
 		checkTargets(t, run.name, res, run.minDegraded, run.minAgree)
 	}
+	var side strings.Builder
+	if err := WriteModes(&side, modes); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the three modes side by side:\n%s", side.String())
+	report.WriteString("== the three modes side by side\n" + side.String())
 	if path := os.Getenv("CRDMON_ACCURACY_REPORT"); path != "" {
 		if err := os.WriteFile(path, []byte(report.String()), 0o644); err != nil {
 			t.Fatal(err)

@@ -14,8 +14,12 @@ const (
 	// Degraded objects of 7 kinds show their state only in fields their
 	// schema leaves untyped (or nowhere in the status).
 	MinDegradedFiringSchemasOnly = 0.80
-	MaxHealthyFiring             = 0.02 // and for at most this share of Healthy objects
-	MaxSuspendedFiring           = 0.05 // and of Suspended ones
+	// MinDegradedFiringObjects is the same from the schemas with each
+	// untyped status learned from the other objects of its kind (issue
+	// #21 asks for 0.93), without crdmon.yaml.
+	MinDegradedFiringObjects = 0.90
+	MaxHealthyFiring         = 0.02 // and for at most this share of Healthy objects
+	MaxSuspendedFiring       = 0.05 // and of Suspended ones
 	// MaxProgressingFailureClass is how many Progressing objects may get a
 	// firing alert of a FailureClasses class.
 	MaxProgressingFailureClass = 0
@@ -34,6 +38,9 @@ const (
 	// MinStateAgreementSchemasOnly is the same from the schemas alone;
 	// measured 301 of 399 (75.4 %), up from 266 (66.7 %).
 	MinStateAgreementSchemasOnly = 0.74
+	// MinStateAgreementObjects is the same with untyped statuses learned
+	// from objects, without crdmon.yaml (issue #21 asks for 0.85).
+	MinStateAgreementObjects = 0.80
 	// MaxHealthyRecordedDegraded is the share of Healthy objects whose
 	// recorded state may be Degraded.
 	MaxHealthyRecordedDegraded = 0.02
