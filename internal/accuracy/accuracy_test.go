@@ -4,12 +4,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/crdmon/crdmon/generator/config"
 	"github.com/crdmon/crdmon/generator/detect"
+	"github.com/crdmon/crdmon/generator/infer"
 	"github.com/crdmon/crdmon/generator/load"
+	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/simulate"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
 
@@ -46,6 +50,9 @@ func TestAccuracy(t *testing.T) {
 		{"schemas + objects", nil, true, MinDegradedFiringObjects, MinStateAgreementObjects},
 		{"schemas + objects + " + userConfig, cfg, true, MinDegradedFiring, MinStateAgreement},
 	} {
+		if only := os.Getenv("CRDMON_ACCURACY_MODES"); only != "" && !strings.Contains(run.name, only) {
+			continue
+		}
 		runFn := Run
 		if run.learn {
 			runFn = RunLearning
@@ -109,7 +116,10 @@ func checkTargets(t *testing.T, run string, res *Result, minDegraded, minAgree f
 // TestUserConfigOnlyForUntypedKinds keeps userConfig honest: each of its
 // kind rules may only match kinds whose schema types no status field and in
 // which detection finds no signal, so the accuracy it adds is knowledge no
-// schema holds, never a per-kind tuning of what detection should find.
+// schema holds, never a per-kind tuning of what detection should find; and
+// none of its signals may be one inference learns from the kind's labelled
+// objects as is (a state field it only adds failure, progress or suspended
+// values to is knowledge the objects do not hold).
 func TestUserConfigOnlyForUntypedKinds(t *testing.T) {
 	dir := testutil.Health(t)
 	cfg, err := config.Read(userConfig)
@@ -132,8 +142,10 @@ func TestUserConfigOnlyForUntypedKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	shared := filepath.Dir(filepath.Clean(dir))
 	matched := 0
-	for _, k := range detect.Model(loaded.CRDs).Kinds {
+	for _, crd := range loaded.CRDs {
+		k := detect.Kind(crd)
 		for _, r := range cfg.Kinds {
 			if !r.Matches(k) {
 				continue
@@ -142,9 +154,64 @@ func TestUserConfigOnlyForUntypedKinds(t *testing.T) {
 			if k.HasSignals() {
 				t.Errorf("%s/%s: %s declares signals for a kind whose schema types its status", k.Group, k.Kind, userConfig)
 			}
+			learned := learnFromAll(t, shared, cases, crd)
+			for _, sig := range r.Signals {
+				if defaultValues(sig) && learnedAt(learned, sig.Field) {
+					t.Errorf("%s/%s: %s declares %s, which inference learns from the objects already", k.Group, k.Kind, userConfig, sig.Field)
+				}
+			}
 		}
 	}
 	if matched == 0 {
 		t.Errorf("%s matches no kind", userConfig)
 	}
+}
+
+// learnFromAll learns crd's kind from all its labelled objects.
+func learnFromAll(t *testing.T, shared string, cases []Case, crd load.CRD) model.Kind {
+	t.Helper()
+	var objs []map[string]any
+	for _, c := range cases {
+		if c.Group == crd.Spec.Group && c.Kind == crd.Spec.Names.Kind {
+			o, err := simulate.ReadObjects([]string{filepath.Join(shared, c.Object)}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs = append(objs, o...)
+		}
+	}
+	return infer.Learn(crd, objs).Model
+}
+
+// learnedAt reports whether k has a signal learned at field (a declared
+// condition list names the list, detection its elements).
+func learnedAt(k model.Kind, field string) bool {
+	found := false
+	k.Fields(func(f *model.Field) {
+		found = found || (f.Learned != "" && strings.TrimSuffix(f.SchemaPath, "[]") == field)
+	})
+	return found
+}
+
+// defaultValues reports whether a declared signal's values are what a
+// learned state field reads without them: failure values crdmon's failure
+// words match, progress values its progress words, suspended values its
+// pause words.
+func defaultValues(s config.SignalRule) bool {
+	for _, v := range s.Failure {
+		if !model.IsFailurePhase(v) {
+			return false
+		}
+	}
+	for _, v := range s.Progress {
+		if !slices.Contains(model.ProgressPhases, strings.ToLower(v)) {
+			return false
+		}
+	}
+	for _, v := range s.Suspended {
+		if !model.IsSuspendedValue(v) {
+			return false
+		}
+	}
+	return true
 }

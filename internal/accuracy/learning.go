@@ -46,7 +46,9 @@ func runLearning(shared, crd string, cases []Case, cfg *config.File) ([]Outcome,
 				others = append(others, objs[j]...)
 			}
 		}
-		res, err := generator.FromCRDs(loaded, simulateOptions(cfg, others))
+		opts := simulateOptions(cfg, others)
+		opts.Only = []string{generator.ArtifactKSM, generator.ArtifactRules} // what simulate reads
+		res, err := generator.FromCRDs(loaded, opts)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", crd, err)
 		}
