@@ -52,15 +52,81 @@ func (r Result) Summary() string {
 	return fmt.Sprintf("%s: %d signals learned from %d objects", name, r.Learned(), r.Objects)
 }
 
-// Untyped reports whether the version of c crdmon watches leaves status
-// without fields: no schema, no status, or a status listing no properties.
+// Untyped reports whether the version of c crdmon watches leaves status,
+// or an object below it, without fields: no schema, no status, a status
+// listing no properties, or an object of it that lists none (Gloo's
+// status.statuses: x-kubernetes-preserve-unknown-fields).
 func Untyped(c load.CRD) bool {
 	v := detect.WatchedVersion(&c.CustomResourceDefinition)
 	if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
 		return true
 	}
 	status, ok := v.Schema.OpenAPIV3Schema.Properties["status"]
-	return !ok || len(status.Properties) == 0
+	return !ok || hasUntyped(&status, 0)
+}
+
+// hasUntyped reports whether s, or an object or list element below it, is
+// an object listing no fields.
+func hasUntyped(s *apiextensionsv1.JSONSchemaProps, depth int) bool {
+	switch {
+	case depth > maxDepth:
+		return false
+	case untypedObject(s):
+		return true
+	case s.Items != nil && s.Items.Schema != nil:
+		return hasUntyped(s.Items.Schema, depth+1)
+	}
+	for _, p := range s.Properties {
+		if hasUntyped(&p, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// untypedObject reports whether s is an object (or of no type) that lists
+// no fields and types no map values.
+func untypedObject(s *apiextensionsv1.JSONSchemaProps) bool {
+	if s.Type != "" && s.Type != "object" {
+		return false
+	}
+	typedMap := s.AdditionalProperties != nil && s.AdditionalProperties.Schema != nil
+	return len(s.Properties) == 0 && !typedMap
+}
+
+// merge returns typed with each object that lists no fields replaced by
+// what was learned at the same path, recording the paths replaced.
+func merge(typed, learned *apiextensionsv1.JSONSchemaProps, path string, regions *[]string, depth int) apiextensionsv1.JSONSchemaProps {
+	out := *typed
+	switch {
+	case learned == nil || depth > maxDepth:
+	case untypedObject(typed):
+		*regions = append(*regions, path)
+		return *learned
+	case typed.Items != nil && typed.Items.Schema != nil && learned.Items != nil && learned.Items.Schema != nil:
+		items := merge(typed.Items.Schema, learned.Items.Schema, path+"[]", regions, depth+1)
+		out.Items = &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &items}
+	case len(typed.Properties) > 0:
+		out.Properties = map[string]apiextensionsv1.JSONSchemaProps{}
+		for name, p := range typed.Properties {
+			if l, ok := learned.Properties[name]; ok {
+				out.Properties[name] = merge(&p, &l, path+"."+name, regions, depth+1)
+			} else {
+				out.Properties[name] = p
+			}
+		}
+	}
+	return out
+}
+
+// inRegion reports whether schemaPath lies in one of regions.
+func inRegion(schemaPath string, regions []string) bool {
+	for _, r := range regions {
+		if schemaPath == r || strings.HasPrefix(schemaPath, r+".") || strings.HasPrefix(schemaPath, r+"[]") {
+			return true
+		}
+	}
+	return false
 }
 
 // Of returns the objects of c's kind (group from apiVersion, and kind),
@@ -114,9 +180,10 @@ func Learn(c load.CRD, objects []map[string]any) Result {
 		r.Model.Notes = append(r.Model.Notes, r.Notes...)
 		return r
 	}
-	r.Model = detect.Kind(withStatus(c, *schema))
+	patched, regions := withStatus(c, schema)
+	r.Model = detect.Kind(patched)
 	r.Model.Fields(func(f *model.Field) {
-		if f.SchemaPath == "status" || strings.HasPrefix(f.SchemaPath, "status.") {
+		if inRegion(f.SchemaPath, regions) {
 			f.Learned = fmt.Sprintf("%d of %d objects have it", seen[f.SchemaPath], len(objs))
 		}
 	})
@@ -124,11 +191,13 @@ func Learn(c load.CRD, objects []map[string]any) Result {
 	return r
 }
 
-// withStatus returns a copy of c whose watched version has status as its
-// status schema.
-func withStatus(c load.CRD, status apiextensionsv1.JSONSchemaProps) load.CRD {
+// withStatus returns a copy of c whose watched version's status schema has
+// each object that lists no fields replaced by what was learned, and the
+// schema paths replaced.
+func withStatus(c load.CRD, learned *apiextensionsv1.JSONSchemaProps) (load.CRD, []string) {
 	c.CustomResourceDefinition = *c.CustomResourceDefinition.DeepCopy()
 	name := detect.WatchedVersion(&c.CustomResourceDefinition).Name
+	var regions []string
 	for i := range c.Spec.Versions {
 		v := &c.Spec.Versions[i]
 		if v.Name != name {
@@ -140,11 +209,13 @@ func withStatus(c load.CRD, status apiextensionsv1.JSONSchemaProps) load.CRD {
 		if v.Schema.OpenAPIV3Schema == nil {
 			v.Schema.OpenAPIV3Schema = &apiextensionsv1.JSONSchemaProps{Type: "object"}
 		}
-		if v.Schema.OpenAPIV3Schema.Properties == nil {
-			v.Schema.OpenAPIV3Schema.Properties = map[string]apiextensionsv1.JSONSchemaProps{}
+		root := v.Schema.OpenAPIV3Schema
+		if root.Properties == nil {
+			root.Properties = map[string]apiextensionsv1.JSONSchemaProps{}
 		}
-		v.Schema.OpenAPIV3Schema.Properties["status"] = status
+		typed := root.Properties["status"]
+		root.Properties["status"] = merge(&typed, learned, "status", &regions, 0)
 		break
 	}
-	return c
+	return c, regions
 }

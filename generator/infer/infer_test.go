@@ -183,3 +183,25 @@ func wantNote(t *testing.T, notes []string, want string) {
 	}
 	t.Errorf("no note with %q in:\n%s", want, strings.Join(notes, "\n"))
 }
+
+// A typed status with an untyped object in it: only that object is
+// learned, and only what is found in it is marked learned.
+func TestLearnUntypedObjectInTypedStatus(t *testing.T) {
+	c := crd(t, "Backend")
+	if !infer.Untyped(c) {
+		t.Fatal("Backend's status.statuses should read as untyped")
+	}
+	r := infer.Learn(c, parse(t, `
+apiVersion: example.crdmon.dev/v1
+kind: Backend
+metadata: {name: a, generation: 1}
+status: {observedGeneration: 1, statuses: {routing-system: {state: Rejected}}}
+`))
+	want := []string{
+		"status.observedGeneration observed-generation ",
+		"status.statuses.routing-system.state phase-field 1 of 1 objects have it",
+	}
+	if got := signals(r.Model); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("signals:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
