@@ -187,7 +187,7 @@ func Learn(c load.CRD, objects []map[string]any) Result {
 			f.Learned = fmt.Sprintf("%d of %d objects have it", seen[f.SchemaPath], len(objs))
 		}
 	})
-	r.Model.Notes = append(append([]string{fmt.Sprintf("status untyped in the schema: learned from %d objects", len(objs))}, notes...), r.Model.Notes...)
+	r.Model.Notes = append(append([]string{fmt.Sprintf("%s untyped in the schema: learned from %d objects", strings.Join(regions, ", "), len(objs))}, notes...), r.Model.Notes...)
 	return r
 }
 
