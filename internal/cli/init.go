@@ -60,7 +60,11 @@ func runInit(args []string, env Env) int {
 	if err != nil {
 		return reportError(env, err)
 	}
-	text := initFile(res.Model, rules.DefaultOptions(), strings.Join(objects, ", "))
+	from := strings.Join(objects, ", ")
+	if from == "" && g.sampleN > 0 {
+		from = "listed from the cluster by --sample-objects"
+	}
+	text := initFile(res.Model, rules.DefaultOptions(), from)
 	if _, err := config.Parse("generated "+defaultConfigFile, []byte(text)); err != nil {
 		return reportError(env, fmt.Errorf("internal error: init wrote an invalid file: %w", err))
 	}
