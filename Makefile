@@ -36,8 +36,8 @@ lint: ## gofmt and go vet (including the e2e package behind its build tag)
 deps-check: ## fail if the crdmon tool brings cloud SDKs, gRPC or too many modules into a user's go.mod
 	.ci/deps-check
 
-accuracy: ## alerts vs the labelled objects of ../shared/health (or $$CRDMON_HEALTH); CRDMON_ACCURACY_REPORT=FILE keeps the report
-	CRDMON_ACCURACY=1 $(GO) test -run TestAccuracy -v -count=1 ./internal/accuracy/
+accuracy: ## alerts vs the labelled objects of ../shared/health (or $$CRDMON_HEALTH); CRDMON_ACCURACY_REPORT=FILE keeps the report, CRDMON_ACCURACY_MODES=WORD runs only the modes naming WORD
+	CRDMON_ACCURACY=1 $(GO) test -run TestAccuracy -v -count=1 -timeout 60m ./internal/accuracy/
 
 tools: $(BIN)/promtool $(BIN)/prometheus ## build promtool and prometheus (go.mod's version) into bin/
 

@@ -18,6 +18,7 @@ import (
 	"github.com/crdmon/crdmon/generator/config"
 	"github.com/crdmon/crdmon/generator/dashboards"
 	"github.com/crdmon/crdmon/generator/detect"
+	"github.com/crdmon/crdmon/generator/infer"
 	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/load"
@@ -43,6 +44,11 @@ type Options struct {
 	// Loaded, when set, is used instead of reading Inputs (e.g. CRDs listed
 	// from a cluster).
 	Loaded *load.Result
+
+	// Learn, when set, learns the status of kinds whose schema leaves it
+	// untyped from Objects (package infer), for this run only.
+	Learn   bool
+	Objects []map[string]any
 
 	// Progress, when set, is told when each stage of a run ends.
 	Progress func(stage string)
@@ -79,6 +85,9 @@ type Result struct {
 	Installed []ksm.CRD
 	Files     []output.File // sorted by path; empty when Options.Sink took them
 	Paths     []string      // every file's path, sorted
+	// Learned is, with Options.Learn, what was learned from objects for
+	// each kind whose status is untyped, sorted by group and kind.
+	Learned []infer.Result
 }
 
 // Generate loads the inputs and renders every artifact. Each CRD's signals
@@ -97,11 +106,13 @@ func Generate(opts Options) (*Result, error) {
 	}
 	var mu sync.Mutex
 	detected := map[read]model.Kind{}
+	var learned []infer.Result
 	loaded, err := load.PathsWith(opts.Inputs, opts.Stdin, load.Options{Keep: func(c load.CRD) load.CRD {
-		k := detect.Kind(c)
+		k, l := detectKind(c, opts)
 		mu.Lock()
 		defer mu.Unlock()
 		detected[read{c.Source, c.Name}] = k
+		learned = append(learned, l...)
 		return c.WithoutSchema()
 	}})
 	if err != nil {
@@ -115,7 +126,7 @@ func Generate(opts Options) (*Result, error) {
 		kinds[i] = detected[read{c.Source, c.Name}]
 	}
 	detect.SortKinds(kinds)
-	return render(loaded, kinds, opts)
+	return withLearned(render(loaded, kinds, opts))(learned)
 }
 
 // FromCRDs renders every artifact from CRDs already loaded.
@@ -123,8 +134,15 @@ func FromCRDs(loaded *load.Result, opts Options) (*Result, error) {
 	if err := checkFilters(opts); err != nil {
 		return nil, err
 	}
+	var kinds []model.Kind
+	var learned []infer.Result
+	for _, c := range loaded.CRDs {
+		k, l := detectKind(c, opts)
+		kinds, learned = append(kinds, k), append(learned, l...)
+	}
+	detect.SortKinds(kinds)
 	// Nothing reads the schemas after detection: let them go.
-	return render(loaded.WithoutSchemas(), detect.Model(loaded.CRDs).Kinds, opts)
+	return withLearned(render(loaded.WithoutSchemas(), kinds, opts))(learned)
 }
 
 func checkFilters(opts Options) error {

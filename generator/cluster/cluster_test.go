@@ -29,11 +29,12 @@ const groupLabel = "crdmon.test/group"
 func TestServer(t *testing.T) {
 	c := testcluster.StartWithAuthorizer(t, func(spec authorizationv1.SubjectAccessReviewSpec) bool {
 		ra := spec.ResourceAttributes
-		return spec.User == "lister" && ra != nil && ra.Verb == "list" && ra.Resource == "customresourcedefinitions"
+		return spec.User == "lister" && ra != nil && ra.Verb == "list" && (ra.Resource == "customresourcedefinitions" || ra.Resource == "routes")
 	})
 	t.Run("forbidden", func(t *testing.T) { testForbidden(t, c) })
 	t.Run("corpus", func(t *testing.T) { testListCorpus(t, c) })
 	t.Run("generate --from-cluster", func(t *testing.T) { testGenerateFromCluster(t, c) })
+	t.Run("sample objects", func(t *testing.T) { testSampleObjects(t, c) })
 }
 
 // testListCorpus applies corpus CRDs (a sample of every project, all with

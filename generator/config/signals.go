@@ -25,6 +25,10 @@ type SignalRule struct {
 	// Suspended lists, for a phase, values that mean paused on purpose
 	// (the object is Suspended and its alerts are silent).
 	Suspended []string `yaml:"suspended"`
+	// Learned, written by `crdmon init --objects`, says the signal was
+	// learned from objects rather than read from the schema ("14 of 14
+	// objects have it"): inspect and every alert on it say so.
+	Learned string `yaml:"learned"`
 
 	line int
 }
@@ -130,7 +134,7 @@ func applySignals(k *model.Kind, signals []SignalRule) {
 	var replicas model.Replicas
 	for _, s := range signals {
 		path, scope, _ := parseField(s.Field, s.Meaning) // checked by Parse
-		f := model.Field{Path: path, SchemaPath: s.Field, Rule: model.RuleDeclared, Line: s.line}
+		f := model.Field{Path: path, SchemaPath: s.Field, Rule: model.RuleDeclared, Line: s.line, Learned: s.Learned}
 		drop(k, s.Field)
 		switch s.Meaning {
 		case MeaningConditionList:

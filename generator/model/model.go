@@ -72,6 +72,10 @@ type Field struct {
 	SchemaPath string   `json:"schemaPath"`     // dotted schema path with [] for lists, e.g. status.parents[].conditions
 	Rule       string   `json:"rule,omitempty"` // the detection rule that found it, or RuleDeclared
 	Line       int      `json:"line,omitempty"` // with RuleDeclared: the line of crdmon.yaml declaring it
+	// Learned, when set, says the field was learned from objects rather
+	// than read from the schema, and how many objects show it: "14 of 14
+	// objects have it" (see package infer).
+	Learned string `json:"learned,omitempty"`
 }
 
 // RuleDeclared is the Rule of signals declared in crdmon.yaml rather than

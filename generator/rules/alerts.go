@@ -28,6 +28,9 @@ type TemplateData struct {
 	Limit       string   // numeric threshold (controller alerts)
 	Crossplane  bool     // the kinds have Crossplane's Ready and Synced conditions
 	Controllers []string // controller names (controller alerts)
+	// Learned ends the description when a kind the alert covers has
+	// signals learned from objects (model.LearnedNote).
+	Learned string
 }
 
 // alert is one alerting rule with the fixture that shows it firing.
@@ -139,6 +142,7 @@ func (b *builder) newAlert(s subject, c Class, key, suffix string) alert {
 	a.data = TemplateData{
 		Alert: a.name, Class: string(c), Subject: s.display, Group: s.group, Kinds: kinds,
 		Threshold: prommodel.Duration(st.For).String(),
+		Learned:   model.LearnedNote(s.kinds),
 	}
 	return a
 }

@@ -283,6 +283,9 @@ func (b *builder) rule(a *alert, set *templates.Set) (monitoringv1.Rule, error) 
 		if err != nil {
 			return monitoringv1.Rule{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
 		}
+		if name == AnnotationDescription && a.data.Learned != "" {
+			text = strings.TrimSpace(text + " " + a.data.Learned)
+		}
 		if text != "" {
 			ann[name] = text
 		}

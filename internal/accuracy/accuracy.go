@@ -122,7 +122,15 @@ func ReadIndex(dir string) ([]Case, error) {
 // Run evaluates every object of the health directory dir, generating as
 // `crdmon simulate` does with the overrides file cfg (nil for none). CRD and
 // object paths of INDEX.tsv are relative to dir's parent.
-func Run(dir string, cfg *config.File) (*Result, error) {
+func Run(dir string, cfg *config.File) (*Result, error) { return run(dir, cfg, false) }
+
+// RunLearning is Run where the status of each kind whose schema leaves it
+// untyped is learned, for each labelled object, from the other objects of
+// its kind in the set (never from the object judged), as `crdmon init
+// --objects` or `generate --sample-objects` would learn it from a cluster.
+func RunLearning(dir string, cfg *config.File) (*Result, error) { return run(dir, cfg, true) }
+
+func run(dir string, cfg *config.File, learn bool) (*Result, error) {
 	cases, err := ReadIndex(dir)
 	if err != nil {
 		return nil, err
@@ -140,6 +148,9 @@ func Run(dir string, cfg *config.File) (*Result, error) {
 		var cs []Case
 		for _, i := range byCRD[crd] {
 			cs = append(cs, cases[i])
+		}
+		if learn {
+			return runLearning(shared, crd, cs, cfg)
 		}
 		return runCRD(shared, crd, cs, cfg)
 	})
@@ -162,13 +173,15 @@ func runCRD(shared, crd string, cases []Case, cfg *config.File) ([]Outcome, erro
 	if err != nil {
 		return nil, err
 	}
-	opts := generator.DefaultOptions()
-	opts.Rules.Format = rules.FormatPlain // as crdmon simulate sets it
-	opts.Config = cfg
-	res, err := generator.FromCRDs(loaded, opts)
+	res, err := generator.FromCRDs(loaded, simulateOptions(cfg, nil))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", crd, err)
 	}
+	return evaluateAll(shared, cases, loaded, res)
+}
+
+// evaluateAll evaluates each of cases against one generation's result.
+func evaluateAll(shared string, cases []Case, loaded *load.Result, res *generator.Result) ([]Outcome, error) {
 	out := make([]Outcome, 0, len(cases))
 	for _, c := range cases {
 		o, err := evaluate(shared, c, loaded, res)
@@ -178,6 +191,16 @@ func runCRD(shared, crd string, cases []Case, cfg *config.File) ([]Outcome, erro
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// simulateOptions are the options `crdmon simulate` generates with, learning
+// from objects when there are any.
+func simulateOptions(cfg *config.File, objects []map[string]any) generator.Options {
+	opts := generator.DefaultOptions()
+	opts.Rules.Format = rules.FormatPlain // as crdmon simulate sets it
+	opts.Config = cfg
+	opts.Learn, opts.Objects = objects != nil, objects
+	return opts
 }
 
 // evaluate runs one object through simulate.Run.

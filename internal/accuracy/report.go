@@ -289,3 +289,49 @@ func oneLine(s string) string {
 	}
 	return s
 }
+
+// ModeFigures are one run's headline figures, for the side-by-side table.
+type ModeFigures struct {
+	Mode                          string
+	Degraded, Healthy, Suspended  Tally
+	Agree, Total                  int // recorded state agrees with the label
+	StateLikeWithoutSignal, Kinds int // kinds with a state-like field but no signal; kinds without any signal
+}
+
+// Figures returns res's headline figures under the name mode.
+func (r *Result) Figures(mode string) ModeFigures {
+	f := ModeFigures{Mode: mode, Degraded: r.Tally(Degraded), Healthy: r.Tally(Healthy), Suspended: r.Tally(Suspended)}
+	f.Agree, f.Total = r.StateAgreement()
+	f.StateLikeWithoutSignal = len(r.StateLikeWithoutSignal())
+	seen := map[string]bool{}
+	for _, o := range r.Outcomes {
+		if k := o.Group + "/" + o.Kind; o.KindFound && len(o.Signals) == 0 && !seen[k] {
+			seen[k] = true
+			f.Kinds++
+		}
+	}
+	return f
+}
+
+// WriteModes prints runs' figures side by side, one column per mode.
+func WriteModes(w io.Writer, modes []ModeFigures) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(name string, cell func(ModeFigures) string) {
+		fmt.Fprint(tw, name)
+		for _, m := range modes {
+			fmt.Fprintf(tw, "\t%s", cell(m))
+		}
+		fmt.Fprintln(tw)
+	}
+	rate := func(t Tally) string { return fmt.Sprintf("%d/%d (%.1f %%)", t.Fires, t.Objects, 100*t.Rate()) }
+	row("", func(m ModeFigures) string { return m.Mode })
+	row("Degraded: an alert fires", func(m ModeFigures) string { return rate(m.Degraded) })
+	row("Healthy: an alert fires", func(m ModeFigures) string { return rate(m.Healthy) })
+	row("Suspended: an alert fires", func(m ModeFigures) string { return rate(m.Suspended) })
+	row("recorded state agrees", func(m ModeFigures) string {
+		return fmt.Sprintf("%d/%d (%.1f %%)", m.Agree, m.Total, 100*float64(m.Agree)/float64(max(m.Total, 1)))
+	})
+	row("kinds without any signal", func(m ModeFigures) string { return fmt.Sprint(m.Kinds) })
+	row("kinds state-like, no signal", func(m ModeFigures) string { return fmt.Sprint(m.StateLikeWithoutSignal) })
+	return tw.Flush()
+}

@@ -65,6 +65,11 @@ type generateFlags struct {
 	fromCluster bool
 	cluster     cluster.Options
 	opts        generator.Options
+	// sampleN is --sample-objects: objects listed per kind whose status
+	// is untyped, to learn it from; sampleSkipped says which kinds could
+	// not be listed.
+	sampleN       int64
+	sampleSkipped []string
 }
 
 func (g *generateFlags) register(fs *flag.FlagSet) {
@@ -81,6 +86,7 @@ func (g *generateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.cluster.Context, "context", "", "kubeconfig context for --from-cluster")
 	fs.StringVar(&g.cluster.Selector, "selector", "", "label selector on CRDs for --from-cluster, e.g. app.kubernetes.io/part-of=my-operator")
 	fs.DurationVar(&g.cluster.Timeout, "timeout", 15*time.Second, "time limit for --from-cluster")
+	fs.Int64Var(&g.sampleN, "sample-objects", 0, "with --from-cluster: list up to N objects of each kind whose status schema is untyped and learn its signals from them, for this run only (read-only: list with limit N; RBAC: list on those resources)")
 }
 
 // defaultConfigFile is read when -c is not given and it exists.
@@ -107,6 +113,16 @@ func (g *generateFlags) options(env Env) (generator.Options, error) {
 		if o.Loaded, err = load.FromCluster(crds, name); err != nil {
 			return o, err
 		}
+		if g.sampleN > 0 {
+			if err := g.sampleObjects(&o, o.Loaded); err != nil {
+				return o, err
+			}
+		}
+	} else if g.sampleN != 0 {
+		return o, fmt.Errorf("--sample-objects reads objects from the cluster: give --from-cluster too (for objects in files, crdmon init --objects writes what they show into crdmon.yaml)")
+	}
+	if g.sampleN < 0 {
+		return o, fmt.Errorf("--sample-objects %d: want a positive number of objects per kind", g.sampleN)
 	}
 	file := g.configFile
 	if file == "" && !g.noConfig {
@@ -211,6 +227,9 @@ func runGenerate(args []string, env Env) int {
 	// Files are compared or staged as they are generated, so that large
 	// runs never hold all their output; the output changes only once the
 	// whole run has succeeded.
+	if *check && g.sampleN > 0 {
+		return reportError(env, fmt.Errorf("--check compares with what CRDs and crdmon.yaml give: --sample-objects would make it depend on the cluster's objects; write what they show into crdmon.yaml with crdmon init --objects"))
+	}
 	if *check {
 		cmp := output.NewComparer(*outDir)
 		opts.Sink = cmp.Put
@@ -239,7 +258,10 @@ func runGenerate(args []string, env Env) int {
 	}
 	if !*quiet {
 		printSummary(env.Stdout, res)
+		printLearned(env.Stdout, env.Stderr, res, g.sampleSkipped)
 		printChanges(env.Stdout, *outDir, changes)
+	} else {
+		printLearned(io.Discard, env.Stderr, res, g.sampleSkipped)
 	}
 	return ExitOK
 }

@@ -12,13 +12,20 @@ import (
 	"github.com/crdmon/crdmon/generator/config"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/rules"
+	"github.com/crdmon/crdmon/generator/simulate"
 )
 
-const initHelp = `Usage: crdmon init -f PATH... [-o crdmon.yaml] [--force]
+const initHelp = `Usage: crdmon init -f PATH... [--objects OBJS...] [-o crdmon.yaml] [--force]
 
 Writes a commented overrides file pre-filled with the kinds and conditions
 found in the CRDs, every default shown in a comment, so you can tune alerts
 without reading source. crdmon generate reads ./crdmon.yaml by default.
+
+With --objects (kubectl get KIND -A -o yaml > objects.yaml), the status of
+each kind whose CRD leaves it untyped is learned from its objects, and what
+they show is written as declared signals, each with a comment saying which
+objects it came from: review them and commit, and generate stays a pure
+function of the CRDs and crdmon.yaml.
 `
 
 func runInit(args []string, env Env) int {
@@ -27,8 +34,14 @@ func runInit(args []string, env Env) int {
 	g.register(fs)
 	out := fs.String("o", defaultConfigFile, "file to write, or - for stdout")
 	force := fs.Bool("force", false, "overwrite an existing file")
+	var objects listFlag
+	fs.Var(&objects, "objects", "objects file, directory, glob or - for stdin, as kubectl get -o yaml|json prints them: learn the status of kinds whose schema leaves it untyped (repeatable)")
 	if code, ok := parse(fs, args, &g.inputs, env); !ok {
 		return code
+	}
+	if stdinTwice(g.inputs, objects) {
+		fmt.Fprintln(env.Stderr, "crdmon: -f - and --objects - both read stdin; give one of them as a file")
+		return ExitUsage
 	}
 	g.noConfig = true // init writes the overrides file; it never reads one
 	opts, err := g.options(env)
@@ -37,11 +50,21 @@ func runInit(args []string, env Env) int {
 	}
 	opts.Config = nil
 	opts.Only = []string{generator.ArtifactKSM}
+	if len(objects) > 0 {
+		if opts.Objects, err = simulate.ReadObjects(objects, env.Stdin); err != nil {
+			return reportError(env, err)
+		}
+		opts.Learn = true
+	}
 	res, err := generator.Generate(opts)
 	if err != nil {
 		return reportError(env, err)
 	}
-	text := InitFile(res.Model, rules.DefaultOptions())
+	from := strings.Join(objects, ", ")
+	if from == "" && g.sampleN > 0 {
+		from = "listed from the cluster by --sample-objects"
+	}
+	text := initFile(res.Model, rules.DefaultOptions(), from)
 	if _, err := config.Parse("generated "+defaultConfigFile, []byte(text)); err != nil {
 		return reportError(env, fmt.Errorf("internal error: init wrote an invalid file: %w", err))
 	}
@@ -57,6 +80,9 @@ func runInit(args []string, env Env) int {
 		return reportError(env, err)
 	}
 	fmt.Fprintf(env.Stdout, "wrote %s for %d kinds; edit it, then run crdmon generate\n", *out, countWithSignals(res.Model))
+	for _, l := range res.Learned {
+		fmt.Fprintf(env.Stdout, "learned from objects, declared in %s for review: %s\n", *out, l.Summary())
+	}
 	return ExitOK
 }
 
@@ -71,7 +97,11 @@ func countWithSignals(m model.Model) int {
 }
 
 // InitFile renders the commented overrides file for a model.
-func InitFile(m model.Model, defaults rules.Options) string {
+func InitFile(m model.Model, defaults rules.Options) string { return initFile(m, defaults, "") }
+
+// initFile is InitFile, with the signals learned from the objects read
+// from objects declared.
+func initFile(m model.Model, defaults rules.Options, objects string) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w("# crdmon overrides file, written by `crdmon init` for %d kinds. Edit freely:", countWithSignals(m))
@@ -99,6 +129,14 @@ func InitFile(m model.Model, defaults rules.Options) string {
 		}
 		w("  - group: %s", k.Group)
 		w("    kind: %s", k.Kind)
+		if hasLearned(k) {
+			for _, n := range k.Notes {
+				w("    # note: %s", n)
+			}
+			for _, l := range learnedSignals(k, objects) {
+				w("%s", l)
+			}
+		}
 		for _, s := range signalWords(k) {
 			w("    # found: %s", s)
 		}
@@ -128,6 +166,11 @@ func InitFile(m model.Model, defaults rules.Options) string {
 			continue
 		}
 		w("  # No signal found in %s/%s; declare what its status holds:", k.Group, k.Kind)
+		if objects != "" {
+			for _, n := range k.Notes {
+				w("  #   note: %s", n)
+			}
+		}
 		w("  # - group: %s", k.Group)
 		w("  #   kind: %s", k.Kind)
 		w("  #   signals: [{field: status.errorCount, meaning: problem-count}]  # %s", signalsHint)

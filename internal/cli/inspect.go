@@ -109,10 +109,14 @@ func healthSummary(k model.Kind, prefix string) string {
 // ruleOf names what found a signal: its detection rule, or the line of
 // crdmon.yaml that declared it.
 func ruleOf(f model.Field) string {
+	rule := f.Rule
 	if f.Declared() {
-		return fmt.Sprintf("from crdmon.yaml (line %d)", f.Line)
+		rule = fmt.Sprintf("from crdmon.yaml (line %d)", f.Line)
 	}
-	return f.Rule
+	if f.Learned != "" {
+		rule += " (from objects: " + f.Learned + ")"
+	}
+	return rule
 }
 
 func familyNames(k model.Kind, prefix string) []string {

@@ -82,6 +82,13 @@ func runSimulate(args []string, env Env) int {
 	}
 	// simulate evaluates the plain rule files; generate's --rules-format is not a flag here.
 	opts.Rules.Format = rules.FormatPlain
+	objs, err := simulate.ReadObjects(objects, env.Stdin)
+	if err != nil {
+		return reportError(env, err)
+	}
+	// A kind whose status schema is untyped is learned from the objects
+	// given, so that `kubectl get KIND -o yaml | crdmon simulate` works.
+	opts.Learn, opts.Objects = true, objs
 	res, err := generator.Generate(opts)
 	if err != nil {
 		return reportError(env, err)
@@ -89,9 +96,11 @@ func runSimulate(args []string, env Env) int {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(env.Stderr, "crdmon: warning: %s\n", w)
 	}
-	objs, err := simulate.ReadObjects(objects, env.Stdin)
-	if err != nil {
-		return reportError(env, err)
+	for _, l := range res.Learned {
+		if l.Objects == 0 {
+			continue // no object of the kind to simulate either
+		}
+		fmt.Fprintf(env.Stderr, "crdmon: note: the status schema is untyped; learned from the objects given: %s\n", l.Summary())
 	}
 	rep, err := simulate.Run(res, objs, at)
 	if err != nil {
