@@ -40,7 +40,6 @@ var pendingPages = []string{
 	"docs/rule-pack.md",             // branch with the generic rule pack
 	"docs/prometheus-cost.md",       // real-Prometheus benchmark
 	"docs/end-to-end.md",            // e2e with real kube-state-metrics
-	"docs/inference.md",             // branch infer
 	"docs/detection-conventions.md", // detection conventions
 }
 
