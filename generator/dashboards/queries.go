@@ -96,7 +96,7 @@ func (q queries) signals() signals {
 // states lists the health states the board's kinds can be in (those
 // package health has a signal for), in the order panels show them.
 func (q queries) states() []string {
-	reasons := health.Query{Prefix: q.prefix, Kinds: q.kinds}.Reasons()
+	reasons := health.Reasons(q.kinds)
 	var out []string
 	for _, st := range []string{health.Healthy, health.Degraded, health.Progressing, health.Suspended} {
 		if len(reasons[slices.Index(health.States, st)]) > 0 {
