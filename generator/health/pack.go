@@ -196,7 +196,9 @@ func (p Pack) Rules() []Rule {
 	} {
 		classified = lr(classified, step[0], step[1], series.LabelType, step[2])
 	}
-	add(Conditions, paren(or(classified, lr(p.Raw(series.ConditionDeclared, Ne(series.LabelStatus, "")), LabelNamed, "true", "", "")))+
+	declaredNow := or(p.Raw(series.ConditionDeclared, Ne(series.LabelStatus, "")),
+		lr(p.Raw(series.ConditionDeclared, Ne(series.LabelListed, "")), series.LabelStatus, "True", "", ""))
+	add(Conditions, paren(or(classified, lr(paren(declaredNow), LabelNamed, "true", "", "")))+
 		" unless "+p.On(LabelNamed)+" "+ready)
 
 	// Suspended: the spec says so, a condition naming a pause holds, a
@@ -244,7 +246,8 @@ func (p Pack) Rules() []Rule {
 }
 
 // classified selects the state fields holding a value of class: an enum
-// value (phase_class), a flag false (phase_flag), a value crdmon.yaml
+// value (phase_class), a flag false (phase_info of values "flag", a bool
+// that kube-state-metrics renders as a label but cannot match as a string), a value crdmon.yaml
 // declares for the kind or, with kind "*", its group (the override table).
 func (p Pack) classified(class string) string {
 	declared := p.Raw(series.PhaseInfo, Eq(series.LabelValues, series.ValuesDeclared))
@@ -253,7 +256,7 @@ func (p Pack) classified(class string) string {
 	}
 	return or(
 		p.Raw(series.PhaseClass, Eq(series.LabelClass, class))+" == 1",
-		p.Raw(series.PhaseFlag, Eq(series.LabelClass, class))+" == 0",
+		p.Raw(series.PhaseInfo, Eq(series.LabelValues, series.ValuesFlag), Eq(series.LabelClass, class), Re(series.LabelPhase, "false|False")),
 		declared+" * on("+series.LabelGroup+", "+series.LabelKind+", "+series.LabelField+", "+series.LabelPhase+") group_left() "+row(Ne(series.LabelKind, "*")),
 		declared+" * on("+series.LabelGroup+", "+series.LabelField+", "+series.LabelPhase+") group_left() "+row(Eq(series.LabelKind, "*")))
 }
@@ -295,6 +298,7 @@ func Reasons(kinds []model.Kind) [][]string {
 		has.deleting = true
 		has.suspend = has.suspend || k.Suspend != nil
 		has.conditions = has.conditions || len(k.Conditions) > 0
+		has.condSuspend = has.condSuspend || slices.ContainsFunc(k.Conditions, func(c model.ConditionSet) bool { return c.HasStatus })
 		has.generation = has.generation || k.Generation != nil
 		has.replicas = has.replicas || k.Replicas != nil
 		has.problems = has.problems || len(k.Problems) > 0
@@ -317,7 +321,7 @@ func Reasons(kinds []model.Kind) [][]string {
 		}
 	}
 	put(Suspended, ReasonSuspend, has.suspend)
-	put(Suspended, ReasonCondition, has.conditions)
+	put(Suspended, ReasonCondition, has.condSuspend)
 	put(Suspended, ReasonPhase, has.phaseSuspend)
 	put(Degraded, ReasonCondition, has.conditions)
 	put(Degraded, ReasonPhase, has.failPhase)

@@ -107,23 +107,19 @@ func resource(k model.Kind, prefix, subject string) Resource {
 	}
 	for _, ph := range k.Phases {
 		classes := model.ClassifyPhase(ph)
+		common := map[string]string{series.LabelField: ph.SchemaPath, series.LabelValues: classes.Values}
+		if class := classes.FalseClass(); classes.Values == series.ValuesFlag && class != "" {
+			common[series.LabelClass] = class // the class of the flag's false value
+		}
 		r.Metrics = append(r.Metrics, Generator{
 			Name:         series.PhaseInfo,
 			Help:         help(subject, "current value of %s.", ph.SchemaPath),
-			CommonLabels: map[string]string{series.LabelField: ph.SchemaPath, series.LabelValues: classes.Values},
+			CommonLabels: common,
 			Each: Metric{Type: TypeInfo, Info: &MetricInfo{
 				Path:           ph.Path,
 				LabelsFromPath: map[string][]string{series.LabelPhase: {}},
 			}},
 		})
-		if classes.Values == series.ValuesFlag {
-			if class := classes.FalseClass(); class != "" {
-				g := gauge(series.PhaseFlag, help(subject, "%s as 1 (true) or 0 (false), %s when false.", ph.SchemaPath, class), ph.Path, false)
-				g.CommonLabels = map[string]string{series.LabelField: ph.SchemaPath, series.LabelClass: class}
-				r.Metrics = append(r.Metrics, g)
-			}
-			continue
-		}
 		if classes.Values != series.ValuesEnum {
 			continue // declared values: the override table classifies them
 		}
@@ -229,8 +225,9 @@ func declared(k model.Kind, subject string) []Generator {
 		}
 		common := map[string]string{series.LabelType: t, series.LabelPolarity: string(k.Polarity[t])}
 		if !list.HasStatus {
-			// A listed condition holds; an absent one leaves no status.
-			labels = map[string][]string{series.LabelStatus: append(slices.Clone(at), "type")}
+			// A listed condition holds: label listed (its type) while it is
+			// listed; the rules read it as status True.
+			labels = map[string][]string{series.LabelListed: append(slices.Clone(at), "type")}
 		}
 		out = append(out, Generator{
 			Name:           series.ConditionDeclared,

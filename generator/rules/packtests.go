@@ -181,9 +181,8 @@ func (b packBuilder) scenarios(at time.Duration) []testScenario {
 		series.PhaseInfo, 1, field, "status.phase", series.LabelValues, series.ValuesOpen, series.LabelPhase, "Paused")
 	errored := b.with(b.with(b.object("Cert", "errored", health.Degraded, health.ReasonPhase), series.Info, 1),
 		series.PhaseInfo, 1, field, "status.failureMessage", series.LabelValues, series.ValuesError, series.LabelPhase, "secret not found")
-	unready := b.with(b.with(b.with(b.object("Pool", "unready", health.Progressing, health.ReasonPhase), series.Info, 1, series.LabelReports, series.ReportsState),
-		series.PhaseInfo, 1, field, "status.readyToUse", series.LabelValues, series.ValuesFlag, series.LabelPhase, "false"),
-		series.PhaseFlag, 0, field, "status.readyToUse", series.LabelClass, series.ClassProgress)
+	unready := b.with(b.with(b.object("Pool", "unready", health.Progressing, health.ReasonPhase), series.Info, 1, series.LabelReports, series.ReportsState),
+		series.PhaseInfo, 1, field, "status.readyToUse", series.LabelValues, series.ValuesFlag, series.LabelClass, series.ClassProgress, series.LabelPhase, "false")
 	scaling := b.with(b.with(b.with(b.object("Pool", "scaling", health.Progressing, health.ReasonReplicas), series.Info, 1),
 		series.ReplicasDesired, 3), series.ReplicasReady, 1)
 	lagging := b.with(b.with(b.with(b.with(b.object("Gadget", "lagging", health.Progressing, health.ReasonGeneration), series.Info, 1, series.LabelReports, series.ReportsConditions),

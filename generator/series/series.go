@@ -42,9 +42,7 @@ const (
 	// values): labels field, class (ClassFailure, ClassProgress,
 	// ClassSuspended) and phase; 1 for the value the field holds, else 0.
 	PhaseClass = "phase_class"
-	// PhaseFlag is a true/false state field as a gauge (1 true, 0 false),
-	// labelled field and class, the class of its false value.
-	PhaseFlag = "phase_flag"
+
 	// ReplicasDesired is the desired replica count (spec, or a status total
 	// such as desiredNumberScheduled).
 	ReplicasDesired = "replicas_desired"
@@ -63,7 +61,8 @@ const (
 	// ObservedGeneration is status.observedGeneration.
 	ObservedGeneration = "observed_generation"
 	// PhaseInfo is 1 per phase field that has a value; labels field, phase
-	// and values (how the value is classified: Values*).
+	// and values (how the value is classified: Values*); for a true/false
+	// flag, class: the class of its false value.
 	PhaseInfo = "phase_info"
 	// TimestampSeconds is one series per timestamp field that has a value,
 	// in Unix seconds; labels field and meaning (model.Expiry, model.Renewal,
@@ -82,7 +81,7 @@ const (
 var AllFamilies = []string{
 	Info, Condition, ConditionTime, ConditionDeclared, ReplicasDesired, ReplicasReady,
 	ReplicasCurrent, ReplicasAvailable, ReplicasUpdated, Generation, ObservedGeneration,
-	PhaseInfo, PhaseClass, PhaseFlag, TimestampSeconds, Failures, Problems,
+	PhaseInfo, PhaseClass, TimestampSeconds, Failures, Problems,
 }
 
 // Label names added by crdmon's config. kube-state-metrics adds the GVK labels itself.
@@ -99,6 +98,7 @@ const (
 	LabelPhase     = "phase"
 	LabelMeaning   = "meaning"  // what a timestamp field means: expiry, renewal, valid-from
 	LabelPolarity  = "polarity" // a declared condition type's polarity (model.Polarity)
+	LabelListed    = "listed"   // ConditionDeclared of a list without status: the type, while listed
 	LabelClass     = "class"    // PhaseClass: ClassFailure, ClassProgress or ClassSuspended
 	LabelValues    = "values"   // PhaseInfo: ValuesOpen, ValuesDeclared, ValuesEnum or ValuesError
 	// LabelReady is the status of the object's top-level Ready condition on
@@ -140,7 +140,7 @@ const (
 	ValuesOpen     = model.PhaseValuesOpen     // no values known: failure, progress and pause words decide
 	ValuesDeclared = model.PhaseValuesDeclared // no enum, values declared in crdmon.yaml (PhaseClass); pause words besides
 	ValuesEnum     = model.PhaseValuesEnum     // an enum: its values are classified in PhaseClass only
-	ValuesFlag     = model.PhaseValuesFlag     // a true/false flag: PhaseFlag
+	ValuesFlag     = model.PhaseValuesFlag     // a true/false flag: PhaseInfo carries the class of its false value
 	ValuesError    = model.PhaseValuesError    // an error message field: any value is a failure
 )
 
@@ -203,9 +203,6 @@ func Families(k model.Kind) []string {
 			return c.Values == model.PhaseValuesEnum && c.Classified()
 		}) {
 			out = append(out, PhaseClass)
-		}
-		if slices.ContainsFunc(k.Phases, func(p model.Phase) bool { return model.ClassifyPhase(p).Values == model.PhaseValuesFlag }) {
-			out = append(out, PhaseFlag)
 		}
 	}
 	if len(k.Timestamps) > 0 {
