@@ -39,9 +39,9 @@ func TestScaleOutputWithinLimits(t *testing.T) {
 		res := generateLimited(t, dir)
 		sizes := checkDeployable(t, res.Files)
 		sizes.log(t)
-		ec2 := string(fileContent(res.Files, rules.PrometheusRulePath("ec2.aws.upbound.io")))
-		if ec2 == "" || strings.Contains(ec2, "customresource_kind=") {
-			t.Error("the EC2 group's rules are not one alert per signal")
+		pack := string(fileContent(res.Files, rules.PrometheusRulePath(rules.PackName)))
+		if pack == "" || strings.Contains(pack, "upbound.io") || len(pack) > 64<<10 {
+			t.Error("the rule pack names groups, or is not small")
 		}
 		wildcards := 0
 		for _, r := range res.KSM.Spec.Resources {

@@ -13,9 +13,6 @@ func applyConfig(opts *Options, f *config.File, m model.Model) error {
 	if d.Prefix != "" {
 		opts.KSM.Prefix = d.Prefix
 	}
-	if d.Granularity != "" {
-		opts.Rules.Granularity = d.Granularity
-	}
 	for k, v := range d.Labels {
 		opts.Rules.ExtraAlertLabels = setKey(opts.Rules.ExtraAlertLabels, k, v)
 	}

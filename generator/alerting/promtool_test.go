@@ -45,16 +45,24 @@ func promtoolBinary(t *testing.T) string {
 }
 
 // parseRules reads the alerting rules of a rule file as promtool loads it.
-func parseRules(t *testing.T, name string, content []byte) []alerting.Rule {
+// recording is one recording rule of a rule file.
+type recording struct {
+	name, expr string
+	labels     map[string]string
+}
+
+func parseRules(t *testing.T, name string, content []byte) ([]alerting.Rule, []recording) {
 	t.Helper()
 	groups, errs := rulefmt.Parse(content, false, prommodel.UTF8Validation, promqlParser, slog.New(slog.DiscardHandler))
 	if len(errs) > 0 {
 		t.Fatalf("%s: %v", name, errs)
 	}
 	var out []alerting.Rule
+	var recs []recording
 	for _, g := range groups.Groups {
 		for _, r := range g.Rules {
 			if r.Alert == "" {
+				recs = append(recs, recording{r.Record, r.Expr, r.Labels})
 				continue
 			}
 			x, err := promqlParser.ParseExpr(r.Expr)
@@ -65,13 +73,13 @@ func parseRules(t *testing.T, name string, content []byte) []alerting.Rule {
 				KeepFiringFor: time.Duration(r.KeepFiringFor), Labels: r.Labels, Annotations: r.Annotations})
 		}
 	}
-	return out
+	return out, recs
 }
 
 // evaluate loads a test group's input series and evaluates rs at every
 // interval from 0 to end, as `promtool test rules` does, returning the
 // active alerts of all rules after each step.
-func evaluate(t *testing.T, rs []alerting.Rule, tg rules.TestGroup, end time.Duration) [][]alerting.Alert {
+func evaluate(t *testing.T, rs []alerting.Rule, recs []recording, tg rules.TestGroup, end time.Duration) [][]alerting.Alert {
 	t.Helper()
 	interval, err := prommodel.ParseDuration(tg.Interval)
 	if err != nil {
@@ -102,6 +110,35 @@ func evaluate(t *testing.T, rs []alerting.Rule, tg rules.TestGroup, end time.Dur
 	})
 	defer engine.Close()
 	query := alerting.EngineQuery(engine, alerting.NewStorage(series))
+	// Recording rules in order, each at every step, reading what the rules
+	// before it recorded (as a rule group's evaluation does).
+	for _, r := range recs {
+		recorded := map[string]*alerting.Series{}
+		var keys []string
+		for at := time.Duration(0); at <= end; at += step {
+			v, err := query(context.Background(), r.expr, time.Unix(0, 0).UTC().Add(at))
+			if err != nil {
+				t.Fatalf("%s: %s at %s: %v", tg.Name, r.name, at, err)
+			}
+			for _, smp := range v {
+				b := labels.NewBuilder(smp.Metric).Set(labels.MetricName, r.name)
+				for k, val := range r.labels {
+					b.Set(k, val)
+				}
+				l := b.Labels()
+				key := l.String()
+				if recorded[key] == nil {
+					recorded[key] = &alerting.Series{Labels: l}
+					keys = append(keys, key)
+				}
+				recorded[key].Samples = append(recorded[key].Samples, alerting.Sample{T: at.Milliseconds(), F: smp.F})
+			}
+		}
+		for _, k := range keys {
+			series = append(series, *recorded[k])
+		}
+		query = alerting.EngineQuery(engine, alerting.NewStorage(series))
+	}
 	evs := make([]*alerting.Evaluator, len(rs))
 	for i, r := range rs {
 		evs[i] = alerting.NewEvaluator(r)
@@ -157,8 +194,11 @@ func generated(t *testing.T, dir string, tweak func(*generator.Options)) []outpu
 // per kind and per group, both with controller alerts (series that change
 // over time).
 var optionVariants = map[string]func(*generator.Options){
-	"per-kind":  func(o *generator.Options) { o.Rules.InferControllers = true },
-	"per-group": func(o *generator.Options) { o.Rules.InferControllers = true; o.Rules.Granularity = rules.PerGroup },
+	"defaults": func(o *generator.Options) { o.Rules.InferControllers = true },
+	"labels": func(o *generator.Options) {
+		o.Rules.InferControllers = true
+		o.Rules.ExtraAlertLabels = map[string]string{"team": "platform"}
+	},
 }
 
 // testFile is a generated promtool test file and the rules it tests.
@@ -166,6 +206,7 @@ type testFile struct {
 	path  string
 	tests rules.UnitTestFile
 	rules []alerting.Rule
+	recs  []recording
 }
 
 // testFiles returns the promtool test files among files.
@@ -186,7 +227,9 @@ func testFiles(t *testing.T, files []output.File) []testFile {
 		}
 		for _, rf := range tf.tests.RuleFiles {
 			p := path.Join(path.Dir(f.Path), rf)
-			tf.rules = append(tf.rules, parseRules(t, p, byPath[p].Content)...)
+			rs, recs := parseRules(t, p, byPath[p].Content)
+			tf.rules = append(tf.rules, rs...)
+			tf.recs = append(tf.recs, recs...)
 		}
 		out = append(out, tf)
 	}
@@ -223,7 +266,7 @@ func disagreements(t *testing.T, files []output.File) (checked int, errs []error
 					}
 				}
 			}
-			steps := evaluate(t, named, tg, lastEval(t, tg))
+			steps := evaluate(t, named, tf.recs, tg, lastEval(t, tg))
 			step, _ := prommodel.ParseDuration(tg.Interval)
 			for _, at := range tg.AlertTests {
 				checked++
@@ -292,13 +335,13 @@ func TestGeneratedCasesCanFail(t *testing.T) {
 	files := generated(t, testutil.TestdataCRDs(t), nil)
 	broken := false
 	for i, f := range files {
-		if strings.HasSuffix(f.Path, ".rules.yaml") && strings.Contains(string(f.Content), `status!="True"`) {
-			files[i].Content = []byte(strings.Replace(string(f.Content), `status!="True"`, `status="Nope"`, 1))
+		if strings.HasSuffix(f.Path, ".rules.yaml") && strings.Contains(string(f.Content), `status="True"`) {
+			files[i].Content = []byte(strings.ReplaceAll(string(f.Content), `status="True"`, `status="Nope"`))
 			broken = true
 		}
 	}
 	if !broken {
-		t.Fatal(`no rule with status!="True" to break`)
+		t.Fatal(`no rule with status="True" to break`)
 	}
 	if _, errs := disagreements(t, files); len(errs) == 0 {
 		t.Fatal("a broken rule agreed with its promtool test")
@@ -346,11 +389,11 @@ var scenarioGroup = rules.TestGroup{Name: "scenarios", Interval: "1m", InputSeri
 // labels and annotations, and every pending and firing alert with the
 // ALERTS and ALERTS_FOR_STATE series Prometheus writes for it (its state,
 // and since when it is active).
-func expectEveryStep(t *testing.T, rs []alerting.Rule, tg rules.TestGroup, end time.Duration, names []string) rules.TestGroup {
+func expectEveryStep(t *testing.T, rs []alerting.Rule, recs []recording, tg rules.TestGroup, end time.Duration, names []string) rules.TestGroup {
 	t.Helper()
 	out := rules.TestGroup{Name: tg.Name, Interval: tg.Interval, InputSeries: tg.InputSeries}
 	step, _ := prommodel.ParseDuration(tg.Interval)
-	for i, alerts := range evaluate(t, rs, tg, end) {
+	for i, alerts := range evaluate(t, rs, recs, tg, end) {
 		at := prommodel.Duration(time.Duration(i) * time.Duration(step)).String()
 		for _, name := range names {
 			test := rules.AlertTest{EvalTime: at, Alertname: name, ExpAlerts: []rules.ExpAlert{}}
@@ -388,7 +431,7 @@ func (s promtoolSuite) addScenarios(t *testing.T, rs []alerting.Rule) {
 	}
 	s["scenarios.rules.yaml"] = []byte(scenarioRules)
 	s.addTest(t, "scenarios.test.yaml", rules.UnitTestFile{RuleFiles: []string{"scenarios.rules.yaml"}, EvaluationInterval: "1m",
-		Tests: []rules.TestGroup{expectEveryStep(t, rs, scenarioGroup, 15*time.Minute, names)}})
+		Tests: []rules.TestGroup{expectEveryStep(t, rs, nil, scenarioGroup, 15*time.Minute, names)}})
 }
 
 func (s promtoolSuite) addTest(t *testing.T, name string, f rules.UnitTestFile) {
@@ -427,17 +470,18 @@ func (s promtoolSuite) run(t *testing.T, promtool string) (string, error) {
 // as Prometheus does": real `promtool test rules` confirms, at every
 // evaluation step, the alerts it reports (state, since when, labels and
 // annotations) for the scenario rules and for every generated promtool test
-// case of the example CRDs per kind; CRDMON_FULL_CORPUS=1 adds per-group
+// case of the example CRDs; CRDMON_FULL_CORPUS=1 adds extra alert labels
 // rules and the corpus (promtool takes about 40ms a test case).
 func TestAgreesWithPromtool(t *testing.T) {
 	promtool := promtoolBinary(t)
 	suite := promtoolSuite{}
-	suite.addScenarios(t, parseRules(t, "scenarios", []byte(scenarioRules)))
+	scenarios, _ := parseRules(t, "scenarios", []byte(scenarioRules))
+	suite.addScenarios(t, scenarios)
 	sources := map[string]string{"testdata": testutil.TestdataCRDs(t)}
-	variants := []string{"per-kind"}
+	variants := []string{"defaults"}
 	if os.Getenv("CRDMON_FULL_CORPUS") != "" {
 		sources["corpus"] = testutil.Corpus(t)
-		variants = append(variants, "per-group")
+		variants = append(variants, "labels")
 	}
 	for src, dir := range sources {
 		for _, variant := range variants {
@@ -448,6 +492,9 @@ func TestAgreesWithPromtool(t *testing.T) {
 				}
 			}
 			for _, tf := range testFiles(t, files) {
+				if len(tf.tests.Tests) == 0 {
+					continue // an overrides file of controller alerts only
+				}
 				// Package alerting steps at the series interval; so does
 				// promtool here, whatever evaluation_interval the file has.
 				pf := rules.UnitTestFile{RuleFiles: tf.tests.RuleFiles, EvaluationInterval: tf.tests.Tests[0].Interval}
@@ -456,7 +503,7 @@ func TestAgreesWithPromtool(t *testing.T) {
 					for _, at := range tg.AlertTests {
 						names = append(names, at.Alertname)
 					}
-					pf.Tests = append(pf.Tests, expectEveryStep(t, tf.rules, tg, lastEval(t, tg), names))
+					pf.Tests = append(pf.Tests, expectEveryStep(t, tf.rules, tf.recs, tg, lastEval(t, tg), names))
 				}
 				suite.addTest(t, path.Join(src, variant, tf.path), pf)
 			}
@@ -471,7 +518,7 @@ func TestAgreesWithPromtool(t *testing.T) {
 // rule held 2m must fail promtool's test of the rule held 3m.
 func TestAgreesWithPromtoolCanFail(t *testing.T) {
 	promtool := promtoolBinary(t)
-	rs := parseRules(t, "scenarios", []byte(scenarioRules))
+	rs, _ := parseRules(t, "scenarios", []byte(scenarioRules))
 	if rs[0].Name != "Held" || rs[0].For != 3*time.Minute {
 		t.Fatalf("the first scenario rule is not Held for 3m: %+v", rs[0])
 	}

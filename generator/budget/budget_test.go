@@ -39,8 +39,9 @@ func TestSeriesPerObject(t *testing.T) {
 		{"no signals: not configured", base, 0},
 		{"info + 2 conditions", withNoTime, 3},
 		{"info + phase", phaseOnly, 2},
-		// info 1, conditions 2+2, replicas 2+2, generation 2, phases 2
-		{"everything", full, 13},
+		// info 1, conditions 2+2 and their transition times 2+2, replicas
+		// 2+2, generation 2, phases 2
+		{"everything", full, 17},
 	} {
 		if got := SeriesPerObject(c.kind, series.DefaultPrefix); got != c.want {
 			t.Errorf("%s: %d series per object, want %d", c.name, got, c.want)
@@ -94,7 +95,10 @@ func TestCorpusAverage(t *testing.T) {
 	}
 	avg := float64(total) / float64(kinds)
 	t.Logf("%d monitored kinds, %.2f series per typical object on average, at most %d (%s)", kinds, avg, max, maxKind)
-	if avg > 6 {
-		t.Errorf("average %.2f series per object, budget is 6", avg)
+	// A condition's lastTransitionTime is a series of its own (so that a
+	// time kube-state-metrics cannot parse loses the age, not the
+	// condition): about one more series per object than before.
+	if avg > 7 {
+		t.Errorf("average %.2f series per object, budget is 7", avg)
 	}
 }

@@ -87,8 +87,8 @@ func testSampleObjects(t *testing.T, c *testcluster.Cluster) {
 			t.Errorf("output lacks %q:\n%s", w.want, w.got)
 		}
 	}
-	rules, err := os.ReadFile(filepath.Join(out, "rules", "example.crdmon.dev.yaml"))
-	if err != nil || !bytes.Contains(rules, []byte("were learned from objects, not read from the CRD schema")) {
-		t.Errorf("the rules do not say their signals were learned from objects (%v)", err)
+	config, err := os.ReadFile(filepath.Join(out, "kube-state-metrics", "custom-resource-state.yaml"))
+	if err != nil || !bytes.Contains(config, []byte("were learned from objects, not read from the CRD schema")) {
+		t.Errorf("the kube-state-metrics config does not say the signals were learned from objects (%v)", err)
 	}
 }

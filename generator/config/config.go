@@ -39,7 +39,7 @@ type File struct {
 // Defaults apply to every kind.
 type Defaults struct {
 	Prefix          string            `yaml:"prefix"`          // metric name prefix
-	Granularity     string            `yaml:"granularity"`     // "kind" or "group"
+	Granularity     string            `yaml:"granularity"`     // deprecated and ignored: "kind" or "group"
 	Alerts          map[string]Alert  `yaml:"alerts"`          // per alert class
 	Labels          map[string]string `yaml:"labels"`          // extra labels on every alert
 	Annotations     map[string]string `yaml:"annotations"`     // extra annotations on every alert

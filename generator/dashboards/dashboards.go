@@ -168,10 +168,10 @@ func boards(m model.Model, layout string) []board {
 // signal it came from. Panels reading them show nothing while the pack's
 // rules are not deployed.
 var signalMetrics = []struct{ class, metric string }{
-	{"failing", "crdmon:signal:failing"},
-	{"progressing", "crdmon:signal:progressing"},
-	{"suspended", "crdmon:signal:suspended"},
-	{"silenced", "crdmon:signal:silenced"},
+	{"failing", health.Failing},
+	{"progressing", health.ProgressingSignal},
+	{"suspended", health.SuspendedSignal},
+	{"silenced", health.Silenced},
 }
 
 // Labels of the layer-1 signal series, and the one the dashboards add.

@@ -226,30 +226,34 @@ func (sc scenario) recordHealth(t *testing.T, m model.Model, db *tsdb.DB) map[st
 	if err != nil {
 		t.Fatal(err)
 	}
-	exprs, err := rules.HealthRules(files)
+	recs, err := rules.RecordingRules(files)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	app := db.Appender(ctx)
 	out := map[string]recordedState{}
-	for _, expr := range exprs {
-		qry, err := sc.eng.ng.NewRangeQuery(ctx, db, nil, expr, scrapeStart, queryEnd, scrapeInterval)
+	for _, rec := range recs { // in order: each reads what the ones before recorded
+		app := db.Appender(ctx)
+		qry, err := sc.eng.ng.NewRangeQuery(ctx, db, nil, rec.Expr, scrapeStart, queryEnd, scrapeInterval)
 		if err != nil {
 			t.Fatal(err)
 		}
 		res := qry.Exec(ctx)
 		if res.Err != nil {
-			t.Fatalf("%s: %v", health.Metric, res.Err)
+			t.Fatalf("%s: %v", rec.Record, res.Err)
 		}
 		for _, s := range res.Value.(promql.Matrix) {
-			l := labels.NewBuilder(s.Metric).Set(labels.MetricName, health.Metric).Labels()
+			b := labels.NewBuilder(s.Metric).Set(labels.MetricName, rec.Record)
+			for k, v := range rec.Labels {
+				b.Set(k, v)
+			}
+			l := b.Labels()
 			for _, p := range s.Floats {
 				if _, err := app.Append(0, l, p.T, p.F); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if s.Floats[len(s.Floats)-1].T == queryEnd.UnixMilli() {
+			if rec.Record == health.Metric && s.Floats[len(s.Floats)-1].T == queryEnd.UnixMilli() {
 				key := objectKey(s.Metric)
 				if prev, dup := out[key]; dup {
 					t.Errorf("%s: two states, %v and %s", key, prev, s.Metric)
@@ -258,9 +262,9 @@ func (sc scenario) recordHealth(t *testing.T, m model.Model, db *tsdb.DB) map[st
 			}
 		}
 		qry.Close()
-	}
-	if err := app.Commit(); err != nil {
-		t.Fatal(err)
+		if err := app.Commit(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, o := range sc.objs {
 		got, ok := out[o.key()]

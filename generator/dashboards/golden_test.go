@@ -213,8 +213,8 @@ func TestPanelsFollowSignals(t *testing.T) {
 				board = string(f.Content)
 			}
 		}
-		if !strings.Contains(board, `"query": "label_values(kube_customresource_info{customresource_group=\"dynamic.example.io\"}, customresource_kind)"`) {
-			t.Errorf("%s: the wildcard kind's board has no kind variable from the series:\n%.300s", o.Layout, board)
+		if !strings.Contains(board, `crdmon=\"true\", customresource_group=\"dynamic.example.io\"}, customresource_kind)"`) {
+			t.Errorf("%s: the wildcard kind's board has no kind variable from crdmon's series:\n%s", o.Layout, board[strings.Index(board, "label_values"):][:200])
 		}
 	}
 	noCtrl := DefaultOptions()

@@ -142,7 +142,7 @@ func (q queries) sel(suffix string, extra ...string) string {
 // queries and label_values variables) is built from it, so a scoping label
 // is added here and only here.
 func (q queries) raw(suffix string) (metric string, scoped []string) {
-	return series.Name(q.prefix, suffix), nil
+	return series.Name(q.prefix, suffix), []string{series.LabelScope + "=" + strconv.Quote(series.ScopeValue)}
 }
 
 // state selects the recorded health state (health.Metric) of the

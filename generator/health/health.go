@@ -30,11 +30,8 @@ package health
 
 import (
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/crdmon/crdmon/generator/model"
-	"github.com/crdmon/crdmon/generator/series"
 )
 
 // Metric is the recording rule's name: 1 per object, for its one state.
@@ -71,79 +68,6 @@ const (
 	ReasonNone       = "none"       // Healthy: nothing says otherwise
 )
 
-// kstatusTypes are the condition types kstatus reads on any kind.
-var kstatusTypes = []string{"Ready", "Stalled", "Reconciling"}
-
-// abnormalTrueTypes are the kstatus types whose presence means trouble: the
-// defaults for condition lists without a status field, where a listed
-// condition counts as True and an absent Ready means nothing.
-var abnormalTrueTypes = []string{"Stalled", "Reconciling"}
-
-// TypesOf returns the condition types of a set that are read one by one:
-// the types the schema (or the overrides file) names, plus kstatus'
-// conventions. Other types are left to the catch-all patterns.
-func TypesOf(cs model.ConditionSet) []string {
-	defaults := kstatusTypes
-	if !cs.HasStatus {
-		defaults = abnormalTrueTypes
-	}
-	out := append([]string(nil), cs.KnownTypes...)
-	for _, t := range defaults {
-		if !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// PhaseMatch returns the label matcher operator and value selecting a phase
-// field's failure values (failure) or progress values: the declared ones
-// (an enum, or crdmon.yaml's failure values) exactly, or, for a field with
-// none declared, model.FailurePhases or model.ProgressPhases in any case,
-// also at the start of a longer value ("Error, secret not found"); every
-// value of an error message field is a failure. ok is false when the field
-// has values of neither kind. The character after the word is matched
-// case-sensitively, (?-i:[^a-zA-Z]): under (?i), [^a-z] would be a class
-// folded over all of Unicode, which takes Prometheus about a millisecond to
-// compile each time it parses the rule.
-func PhaseMatch(ph model.Phase, failure bool) (op, value string, ok bool) {
-	if ph.Error {
-		return "=~", anyValue, failure
-	}
-	values, words := ph.Progress, model.ProgressPhases
-	if failure {
-		values, words = ph.Failure, model.FailurePhases
-	}
-	if len(values) > 0 {
-		return exactly(values)
-	}
-	if len(ph.Values) == 0 && len(ph.Failure) == 0 && len(ph.Progress) == 0 && len(ph.Suspended) == 0 {
-		return "=~", "(?i)(?:" + model.Alternation(words) + ")(?-i:[^a-zA-Z].*)?", true
-	}
-	return "", "", false
-}
-
-// SuspendMatch returns the label matcher operator and value selecting the
-// values crdmon.yaml declares to mean a pause for a phase field; ok is false
-// when it declares none (SuspendablePhase covers values that name a pause).
-func SuspendMatch(ph model.Phase) (op, value string, ok bool) {
-	return exactly(ph.Suspended)
-}
-
-// exactly selects the given values, exactly; ok is false for none.
-func exactly(values []string) (op, value string, ok bool) {
-	switch len(values) {
-	case 0:
-		return "", "", false
-	case 1:
-		return "=", values[0], true
-	}
-	return "=~", model.Alternation(values), true
-}
-
-// anyValue matches every non-empty value, across lines (an error message).
-const anyValue = "(?s).+"
-
 // SuspendablePhase reports whether a phase field may hold a value that names
 // a pause: any value when it has no enum, else one of its enum values; never
 // an error message field.
@@ -155,66 +79,4 @@ func SuspendablePhase(ph model.Phase) bool {
 		return true
 	}
 	return slices.ContainsFunc(ph.Values, model.IsSuspendedValue)
-}
-
-// Matcher is one PromQL label matcher, e.g. {"type", "=~", "Ready|Synced"}.
-type Matcher struct{ Name, Op, Value string }
-
-func eq(name, value string) Matcher { return Matcher{name, "=", value} }
-
-// String renders the matcher as PromQL.
-func (m Matcher) String() string { return m.Name + m.Op + quote(m.Value) }
-
-func quote(s string) string { return strconv.Quote(s) }
-
-// Signal is one way an object reaches a state: a PromQL expression whose
-// result holds (at least) the object labels of every object it applies to.
-type Signal struct {
-	State  string
-	Reason string
-	Expr   string
-}
-
-// Query writes the health PromQL of a set of kinds for selectors that carry
-// Base (the API group, say, or dashboard variables) and read metrics named
-// with Prefix.
-type Query struct {
-	Prefix string
-	Base   []Matcher
-	Kinds  []model.Kind
-	// By is the label list one object is grouped by; nil means
-	// series.ObjectLabels (dashboards put their cluster label first).
-	By []string
-}
-
-func (q Query) by() []string {
-	if q.By != nil {
-		return q.By
-	}
-	return series.ObjectLabels
-}
-
-// sel renders a selector of the family suffix with the base matchers and ms.
-func (q Query) sel(suffix string, ms ...Matcher) string {
-	all := append(append([]Matcher(nil), q.Base...), ms...)
-	parts := make([]string, len(all))
-	for i, m := range all {
-		parts[i] = m.String()
-	}
-	return series.Name(q.Prefix, suffix) + "{" + strings.Join(parts, ", ") + "}"
-}
-
-// onObject is the vector matching of one object's series.
-func (q Query) onObject() string { return "on(" + strings.Join(q.by(), ", ") + ")" }
-
-// kindMatcher restricts a selector to kinds unless they are all the kinds
-// of universe (those that could produce a matching series).
-func (q Query) kindMatcher(kinds, universe []string) []Matcher {
-	if len(kinds) == len(universe) {
-		return nil
-	}
-	if len(kinds) == 1 {
-		return []Matcher{eq(series.LabelKind, kinds[0])}
-	}
-	return []Matcher{{series.LabelKind, "=~", model.Alternation(kinds)}}
 }

@@ -56,19 +56,20 @@ func TestSeriesFromExampleObjects(t *testing.T) {
 		got += "# error: " + e.String() + "\n"
 	}
 	golden.Check(t, filepath.Join("testdata", "examples.prom"), []byte(got))
-	// Conditions are read with nilIsZero, so that one without
-	// lastTransitionTime still shows; an object without conditions then
-	// yields one series without a type, which no query selects.
-	if !strings.Contains(got, `kube_customresource_condition{customresource_group="example.crdmon.dev",customresource_kind="Database",customresource_version="v1",name="fresh",namespace="ops"} 0`) {
-		t.Error("conditions are not read with nilIsZero: an object without conditions produced no untyped series")
+	// Conditions are an Info, value 1, whatever their lastTransitionTime
+	// holds; an object without conditions has no condition series.
+	if strings.Contains(got, `kube_customresource_condition{crdmon="true",customresource_group="example.crdmon.dev",customresource_kind="Database",customresource_version="v1",name="fresh"`) {
+		t.Error("an object without conditions produced a condition series")
 	}
 	// Properties the rules and dashboards rely on, independent of the golden file.
 	for _, want := range []string{
-		`kube_customresource_condition{customresource_group="example.crdmon.dev",customresource_kind="Database",customresource_version="v1",name="billing",namespace="shop",reason="VolumeFull",status="False",type="Ready"} 1.79568e+09`,
+		`kube_customresource_condition{crdmon="true",customresource_group="example.crdmon.dev",customresource_kind="Database",customresource_version="v1",name="billing",namespace="shop",reason="VolumeFull",status="False",type="Ready"} 1`,
+		`kube_customresource_condition_transition_seconds{crdmon="true",customresource_group="example.crdmon.dev",customresource_kind="Database",customresource_version="v1",name="billing",namespace="shop",reason="VolumeFull",status="False",type="Ready"} 1.79568e+09`,
 		`suspended="true"`,
-		`kube_customresource_condition{customresource_group="ops.crdmon.dev",customresource_kind="Backup",customresource_version="v1",name="weekly",namespace="ops",type="UploadError"} 1.7956728e+09`,
+		// A list without status: a listed condition holds.
+		`kube_customresource_condition{crdmon="true",customresource_group="ops.crdmon.dev",customresource_kind="Backup",customresource_version="v1",name="weekly",namespace="ops",status="True",type="UploadError"} 1`,
 		`path="status.parents[0]"`,
-		`kube_customresource_phase_info{customresource_group="ops.crdmon.dev",customresource_kind="Backup",customresource_version="v1",field="status.state",name="weekly",namespace="ops",phase="Failed"} 1`,
+		`kube_customresource_phase_info{crdmon="true",customresource_group="ops.crdmon.dev",customresource_kind="Backup",customresource_version="v1",field="status.state",name="weekly",namespace="ops",phase="Failed",values="open"} 1`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing series %s", want)

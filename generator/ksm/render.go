@@ -3,6 +3,8 @@ package ksm
 import (
 	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/crdmon/crdmon/generator/limits"
@@ -77,13 +79,18 @@ func resource(k model.Kind, prefix, subject string) Resource {
 	r := Resource{
 		GroupVersionKind: GroupVersionKind{Group: k.Group, Version: k.Version, Kind: k.Kind},
 		MetricNamePrefix: &p,
+		CommonLabels:     map[string]string{series.LabelScope: series.ScopeValue},
 		LabelsFromPath:   labels,
 		ResourcePlural:   k.Plural, // "" for a wildcard kind
 	}
 	r.Metrics = append(r.Metrics, info(k, subject))
 	for _, c := range k.Conditions {
 		r.Metrics = append(r.Metrics, condition(subject, c))
+		if c.HasTransitionTime {
+			r.Metrics = append(r.Metrics, conditionTime(subject, c))
+		}
 	}
+	r.Metrics = append(r.Metrics, declared(k, subject)...)
 	if k.Replicas != nil {
 		r.Metrics = append(r.Metrics,
 			gauge(series.ReplicasDesired, help(subject, "desired replicas (%s).", k.Replicas.Desired.SchemaPath), k.Replicas.Desired.Path, false),
@@ -99,15 +106,39 @@ func resource(k model.Kind, prefix, subject string) Resource {
 			gauge(series.ObservedGeneration, help(subject, "generation last acted on by the controller (%s).", k.Generation.Observed.SchemaPath), k.Generation.Observed.Path, false))
 	}
 	for _, ph := range k.Phases {
+		classes := model.ClassifyPhase(ph)
+		common := map[string]string{series.LabelField: ph.SchemaPath, series.LabelValues: classes.Values}
+		if class := classes.FalseClass(); classes.Values == series.ValuesFlag && class != "" {
+			common[series.LabelClass] = class // the class of the flag's false value
+		}
 		r.Metrics = append(r.Metrics, Generator{
 			Name:         series.PhaseInfo,
 			Help:         help(subject, "current value of %s.", ph.SchemaPath),
-			CommonLabels: map[string]string{series.LabelField: ph.SchemaPath},
+			CommonLabels: common,
 			Each: Metric{Type: TypeInfo, Info: &MetricInfo{
 				Path:           ph.Path,
 				LabelsFromPath: map[string][]string{series.LabelPhase: {}},
 			}},
 		})
+		if classes.Values != series.ValuesEnum {
+			continue // declared values: the override table classifies them
+		}
+		for _, c := range []struct {
+			class  string
+			values []string
+		}{{series.ClassFailure, classes.Failure}, {series.ClassProgress, classes.Progress}, {series.ClassSuspended, classes.Suspended}} {
+			if len(c.values) == 0 {
+				continue
+			}
+			r.Metrics = append(r.Metrics, Generator{
+				Name:         series.PhaseClass,
+				Help:         help(subject, "%s values of %s: 1 for the value it holds.", c.class, ph.SchemaPath),
+				CommonLabels: map[string]string{series.LabelField: ph.SchemaPath, series.LabelClass: c.class},
+				Each: Metric{Type: TypeStateSet, StateSet: &MetricStateSet{
+					Path: ph.Path, LabelName: series.LabelPhase, List: c.values,
+				}},
+			})
+		}
 	}
 	for _, ts := range k.Timestamps {
 		g := gauge(series.TimestampSeconds, help(subject, "%s time %s in Unix seconds.", ts.Meaning, ts.SchemaPath), ts.Path, false)
@@ -144,14 +175,105 @@ func info(k model.Kind, subject string) Generator {
 	if k.Suspend != nil {
 		labels[series.LabelSuspended] = k.Suspend.Path
 	}
-	return Generator{
+	g := Generator{
 		Name: series.Info,
-		Help: help(subject, "one series per object."),
+		Help: strings.TrimSpace(help(subject, "one series per object.") + " " + model.LearnedNote([]model.Kind{k})),
 		Each: Metric{Type: TypeInfo, Info: &MetricInfo{LabelsFromPath: labels}},
+	}
+	if top, ok := topLevelConditions(k); ok {
+		// Family level, resolved on the whole object: the first Ready
+		// condition of the top-level list (reference §6, Flux's ready label).
+		g.LabelsFromPath = map[string][]string{series.LabelReady: append(slices.Clone(top.Path), "[type=Ready]", "status")}
+		g.CommonLabels = map[string]string{series.LabelReports: series.ReportsConditions}
+	} else if slices.ContainsFunc(k.Phases, func(ph model.Phase) bool { return !ph.Error }) {
+		g.CommonLabels = map[string]string{series.LabelReports: series.ReportsState}
+	}
+	return g
+}
+
+// topLevelConditions returns the kind's top-level condition list when it has
+// a status field: the list whose Ready condition speaks for the object, and
+// whose absence means the controller has not reported yet.
+func topLevelConditions(k model.Kind) (model.ConditionSet, bool) {
+	for _, c := range k.Conditions {
+		if c.Scope == "" && c.HasStatus {
+			return c, true
+		}
+	}
+	return model.ConditionSet{}, false
+}
+
+// declared returns one family per condition type whose polarity crdmon.yaml
+// declares for the kind (reference §3 (b)): the type and polarity as static
+// labels, the status and reason of the first condition of that type of the
+// top-level list (or the first list) read from the whole object.
+func declared(k model.Kind, subject string) []Generator {
+	if len(k.Conditions) == 0 || len(k.Polarity) == 0 {
+		return nil
+	}
+	list, ok := topLevelConditions(k)
+	if !ok {
+		list = k.Conditions[0]
+	}
+	types := slices.Sorted(maps.Keys(k.Polarity))
+	out := make([]Generator, 0, len(types))
+	for _, t := range types {
+		at := append(slices.Clone(list.Path), "[type="+t+"]")
+		labels := map[string][]string{series.LabelStatus: append(slices.Clone(at), "status")}
+		if list.HasReason {
+			labels[series.LabelReason] = append(slices.Clone(at), "reason")
+		}
+		common := map[string]string{series.LabelType: t, series.LabelPolarity: string(k.Polarity[t])}
+		if !list.HasStatus {
+			// A listed condition holds: label listed (its type) while it is
+			// listed; the rules read it as status True.
+			labels = map[string][]string{series.LabelListed: append(slices.Clone(at), "type")}
+		}
+		out = append(out, Generator{
+			Name:           series.ConditionDeclared,
+			Help:           help(subject, "condition %s, declared %s in crdmon.yaml.", t, k.Polarity[t]),
+			CommonLabels:   common,
+			LabelsFromPath: labels,
+			Each:           Metric{Type: TypeInfo, Info: &MetricInfo{LabelsFromPath: map[string][]string{series.LabelName: {"metadata", "name"}}}},
+		})
+	}
+	return out
+}
+
+// condition is an Info over a condition list: one series per condition,
+// whatever its lastTransitionTime holds (a Gauge taking its value from it
+// loses the condition when the time is not RFC 3339, reference §6).
+func condition(subject string, c model.ConditionSet) Generator {
+	return Generator{
+		Name:         series.Condition,
+		Help:         help(subject, "conditions (%s), 1 per condition.", c.SchemaPath),
+		CommonLabels: conditionCommon(c),
+		ErrorLogV:    quietLogV,
+		Each: Metric{Type: TypeInfo, Info: &MetricInfo{
+			Path:           c.Path,
+			LabelsFromPath: conditionLabels(c),
+		}},
 	}
 }
 
-func condition(subject string, c model.ConditionSet) Generator {
+// conditionTime is the lastTransitionTime of each condition of a list, with
+// the labels of its condition series.
+func conditionTime(subject string, c model.ConditionSet) Generator {
+	return Generator{
+		Name:         series.ConditionTime,
+		Help:         help(subject, "lastTransitionTime of the conditions (%s) in Unix seconds.", c.SchemaPath),
+		CommonLabels: conditionCommon(c),
+		ErrorLogV:    quietLogV,
+		Each: Metric{Type: TypeGauge, Gauge: &MetricGauge{
+			Path:           c.Path,
+			ValueFrom:      []string{"lastTransitionTime"},
+			LabelsFromPath: conditionLabels(c),
+		}},
+	}
+}
+
+// conditionLabels are the labels each condition of a list carries.
+func conditionLabels(c model.ConditionSet) map[string][]string {
 	labels := map[string][]string{series.LabelType: {"type"}}
 	if c.HasStatus {
 		labels[series.LabelStatus] = []string{"status"}
@@ -159,24 +281,24 @@ func condition(subject string, c model.ConditionSet) Generator {
 	if c.HasReason {
 		labels[series.LabelReason] = []string{"reason"}
 	}
-	// nilIsZero: a condition without lastTransitionTime (optional in many
-	// schemas) still yields a series, of value 0, instead of being skipped;
-	// the price is one series without type, status or reason for an object
-	// whose list is absent, which no query selects.
-	g := Generator{
-		Name: series.Condition,
-		Help: help(subject, "conditions (%s); value is lastTransitionTime in Unix seconds, 0 when unset.", c.SchemaPath),
-		Each: Metric{Type: TypeGauge, Gauge: &MetricGauge{
-			Path:           c.Path,
-			ValueFrom:      []string{"lastTransitionTime"},
-			LabelsFromPath: labels,
-			NilIsZero:      true,
-		}},
-	}
+	return labels
+}
+
+// conditionCommon are the static labels of a list's condition series: its
+// scope for a nested list, and status "True" for a list without status
+// field, where a listed condition holds.
+func conditionCommon(c model.ConditionSet) map[string]string {
+	out := map[string]string{}
 	if c.Scope != "" {
-		g.CommonLabels = map[string]string{series.LabelPath: c.Scope}
+		out[series.LabelPath] = c.Scope
 	}
-	return g
+	if !c.HasStatus {
+		out[series.LabelStatus] = "True"
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // gauge reads one numeric field. Optional fields that have a meaningful zero

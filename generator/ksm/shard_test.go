@@ -154,7 +154,7 @@ func TestShardsSplitLargeGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shards, err := ksm.Shards(cfg, 2<<10)
+	shards, err := ksm.Shards(cfg, 3<<10)
 	if err != nil {
 		t.Fatal(err)
 	}

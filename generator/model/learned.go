@@ -41,9 +41,9 @@ func (k *Kind) Fields(fn func(*Field)) {
 	}
 }
 
-// LearnedNote is the sentence an alert's description ends with when a kind
-// it covers has signals learned from objects rather than read from its
-// schema, empty when none has.
+// LearnedNote is the sentence the help text of a kind's info series ends
+// with when the kind has signals learned from objects rather than read from
+// its schema, empty when none has.
 func LearnedNote(kinds []Kind) string {
 	var names []string
 	for _, k := range kinds {

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/prometheus/rules"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 
 	"github.com/crdmon/crdmon/generator/model"
@@ -247,15 +248,18 @@ func TestGeneratedUnitTestsPass(t *testing.T) {
 }
 
 func optionVariants() map[string]Options {
-	perKind := DefaultOptions()
-	perKind.InferControllers = true
-	perGroup := perKind
-	perGroup.Granularity = PerGroup
-	perGroup.ExtraAlertLabels = map[string]string{"team": "platform"}
-	// Listener gets rules of its own; its group's rules exclude it.
-	perGroup.OverrideFor = func(k model.Kind) AlertSettings {
-		if k.Kind == "Listener" {
-			return AlertSettings{NegativeCondition: {Severity: "warning", For: 10 * time.Minute}}
+	plain := DefaultOptions()
+	plain.InferControllers = true
+	overrides := plain
+	overrides.ExtraAlertLabels = map[string]string{"team": "platform"}
+	overrides.ClusterLabel = "cluster"
+	// Listener and Route get exceptions; Certificate a disabled alert.
+	overrides.OverrideFor = func(k model.Kind) AlertSettings {
+		switch k.Kind {
+		case "Listener", "Route":
+			return AlertSettings{NegativeCondition: {Severity: "warning", For: 10 * time.Minute}, ReplicasMismatch: {Severity: "critical", For: time.Hour}}
+		case "Certificate":
+			return AlertSettings{ExpiresSoon: {Disabled: true}, ProblemCount: {Severity: "critical", For: 15 * time.Minute, Threshold: 3}}
 		}
 		return nil
 	}
@@ -264,53 +268,108 @@ func optionVariants() map[string]Options {
 	custom.Controllers = map[string][]string{"Certificate": {"certificates-issuing", "certificates-readiness"}}
 	custom.Classes[ConditionNotTrue] = ClassSettings{Severity: "critical", For: 90 * time.Second}
 	custom.Classes[ControllerSlow] = ClassSettings{Severity: "info", For: 10 * time.Minute, Threshold: 2.5}
+	custom.Classes[GenerationLag] = ClassSettings{Disabled: true}
 	custom.TimestampFor = 2 * time.Minute
-	return map[string]Options{"per-kind": perKind, "per-group": perGroup, "custom": custom}
+	return map[string]Options{"defaults": plain, "overrides": overrides, "custom": custom}
 }
 
 // TestUnitTestsCanFail checks the harness and the cases: a rule that no
-// longer fires for the failing object, or that also fires for the healthy
+// longer fires for the failing object, or that also fires for a healthy
 // one (which shares its test group), must fail the generated tests.
 func TestUnitTestsCanFail(t *testing.T) {
 	t.Parallel()
-	for name, broken := range map[string]string{"never fires": `status="Nope"`, "fires when healthy": `status=~".+"`} {
+	for name, broken := range map[string][2]string{
+		"never fires":        {`status="True"`, `status="Nope"`},
+		"fires when healthy": {`status!="True"`, `status=~".*"`},
+	} {
 		t.Run(name, func(t *testing.T) {
 			files, err := Render(testModel(), DefaultOptions())
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i, f := range files {
-				if f.Path == PlainPath("cert-manager.io") {
-					files[i].Content = []byte(strings.Replace(string(f.Content), `status!="True"`, broken, 1))
+				if f.Path == PlainPath(PackName) {
+					var pf plainFile
+					if err := yaml.Unmarshal(f.Content, &pf); err != nil {
+						t.Fatal(err)
+					}
+					for _, g := range pf.Groups {
+						for j := range g.Rules {
+							g.Rules[j].Expr = intstr.FromString(strings.ReplaceAll(g.Rules[j].Expr.String(), broken[0], broken[1]))
+						}
+					}
+					b, err := yaml.Marshal(pf)
+					if err != nil {
+						t.Fatal(err)
+					}
+					files[i].Content = b
 				}
 			}
 			errs := runUnitTests(t, files)
 			if len(errs) == 0 {
 				t.Fatal("a broken rule passed its generated tests")
 			}
-			if !strings.Contains(errs[0].Error(), "CertificateNotReady") {
-				t.Errorf("unexpected failure: %v", errs[0])
-			}
 		})
 	}
 }
 
-func TestOverrideSplitsGroup(t *testing.T) {
-	files, err := Render(testModel(), optionVariants()["per-group"])
+// TestOverridesAreExceptions checks the exception layer: rows for the kinds
+// and classes crdmon.yaml changes, one exception alert per distinct setting
+// (two kinds share one), none for a disabled class, and a pack that does
+// not change.
+func TestOverridesAreExceptions(t *testing.T) {
+	files, err := Render(testModel(), optionVariants()["overrides"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range files {
-		if f.Path != PlainPath("gateway.example.io") {
-			continue
-		}
-		c := string(f.Content)
-		for _, want := range []string{`customresource_kind!~"Listener"`, "alert: ListenerFailed", "alert: GatewayExampleNotAccepted"} {
-			if !strings.Contains(c, want) {
-				t.Errorf("%s lacks %s", f.Path, want)
+	plain, err := Render(testModel(), optionVariants()["defaults"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := func(fs []output.File, p string) string {
+		for _, f := range fs {
+			if f.Path == p {
+				return string(f.Content)
 			}
 		}
-		return
+		t.Fatalf("no %s", p)
+		return ""
 	}
-	t.Fatal("no gateway.example.io rules")
+	c := content(files, PlainPath(OverridesName))
+	if n := strings.Count(c, "record: "+OverrideMetric); n != 6 {
+		t.Errorf("%d override rows, want 6 (2 classes × 2 gateway kinds, 2 for Certificate)\n%s", n, c)
+	}
+	for alert, want := range map[string]int{AlertNames[NegativeCondition]: 1, AlertNames[ReplicasMismatch]: 1, AlertNames[ProblemCount]: 1, AlertNames[ExpiresSoon]: 0} {
+		if n := strings.Count(c, "alert: "+alert+"\n"); n != want {
+			t.Errorf("%d exception rules %s, want %d", n, alert, want)
+		}
+	}
+	pack := content(files, PlainPath(PackName))
+	if strings.Contains(pack, "Listener") || strings.Contains(pack, "gateway.example.io") {
+		t.Error("the pack names a kind or group")
+	}
+	if strings.Count(pack, "alert: ") != strings.Count(content(plain, PlainPath(PackName)), "alert: ") {
+		t.Error("overrides changed the pack's alerts")
+	}
+}
+
+// TestPackIsConstant checks the pack does not grow with the kinds: the same
+// rules for one kind and for all the test kinds.
+func TestPackIsConstant(t *testing.T) {
+	one, err := Render(model.Model{Kinds: testModel().Kinds[:1]}, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := Render(testModel(), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one) != len(all) {
+		t.Fatalf("%d files for one kind, %d for all", len(one), len(all))
+	}
+	for i := range one {
+		if one[i].Path != all[i].Path || string(one[i].Content) != string(all[i].Content) {
+			t.Errorf("%s differs between one kind and all", one[i].Path)
+		}
+	}
 }

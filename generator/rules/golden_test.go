@@ -6,37 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/internal/golden"
 )
 
-// TestGolden renders hand-built models and compares every file with testdata/golden/<case>/.
+// TestGolden renders the test model with each option variant and compares
+// every file with testdata/golden/<variant>/.
 func TestGolden(t *testing.T) {
-	perGroup := DefaultOptions()
-	perGroup.Granularity = PerGroup
-	perGroup.Namespace = "monitoring"
-	perGroup.RuleLabels = map[string]string{"release": "kube-prometheus-stack"}
-	withCtrl := DefaultOptions()
-	withCtrl.Controllers = map[string][]string{"certificate.cert-manager.io": {"certificates-readiness"}}
-	withCtrl.InferControllers = true
-	// Two kinds of one shape: their promtool cases share test groups.
-	policy := crossplaneKind()
-	policy.Kind, policy.Plural = "BucketPolicy", "bucketpolicies"
-	cases := map[string]struct {
-		kinds []model.Kind
-		o     Options
-	}{
-		"certificate": {[]model.Kind{certificateKind()}, withCtrl},
-		"crossplane":  {[]model.Kind{crossplaneKind(), policy}, DefaultOptions()},
-		"workload":    {[]model.Kind{workloadKind()}, DefaultOptions()},
-		"per-group":   {[]model.Kind{gatewayKind(), presenceKind()}, perGroup},
-		"problems":    {[]model.Kind{constraintKind()}, DefaultOptions()},
-		"wildcard":    {[]model.Kind{wildcardKind()}, DefaultOptions()},
-	}
-	for name, c := range cases {
+	for name, o := range optionVariants() {
 		t.Run(name, func(t *testing.T) {
-			files, err := Render(model.Model{Kinds: c.kinds}, c.o)
+			files, err := Render(testModel(), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +26,7 @@ func TestGolden(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	t.Parallel()
-	o := optionVariants()["per-group"]
+	o := optionVariants()["overrides"]
 	a, err := Render(testModel(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +65,7 @@ func TestOutputShape(t *testing.T) {
 			t.Errorf("%s: has creationTimestamp", f.Path)
 		}
 	}
-	for _, g := range []string{"cert-manager.io", "s3.aws.upbound.io", "apps.example.com", "gateway.example.io"} {
+	for _, g := range []string{PackName} {
 		for _, p := range []string{PrometheusRulePath(g), PlainPath(g), TestPath(g)} {
 			if !paths[p] {
 				t.Errorf("missing %s", p)
@@ -94,7 +73,7 @@ func TestOutputShape(t *testing.T) {
 		}
 	}
 	for _, f := range files {
-		if f.Path == PrometheusRulePath("cert-manager.io") {
+		if f.Path == PrometheusRulePath(PackName) {
 			for _, s := range []string{"kind: PrometheusRule", "namespace: monitoring", "release: kube-prometheus-stack", "apiVersion: monitoring.coreos.com/v1"} {
 				if !strings.Contains(string(f.Content), s) {
 					t.Errorf("%s lacks %q", f.Path, s)
@@ -102,7 +81,7 @@ func TestOutputShape(t *testing.T) {
 			}
 		}
 	}
-	for format, want := range map[string][]string{FormatPlain: {PlainPath("cert-manager.io")}, FormatPrometheusRule: {PrometheusRulePath("cert-manager.io")}} {
+	for format, want := range map[string][]string{FormatPlain: {PlainPath(PackName)}, FormatPrometheusRule: {PrometheusRulePath(PackName)}} {
 		o.Format = format
 		files, err := Render(testModel(), o)
 		if err != nil {
@@ -117,10 +96,10 @@ func TestOutputShape(t *testing.T) {
 				t.Errorf("format %s: missing %s", format, p)
 			}
 		}
-		if format == FormatPrometheusRule && (got[PlainPath("cert-manager.io")] || got[TestPath("cert-manager.io")]) {
+		if format == FormatPrometheusRule && (got[PlainPath(PackName)] || got[TestPath(PackName)]) {
 			t.Errorf("format %s wrote plain files", format)
 		}
-		if format == FormatPlain && got[PrometheusRulePath("cert-manager.io")] {
+		if format == FormatPlain && got[PrometheusRulePath(PackName)] {
 			t.Errorf("format %s wrote a PrometheusRule", format)
 		}
 	}

@@ -53,12 +53,6 @@ func TimeThreshold(c Class) bool {
 // Severities an alert may carry.
 var Severities = []string{"critical", "warning", "info"}
 
-// Granularity values.
-const (
-	PerKind  = "kind"  // one alert per kind and signal
-	PerGroup = "group" // one alert per API group and signal, matching customresource_group only
-)
-
 // Format values.
 const (
 	FormatPrometheusRule = "prometheusrule" // prometheus-operator PrometheusRule objects
@@ -89,9 +83,8 @@ type AlertSettings map[Class]ClassSettings
 
 // Options control rule rendering. Start from DefaultOptions.
 type Options struct {
-	Prefix      string // metric name prefix of the generated KSM config
-	Granularity string // PerKind or PerGroup
-	Format      string // FormatPrometheusRule, FormatPlain or FormatBoth
+	Prefix string // metric name prefix of the generated KSM config
+	Format string // FormatPrometheusRule, FormatPlain or FormatBoth
 
 	Namespace  string            // metadata.namespace of PrometheusRule objects; empty = none
 	RuleLabels map[string]string // metadata.labels of PrometheusRule objects (match the ruleSelector)
@@ -112,32 +105,25 @@ type Options struct {
 	InferControllers bool
 
 	// ClusterLabel, when set, is the label naming the cluster an object's
-	// series come from (crdmon generate --cluster-label). The health
-	// recording rule keeps it, so a Prometheus, Thanos or Mimir ruler seeing
-	// several clusters records each cluster's objects apart.
+	// series come from (crdmon generate --cluster-label). The recording
+	// rules keep it, so a Prometheus, Thanos or Mimir ruler seeing several
+	// clusters records each cluster's objects apart.
 	ClusterLabel string
 
-	// MaxObject is the most bytes a PrometheusRule may reach once applied
-	// (see limits.AppliedSize); 0 means limits.Annotations. In PerKind
-	// granularity a group whose object would be larger gets PerGroup rules;
-	// rules still too large are split over several objects.
-	MaxObject int
-
 	// OverrideFor, when set, returns the settings for one kind (e.g. from the
-	// overrides file); classes it leaves out keep Classes' values. In PerGroup
-	// granularity a kind whose settings differ from the group's (the
-	// defaults, or the settings all its kinds share) gets rules of its own
-	// and is excluded from its group's rules.
+	// overrides file); classes it leaves out keep Classes' values. A kind
+	// whose settings differ from Classes gets rows in the override table
+	// and, for each distinct setting, one exception alert (the overrides
+	// file), and the pack's alert of that class leaves it out.
 	OverrideFor func(k model.Kind) AlertSettings
 }
 
-// DefaultOptions returns the defaults: per-kind alerts in both formats,
-// thresholds after kstatus and health-semantics.md.
+// DefaultOptions returns the defaults: both formats, thresholds after
+// kstatus and health-semantics.md.
 func DefaultOptions() Options {
 	return Options{
-		Prefix:      series.DefaultPrefix,
-		Granularity: PerKind,
-		Format:      FormatBoth,
+		Prefix: series.DefaultPrefix,
+		Format: FormatBoth,
 		Classes: AlertSettings{
 			ConditionNotTrue:    {Severity: "warning", For: 15 * time.Minute},
 			NegativeCondition:   {Severity: "critical", For: 5 * time.Minute},
@@ -198,11 +184,6 @@ func (o Options) check() error {
 	}
 	if o.ClusterLabel != "" && (!series.ValidName(o.ClusterLabel) || strings.Contains(o.ClusterLabel, ":")) {
 		return fmt.Errorf("rules: cluster label %q is not a valid Prometheus label name", o.ClusterLabel)
-	}
-	switch o.Granularity {
-	case PerKind, PerGroup:
-	default:
-		return fmt.Errorf("rules: granularity %q: want %q or %q", o.Granularity, PerKind, PerGroup)
 	}
 	switch o.Format {
 	case FormatPrometheusRule, FormatPlain, FormatBoth:

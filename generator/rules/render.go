@@ -1,31 +1,27 @@
-// Package rules renders Prometheus alerting rules from the model: alerts on
-// the kube-state-metrics series of each kind's health signals and on
-// controller-runtime metrics, as PrometheusRule objects and/or plain rule
-// files, with a `promtool test rules` file per API group showing every alert
-// firing and silent. Everything rendered is validated before it is returned.
+// Package rules renders crdmon's rule pack: recording rules that normalise
+// every kind's health signals into a few series per object (layer 1), one
+// health state per object (layer 2, package health writes both) and one
+// alert per class for every kind (layer 3), the same whatever the kinds;
+// plus an exception layer for what crdmon.yaml sets per kind. Both come as
+// PrometheusRule objects and/or plain rule files, with `promtool test
+// rules` files. Everything rendered is validated before it is returned.
+// docs/rule-pack.md describes the layers.
 package rules
 
 import (
-	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"path"
 	"slices"
-	"sort"
 	"strconv"
-	"strings"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	prommodel "github.com/prometheus/common/model"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
-	"github.com/crdmon/crdmon/generator/series"
-	"github.com/crdmon/crdmon/internal/parallel"
-	"github.com/crdmon/crdmon/internal/shapes"
 	"github.com/crdmon/crdmon/templates"
 )
 
@@ -45,17 +41,35 @@ const (
 // LabelSeverity is the label carrying critical, warning or info.
 const LabelSeverity = "severity"
 
-// PrometheusRulePath is the PrometheusRule file of an API group.
-func PrometheusRulePath(group string) string { return Dir + "/" + group + ".yaml" }
+// Names of the rule files: the pack, written once for every kind, and the
+// exception layer, written only when crdmon.yaml changes settings per kind
+// or names controllers.
+const (
+	PackName      = "crdmon-pack"
+	OverridesName = "crdmon-overrides"
+)
 
-// PlainPath is the plain rule file of an API group.
-func PlainPath(group string) string { return Dir + "/" + group + ".rules.yaml" }
+// Rule group names.
+const (
+	SignalsGroup   = "crdmon.pack.signals" // layers 1 and 2: recording rules, in order
+	AlertsGroup    = "crdmon.pack.alerts"  // layer 3
+	OverridesGroup = "crdmon.overrides"    // the override table and exception alerts
+)
 
-// TestPath is the promtool test file of an API group.
-func TestPath(group string) string { return TestDir + "/" + group + ".test.yaml" }
+// PrometheusRulePath is the PrometheusRule file of a rule file name.
+func PrometheusRulePath(name string) string { return Dir + "/" + name + ".yaml" }
 
-// GroupName is the rule group name of an API group.
-func GroupName(group string) string { return "crdmon." + group }
+// PlainPath is the plain rule file of a rule file name.
+func PlainPath(name string) string { return Dir + "/" + name + ".rules.yaml" }
+
+// TestPath is the promtool test file of a rule file name.
+func TestPath(name string) string { return TestDir + "/" + name + ".test.yaml" }
+
+// IsPlainPath reports whether p is the path of a plain rule file (PlainPath).
+func IsPlainPath(p string) bool {
+	ok, _ := path.Match(Dir+"/*.rules.yaml", p)
+	return ok
+}
 
 // Render renders and validates the rules for m, sorted by path.
 func Render(m model.Model, o Options) ([]output.File, error) {
@@ -66,9 +80,9 @@ func Render(m model.Model, o Options) ([]output.File, error) {
 	return files.Sorted(), nil
 }
 
-// RenderTo renders and validates the rules for m, handing each API group's
-// files to emit as soon as they have validated, in no particular order and
-// from several goroutines at once, so they need not all be in memory.
+// RenderTo renders and validates the rules for m: the pack, whose size does
+// not depend on m, and the overrides of m's kinds; it hands the files to
+// emit once all have validated.
 func RenderTo(m model.Model, o Options, emit output.Sink) error {
 	if err := o.check(); err != nil {
 		return err
@@ -83,137 +97,71 @@ func RenderTo(m model.Model, o Options, emit output.Sink) error {
 			return err
 		}
 	}
-	b := &builder{o: o, names: newNamer()}
-	bySubject := subjects(m, o)
-	groups := make([]string, 0, len(bySubject))
-	for g := range bySubject {
-		groups = append(groups, g)
-	}
-	sort.Strings(groups)
-
-	// Alert names are unique across groups, handed out in group order; the
-	// rest of each group's work is its own and runs in parallel, a batch of
-	// groups at a time so that the rules of all groups are never in memory
-	// at once.
-	known := knownMetrics(m, o.Prefix)
-	var validated shapes.Cache
-	var work []groupRules
-	render := func() error {
-		err := parallel.Each(work, func(w groupRules) error {
-			fs, err := b.renderGroup(w, known, &validated)
-			if err != nil {
-				return err
-			}
-			return emit.PutAll(fs)
-		})
-		work = work[:0]
+	b := newPackBuilder(o)
+	ov, err := b.overrides(m)
+	if err != nil {
 		return err
 	}
-	for _, g := range groups {
-		kinds := kindsOf(m, g)
-		mark := b.names.mark()
-		rg, alerts, err := b.group(g, bySubject[g], set)
+	if !slices.ContainsFunc(m.Kinds, model.Kind.HasSignals) && len(ov.controllers) == 0 {
+		return nil // nothing to alert on, no state to record
+	}
+	var docs []document
+	pack, err := b.packGroups(set)
+	if err != nil {
+		return err
+	}
+	tests, err := b.packTests(pack)
+	if err != nil {
+		return err
+	}
+	docs = append(docs, b.documents(PackName, pack, tests)...)
+	if !ov.empty() {
+		groups, tests, err := b.overrideGroups(ov, set)
 		if err != nil {
 			return err
 		}
-		if len(alerts) == 0 && !slices.ContainsFunc(kinds.Kinds, model.Kind.HasSignals) {
-			continue // nothing to alert on, no state to record
-		}
-		if o.Granularity == PerKind {
-			size, err := limits.AppliedSize(b.prometheusRule(g, 1, rg))
-			if err != nil {
-				return err
-			}
-			if size > b.maxObject() {
-				// Too big for one object: alert per group and signal, as
-				// --granularity group does, for this group only.
-				b.names.rollback(mark)
-				perGroup := o
-				perGroup.Granularity = PerGroup
-				if rg, alerts, err = b.group(g, subjects(kinds, perGroup)[g], set); err != nil {
-					return err
-				}
-			}
-		}
-		work = append(work, groupRules{group: g, rules: rg, alerts: alerts, kinds: kinds.Kinds})
-		if len(work) == renderBatch {
-			if err := render(); err != nil {
-				return err
-			}
-		}
+		docs = append(docs, b.documents(OverridesName, groups, tests)...)
 	}
-	return render()
-}
-
-// renderBatch is how many API groups' rules are rendered side by side.
-const renderBatch = 64
-
-// groupRules are the alerting rules of one API group and its kinds.
-type groupRules struct {
-	group  string
-	rules  monitoringv1.RuleGroup
-	alerts []alert
-	kinds  []model.Kind
-}
-
-// renderGroup writes the files of one API group and validates them. Groups
-// of one shape (the same files but for the names of the group, its kinds,
-// alerts and controllers, whose kinds produce the same metrics) are
-// validated once; the checks on what a name is (alert names) run for each.
-func (b *builder) renderGroup(w groupRules, known knownSeries, validated *shapes.Cache) ([]output.File, error) {
-	docs, err := b.documents(w.group, w.rules, w.alerts, b.healthGroup(w.group, w.kinds))
-	if err != nil {
-		return nil, err
-	}
-	// Each document is encoded to JSON once: for its YAML and its shape.
 	js, err := encode(docs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	fs := make([]output.File, len(docs))
 	for i, d := range docs {
 		if fs[i], err = yamlFile(d.path, js[i]); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	for _, a := range w.alerts {
-		if err := checkAlertName(a.name); err != nil {
-			return nil, fmt.Errorf("rules: %s: %w", PlainPath(w.group), err)
-		}
+	if err := validate(fs, o.Prefix); err != nil {
+		return err
 	}
-	names, content := shape(w, docs, js)
-	err = validated.Validate(names, func() error { return validate(fs, known) }, content...)
-	return fs, err
+	return emit.PutAll(fs)
 }
 
-// shape is what sets a group's files apart from others of the same shape:
-// its names (group, alerts, controllers, kinds); and what the shape is made
-// of: the documents and the metric families of each kind, which the
-// validation checks the rules against. Documents count as JSON, not as
-// the YAML written: YAML folds long lines at a width, so names of other
-// lengths would fold them elsewhere, and the YAML encoder writes any
-// document faithfully. js holds the documents encoded to JSON.
-func shape(w groupRules, docs []document, js [][]byte) (names []string, content [][]byte) {
-	names = []string{w.group}
-	var controllers []string
-	for _, a := range w.alerts {
-		names = append(names, a.name)
-		for _, c := range a.data.Controllers {
-			if !slices.Contains(controllers, c) {
-				controllers = append(controllers, c)
-			}
+// packGroups are the pack's rule groups: the recording rules of layers 1
+// and 2, then one alert per class (layer 3).
+func (b packBuilder) packGroups(set *templates.Set) ([]monitoringv1.RuleGroup, error) {
+	signals := monitoringv1.RuleGroup{Name: SignalsGroup}
+	for _, r := range b.p.Rules() {
+		signals.Rules = append(signals.Rules, monitoringv1.Rule{Record: r.Record, Expr: intstr.FromString(r.Expr)})
+	}
+	alerts := monitoringv1.RuleGroup{Name: AlertsGroup}
+	for _, c := range Classes {
+		st := b.o.Classes[c]
+		if st.Disabled {
+			continue
 		}
+		a, ok := b.classAlert(c, st, packScope(c))
+		if !ok {
+			continue
+		}
+		rs, err := b.rules(a, set)
+		if err != nil {
+			return nil, err
+		}
+		alerts.Rules = append(alerts.Rules, rs...)
 	}
-	names = append(names, controllers...)
-	var families strings.Builder
-	for _, k := range w.kinds {
-		names = append(names, k.Kind)
-		fmt.Fprintf(&families, "%s: %s\n", k.Kind, strings.Join(series.Families(k), " "))
-	}
-	for i, d := range docs {
-		content = append(content, []byte(d.path), js[i])
-	}
-	return names, append(content, []byte(families.String()))
+	return []monitoringv1.RuleGroup{signals, alerts}, nil
 }
 
 // encode encodes each document to JSON.
@@ -228,44 +176,21 @@ func encode(docs []document) ([][]byte, error) {
 	return js, nil
 }
 
-// kindsOf returns the model's kinds of one API group.
-func kindsOf(m model.Model, group string) model.Model {
-	var out model.Model
-	for _, k := range m.Kinds {
-		if k.Group == group {
-			out.Kinds = append(out.Kinds, k)
-		}
+// rules renders a class alert's rules, filling their annotations from the
+// templates: annotations read naturally for any kind, naming the object
+// from its labels when the alert fires.
+func (b packBuilder) rules(a classAlert, set *templates.Set) ([]monitoringv1.Rule, error) {
+	name := AlertNames[a.class]
+	data := TemplateData{
+		Alert: name, Class: string(a.class), Subject: "custom resource",
+		Condition: "{{ $labels.signal }}", Phase: a.class == PhaseFailed,
+		Threshold:   prommodel.Duration(a.settings.For).String(),
+		Limit:       strconv.FormatFloat(a.settings.Threshold, 'g', -1, 64),
+		Controllers: a.controllers,
 	}
-	return out
-}
-
-// group renders the alerts of one API group's subjects as a rule group.
-func (b *builder) group(g string, subjects []subject, set *templates.Set) (monitoringv1.RuleGroup, []alert, error) {
-	var alerts []alert
-	for _, s := range subjects {
-		if s.key != g {
-			if err := checkSettings(s.key, s.settings); err != nil {
-				return monitoringv1.RuleGroup{}, nil, err
-			}
-		}
-		alerts = append(alerts, b.alerts(s)...)
+	if TimeThreshold(a.class) {
+		data.Limit = secondsString(a.settings.Threshold)
 	}
-	rg := monitoringv1.RuleGroup{Name: GroupName(g)}
-	for i := range alerts {
-		r, err := b.rule(&alerts[i], set)
-		if err != nil {
-			return monitoringv1.RuleGroup{}, nil, err
-		}
-		rg.Rules = append(rg.Rules, r)
-	}
-	return rg, alerts, nil
-}
-
-// maxObject is the most bytes a PrometheusRule may reach once applied.
-func (b *builder) maxObject() int { return cmp.Or(b.o.MaxObject, limits.Annotations) }
-
-// rule renders one alert's rule, filling its annotations from the templates.
-func (b *builder) rule(a *alert, set *templates.Set) (monitoringv1.Rule, error) {
 	labels := map[string]string{LabelSeverity: a.settings.Severity}
 	for k, v := range b.o.ExtraAlertLabels {
 		labels[k] = v
@@ -274,27 +199,37 @@ func (b *builder) rule(a *alert, set *templates.Set) (monitoringv1.Rule, error) 
 	for k, v := range b.o.ExtraAnnotations {
 		ann[k] = v
 	}
-	for name, tmpl := range map[string]string{
+	for key, tmpl := range map[string]string{
 		AnnotationSummary:     string(a.class) + ".summary",
 		AnnotationDescription: string(a.class) + ".description",
 		AnnotationRunbookURL:  "runbook_url",
 	} {
-		text, err := set.Render(tmpl, a.data)
+		text, err := set.Render(tmpl, data)
 		if err != nil {
-			return monitoringv1.Rule{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
-		}
-		if name == AnnotationDescription && a.data.Learned != "" {
-			text = strings.TrimSpace(text + " " + a.data.Learned)
+			return nil, fmt.Errorf("rules: alert %s: %w", name, err)
 		}
 		if text != "" {
-			ann[name] = text
+			ann[key] = text
 		}
 	}
-	d := monitoringv1.Duration(prommodel.Duration(a.forDur).String())
-	return monitoringv1.Rule{
-		Alert: a.name, Expr: intstr.FromString(a.expr), For: &d,
-		Labels: labels, Annotations: ann,
-	}, nil
+	out := make([]monitoringv1.Rule, len(a.rules))
+	for i, r := range a.rules {
+		d := monitoringv1.Duration(prommodel.Duration(r.forDur).String())
+		out[i] = monitoringv1.Rule{Alert: name, Expr: intstr.FromString(r.expr), For: &d, Labels: labels, Annotations: ann}
+	}
+	return out, nil
+}
+
+// TemplateData is what annotation templates are executed with.
+type TemplateData struct {
+	Alert       string   // alert name
+	Class       string   // alert class, e.g. "ConditionNotTrue"
+	Subject     string   // what one object is called: "custom resource"
+	Condition   string   // condition type: the template {{ $labels.signal }}
+	Phase       bool     // the alert reads state fields, not conditions
+	Threshold   string   // how long the problem must last, e.g. "15m"
+	Limit       string   // numeric threshold (controller, timestamp and counter alerts)
+	Controllers []string // controller names (controller alerts)
 }
 
 // plainFile is the document of a plain Prometheus rule file.
@@ -308,107 +243,32 @@ type document struct {
 	v    any
 }
 
-// documents are the files of an API group: its PrometheusRule objects, plain
-// rule file and promtool test file, as Options.Format asks.
-func (b *builder) documents(group string, rg monitoringv1.RuleGroup, alerts []alert, hg healthGroup) ([]document, error) {
+// documents are the files of one rule file name: its PrometheusRule object,
+// plain rule file and promtool test file, as Options.Format asks.
+func (b packBuilder) documents(name string, groups []monitoringv1.RuleGroup, tests []TestGroup) []document {
 	var out []document
-	groups := []monitoringv1.RuleGroup{rg, hg.rules}
-	if len(rg.Rules) == 0 {
-		groups = groups[1:] // every alert disabled: the health state only
-	}
 	if b.o.Format != FormatPlain {
-		parts := [][]monitoringv1.RuleGroup{groups}
-		if len(rg.Rules) > 0 {
-			split, err := b.split(group, rg)
-			if err != nil {
-				return nil, err
-			}
-			if parts, err = b.withHealth(group, split, hg.rules); err != nil {
-				return nil, err
-			}
-		}
-		for i, part := range parts {
-			out = append(out, document{partPath(group, i+1), b.prometheusRule(group, i+1, part[0], part[1:]...)})
-		}
+		out = append(out, document{PrometheusRulePath(name), b.prometheusRule(name, groups)})
 	}
 	if b.o.Format != FormatPrometheusRule {
-		tf, err := b.testFile(group, rg, alerts, hg)
-		if err != nil {
-			return nil, err
+		tf := UnitTestFile{RuleFiles: []string{"../" + path.Base(PlainPath(name))}, EvaluationInterval: prommodel.Duration(evalStep).String(), Tests: tests}
+		if name == OverridesName {
+			tf.RuleFiles = append([]string{"../" + path.Base(PlainPath(PackName))}, tf.RuleFiles...)
 		}
-		out = append(out,
-			document{PlainPath(group), plainFile{Groups: groups}},
-			document{TestPath(group), tf})
+		out = append(out, document{PlainPath(name), plainFile{Groups: groups}}, document{TestPath(name), tf})
 	}
-	return out, nil
+	return out
 }
 
-// prometheusRule is the PrometheusRule object of part (from 1) of a group's
-// rules: one rule group, or several.
-func (b *builder) prometheusRule(group string, part int, rg monitoringv1.RuleGroup, more ...monitoringv1.RuleGroup) *monitoringv1.PrometheusRule {
-	name := "crdmon-" + group
-	if part > 1 {
-		name += "-" + strconv.Itoa(part)
-	}
+// prometheusRule is the PrometheusRule object holding groups.
+func (b packBuilder) prometheusRule(name string, groups []monitoringv1.RuleGroup) *monitoringv1.PrometheusRule {
 	return &monitoringv1.PrometheusRule{
 		TypeMeta: metav1.TypeMeta{APIVersion: monitoringv1.SchemeGroupVersion.String(), Kind: monitoringv1.PrometheusRuleKind},
 		ObjectMeta: metav1.ObjectMeta{
 			Name: name, Namespace: b.o.Namespace, Labels: b.o.RuleLabels,
 		},
-		Spec: monitoringv1.PrometheusRuleSpec{Groups: append([]monitoringv1.RuleGroup{rg}, more...)},
+		Spec: monitoringv1.PrometheusRuleSpec{Groups: groups},
 	}
-}
-
-// partPath is the file of a group's PrometheusRule part: PrometheusRulePath
-// for the first, rules/<group>_<part>.yaml for the others ("_" is never in
-// an API group, so no group's file is another's part).
-func partPath(group string, part int) string {
-	if part == 1 {
-		return PrometheusRulePath(group)
-	}
-	return Dir + "/" + group + "_" + strconv.Itoa(part) + ".yaml"
-}
-
-// split divides a group's rules, in order, into the fewest rule groups whose
-// PrometheusRule objects stay within the object limit: the rule group
-// itself when it fits, else crdmon.<group>, crdmon.<group>-2, ... (the
-// plain rule file keeps one group: it is no Kubernetes object).
-func (b *builder) split(group string, rg monitoringv1.RuleGroup) ([]monitoringv1.RuleGroup, error) {
-	size, err := limits.AppliedSize(b.prometheusRule(group, 1, rg))
-	if err != nil || size <= b.maxObject() {
-		return []monitoringv1.RuleGroup{rg}, err
-	}
-	// Compact JSON is the sum of its parts: an object with no rules, plus
-	// each rule and its comma. Names of later parts are a few bytes longer.
-	const longerNames = 2 * len("-999")
-	envelope, err := limits.AppliedSize(b.prometheusRule(group, 1, monitoringv1.RuleGroup{Name: rg.Name}))
-	if err != nil {
-		return nil, err
-	}
-	sizes := make([]int, len(rg.Rules))
-	for i, r := range rg.Rules {
-		js, err := json.Marshal(r)
-		if err != nil {
-			return nil, err
-		}
-		sizes[i] = len(js) + len(",")
-	}
-	ends, err := limits.Pack(sizes, b.maxObject()-envelope-longerNames)
-	var big *limits.TooLargeError
-	if errors.As(err, &big) {
-		return nil, fmt.Errorf("rules: %s: alert %s alone is too large for a PrometheusRule (%d bytes)", PrometheusRulePath(group), rg.Rules[big.Index].Alert, big.Size)
-	}
-	var parts []monitoringv1.RuleGroup
-	start := 0
-	for i, end := range ends {
-		name := rg.Name
-		if i > 0 {
-			name += "-" + strconv.Itoa(i+1)
-		}
-		parts = append(parts, monitoringv1.RuleGroup{Name: name, Rules: rg.Rules[start:end]})
-		start = end
-	}
-	return parts, nil
 }
 
 // yamlFile is the file at path holding the JSON document js as YAML, with
@@ -419,4 +279,35 @@ func yamlFile(path string, js []byte) (output.File, error) {
 		return output.File{}, fmt.Errorf("rules: %s: %w", path, err)
 	}
 	return output.File{Path: path, Content: content, JSON: [][]byte{js}}, nil
+}
+
+// RecordingRule is one recording rule of a plain rule file.
+type RecordingRule struct {
+	Record, Expr string
+	Labels       map[string]string
+}
+
+// RecordingRules returns the recording rules of the plain rule files among
+// files, in file and rule order: the order Prometheus evaluates a group in,
+// each rule reading what the rules before it recorded.
+func RecordingRules(files []output.File) ([]RecordingRule, error) {
+	var v validator
+	var out []RecordingRule
+	for _, f := range files {
+		if !IsPlainPath(f.Path) {
+			continue
+		}
+		groups, err := v.parse(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups.Groups {
+			for _, r := range g.Rules {
+				if r.Record != "" {
+					out = append(out, RecordingRule{Record: r.Record, Expr: r.Expr, Labels: r.Labels})
+				}
+			}
+		}
+	}
+	return out, nil
 }

@@ -3,17 +3,8 @@ package rules
 import (
 	"context"
 	"errors"
-	"fmt"
-	"path"
-	"slices"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
-	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
-	prommodel "github.com/prometheus/common/model"
-	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
 
 	"github.com/crdmon/crdmon/generator/alerting"
@@ -67,72 +58,6 @@ type ExpAlert struct {
 	ExpAnnotations map[string]string `json:"exp_annotations"`
 }
 
-// testFile writes, for every alert, a case where it fires for one object
-// (with its exact labels and annotations) and stays silent for a healthy
-// object and, for suspendable kinds, a suspended one; pack puts the cases
-// into as few test groups as can hold them without changing any outcome.
-// The objects of a kind's second, third... alert are numbered (example-2,
-// healthy-2...) so that they can share a test group. Then comes a case for
-// every state the health recording rule can record.
-func (b *builder) testFile(group string, rg monitoringv1.RuleGroup, alerts []alert, hg healthGroup) (UnitTestFile, error) {
-	rel := "../" + path.Base(PlainPath(group))
-	tf := UnitTestFile{RuleFiles: []string{rel}, EvaluationInterval: prommodel.Duration(evalStep).String()}
-	perKind := map[string]int{}
-	sets := make([]caseSet, len(alerts))
-	for i, a := range alerts {
-		f := a.fixture
-		if k := f.kind(); k != "" {
-			perKind[k]++
-			f = f.numbered(perKind[k])
-		}
-		want, err := expected(rg.Rules[i], f)
-		if err != nil {
-			return UnitTestFile{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
-		}
-		c := caseSet{test: AlertTest{
-			EvalTime: prommodel.Duration(f.eval).String(), Alertname: a.name, ExpAlerts: []ExpAlert{want},
-		}}
-		if c.selectors, err = ruleSelectors(a.expr); err != nil {
-			return UnitTestFile{}, fmt.Errorf("rules: alert %s: %w", a.name, err)
-		}
-		n := int(f.eval / fixtureStep)
-		for _, s := range slices.Concat(f.firing, f.healthy, f.suspended) {
-			c.inputs = append(c.inputs, TestInput{Series: seriesString(s), Values: valuesString(s, n)})
-			c.series = append(c.series, labels.FromMap(withLabels(s.labels, labels.MetricName, s.metric)))
-		}
-		for j, sel := range c.selectors {
-			if sel.removesOn != nil {
-				c.selectors[j].own = map[string]bool{}
-				for _, s := range c.series {
-					c.selectors[j].own[labelValues(s, sel.removesOn)] = true
-				}
-			}
-		}
-		sets[i] = c
-	}
-	tf.Tests = append(pack(group, sets), b.healthTests(hg)...)
-	return tf, nil
-}
-
-// expected returns the alert rule r fires with on fixture f.
-func expected(r monitoringv1.Rule, f fixture) (ExpAlert, error) {
-	want := ExpAlert{ExpLabels: map[string]string{}, ExpAnnotations: map[string]string{}}
-	for k, v := range f.expect {
-		want.ExpLabels[k] = v
-	}
-	for k, v := range r.Labels {
-		want.ExpLabels[k] = v
-	}
-	for k, text := range r.Annotations {
-		v, err := expandAnnotation(r.Alert, text, f.expect, f.value, f.eval)
-		if err != nil {
-			return want, fmt.Errorf("annotation %s: %w", k, err)
-		}
-		want.ExpAnnotations[k] = v
-	}
-	return want, nil
-}
-
 // expandAnnotation expands an annotation as Prometheus does when the alert
 // fires with the given labels and value at time at.
 func expandAnnotation(alertName, text string, labels map[string]string, value float64, at time.Duration) (string, error) {
@@ -140,27 +65,4 @@ func expandAnnotation(alertName, text string, labels map[string]string, value fl
 		return nil, errors.New("crdmon cannot compute the expected value of a template that queries")
 	}
 	return alerting.Expand(context.Background(), alertName, text, labels, value, time.UnixMilli(at.Milliseconds()), noQuery)
-}
-
-// seriesString renders metric{labels} with sorted labels.
-func seriesString(s inputSeries) string {
-	keys := make([]string, 0, len(s.labels))
-	for k := range s.labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + strconv.Quote(s.labels[k])
-	}
-	return s.metric + "{" + strings.Join(parts, ", ") + "}"
-}
-
-// valuesString renders n+1 samples: "startxn" or "start+stepxn".
-func valuesString(s inputSeries, n int) string {
-	v := strconv.FormatFloat(s.start, 'f', -1, 64)
-	if s.step != 0 {
-		v += "+" + strconv.FormatFloat(s.step, 'f', -1, 64)
-	}
-	return v + "x" + strconv.Itoa(n)
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"sigs.k8s.io/yaml"
 
-	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
 	"github.com/crdmon/crdmon/internal/promqlx"
@@ -27,6 +27,9 @@ import (
 var promqlParser = parser.NewParser(parser.Options{})
 
 var camelName = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+
+// MaxNameLen is the longest alert name crdmon generates.
+const MaxNameLen = 40
 
 // checkAlertName requires a CamelCase name of at most MaxNameLen characters.
 func checkAlertName(name string) error {
@@ -39,18 +42,18 @@ func checkAlertName(name string) error {
 // Validate checks rule files (PrometheusRule objects, plain rule files, and
 // promtool test files) as Prometheus would load them: each group passes
 // rulefmt exactly as `promtool check rules` runs it, each expression parses,
-// each metric a rule reads is produced by the kube-state-metrics config
-// generated from m with prefix, by a recording rule in files, or by
-// controller-runtime; alert names are CamelCase, at most MaxNameLen long and
-// not duplicated; severities are known; test files reference rule files and
-// alerts that exist. The error lists every problem, naming file, group and rule.
-func Validate(files []output.File, m model.Model, prefix string) error {
-	return validate(files, knownMetrics(m, prefix))
+// each metric a rule reads is a family crdmon's kube-state-metrics config
+// can produce (whatever the kinds: the pack reads them all), a recording
+// rule of files or the override table, or controller-runtime's; alert names
+// are CamelCase and at most MaxNameLen long; no rule is given twice;
+// severities are known; test files reference rule files and alerts that
+// exist. The error lists every problem, naming file, group and rule.
+func Validate(files []output.File, prefix string) error {
+	return validate(files, prefix)
 }
 
-// validate is Validate with the metrics of the model listed.
-func validate(files []output.File, known knownSeries) error {
-	v := validator{known: known, recorded: map[string]bool{}, alerts: map[string]bool{}, files: map[string]bool{}, broken: map[string]bool{}}
+func validate(files []output.File, prefix string) error {
+	v := validator{prefix: prefix, recorded: map[string]bool{OverrideMetric: true, health.OverridePhase: true}, alerts: map[string]bool{}, files: map[string]bool{}, broken: map[string]bool{}}
 	type parsed struct {
 		path   string
 		groups *rulefmt.RuleGroups
@@ -87,11 +90,8 @@ func validate(files []output.File, known knownSeries) error {
 	return errors.Join(v.errs...)
 }
 
-// knownSeries maps a metric to the {group, kind} pairs producing it.
-type knownSeries map[string]map[[2]string]bool
-
 type validator struct {
-	known    knownSeries
+	prefix   string
 	recorded map[string]bool
 	alerts   map[string]bool // "<rule file path>\x00<alert>"
 	files    map[string]bool
@@ -101,21 +101,6 @@ type validator struct {
 
 func (v *validator) fail(format string, args ...any) {
 	v.errs = append(v.errs, fmt.Errorf(format, args...))
-}
-
-// knownMetrics lists the families the generated KSM config produces, per kind.
-func knownMetrics(m model.Model, prefix string) knownSeries {
-	out := knownSeries{}
-	for _, k := range m.Kinds {
-		for _, fam := range series.Families(k) {
-			name := series.Name(prefix, fam)
-			if out[name] == nil {
-				out[name] = map[[2]string]bool{}
-			}
-			out[name][[2]string{k.Group, k.Kind}] = true
-		}
-	}
-	return out
 }
 
 // parse reads a rule file with rulefmt, extracting the groups of a PrometheusRule first.
@@ -167,9 +152,9 @@ func (v *validator) checkGroups(file string, g *rulefmt.RuleGroups) {
 					v.fail("%s: severity %q: want one of %v", where, s, Severities)
 				}
 			}
-			id := name + "\x00" + labels.FromMap(r.Labels).String()
+			id := name + "\x00" + labels.FromMap(r.Labels).String() + "\x00" + r.Expr
 			if seen[id] {
-				v.fail("%s: duplicate rule (same name and labels)", where)
+				v.fail("%s: duplicate rule (same name, labels and expression)", where)
 			}
 			seen[id] = true
 			expr, err := promqlParser.ParseExpr(r.Expr)
@@ -189,37 +174,18 @@ func (v *validator) checkGroups(file string, g *rulefmt.RuleGroups) {
 // checkSelector explains why a selector reads a metric nothing produces, or returns "".
 func (v *validator) checkSelector(vs *parser.VectorSelector) string {
 	name := promqlx.MetricName(vs)
-	eqs := map[string]string{}
-	for _, m := range vs.LabelMatchers {
-		if m.Type == labels.MatchEqual {
-			eqs[m.Name] = m.Value
-		}
-	}
 	if name == "" {
 		return fmt.Sprintf("selector %s names no metric", vs)
 	}
 	if v.recorded[name] || slices.Contains(series.ControllerMetrics, name) {
 		return ""
 	}
-	producers, ok := v.known[name]
-	if !ok {
-		return fmt.Sprintf("metric %s is not produced by the generated kube-state-metrics config, a recording rule, or controller-runtime", name)
-	}
-	g, hasG := eqs[series.LabelGroup]
-	k, hasK := eqs[series.LabelKind]
-	for p := range producers {
-		if (!hasG || p[0] == g) && (!hasK || p[1] == k) {
+	for _, f := range series.AllFamilies {
+		if name == series.Name(v.prefix, f) {
 			return ""
 		}
 	}
-	var which []string
-	if hasG {
-		which = append(which, "group "+g)
-	}
-	if hasK {
-		which = append(which, "kind "+k)
-	}
-	return fmt.Sprintf("metric %s is not produced for %s by the generated kube-state-metrics config", name, strings.Join(which, ", "))
+	return fmt.Sprintf("metric %s is not produced by crdmon's kube-state-metrics config, a recording rule, or controller-runtime", name)
 }
 
 // checkTest checks a promtool test file's structure and references.

@@ -7,8 +7,6 @@ import (
 
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
-	"github.com/crdmon/crdmon/internal/shapes"
-	"github.com/crdmon/crdmon/templates"
 )
 
 func render(t *testing.T) []output.File {
@@ -26,40 +24,34 @@ func render(t *testing.T) []output.File {
 // Validate names the file, the rule and the reason.
 func TestValidateRejects(t *testing.T) {
 	t.Parallel()
-	plain, prule := PlainPath("cert-manager.io"), PrometheusRulePath("cert-manager.io")
+	plain, prule := PlainPath(PackName), PrometheusRulePath(PackName)
 	cases := []struct {
 		name, file, old, new string
 		want                 []string
 	}{
 		{"unknown metric", plain, "kube_customresource_condition{", "kube_customresource_conditions{",
-			[]string{plain, "CertificateNotReady", "kube_customresource_conditions is not produced"}},
-		{"metric of another kind", plain, `customresource_kind="Certificate", type="Ready"`, `customresource_kind="Issuer", type="Ready"`,
-			[]string{plain, "CertificateNotReady", "not produced for group cert-manager.io, kind Issuer"}},
-		{"family the kind lacks", plain, "kube_customresource_condition{", "kube_customresource_phase_info{",
-			[]string{plain, "kube_customresource_phase_info is not produced for group cert-manager.io"}},
+			[]string{plain, "crdmon:condition:polarity", "kube_customresource_conditions is not produced"}},
 		{"bad duration", plain, "for: 1m", "for: 1 minute",
 			[]string{plain, "1 minute"}},
 		{"bad duration in PrometheusRule", prule, "for: 1m", "for: 1x",
 			[]string{prule}},
 		{"unparsable expr", plain, "> 900", "> > 900",
-			[]string{plain, "CertificateNotReady"}},
-		{"bad template", plain, "summary: A Certificate has not been Ready for more than 15m.", "summary: '{{ A Certificate'",
-			[]string{plain, "CertificateNotReady", "template"}},
+			[]string{plain, "CustomResourceNotReady"}},
+		{"bad template", plain, "summary: A custom resource has a condition saying it is failing.", "summary: '{{ A custom'",
+			[]string{plain, "CustomResourceFailing", "template"}},
 		{"unknown field", plain, "    for: 1m", "    fore: 1m",
 			[]string{plain, "fore"}},
 		{"bad severity", plain, "severity: warning", "severity: page",
 			[]string{plain, `severity "page"`}},
-		{"long name", plain, "alert: CertificateNotReady", "alert: CertificateNotReadyForAVeryVeryLongTimeIndeed",
+		{"long name", plain, "alert: CustomResourceFailing", "alert: CustomResourceFailingForAVeryVeryLongTimeIndeed",
 			[]string{plain, "at most 40"}},
-		{"duplicate", plain, "alert: CertificateReconcileErrors", "alert: CertificateNotReady",
-			[]string{plain, "duplicate"}},
 		{"creationTimestamp", prule, "metadata:\n", "metadata:\n  creationTimestamp: null\n",
 			[]string{prule, "creationTimestamp"}},
-		{"test of unknown alert", TestPath("cert-manager.io"), "alertname: CertificateNotReady", "alertname: CertificateGone",
-			[]string{TestPath("cert-manager.io"), "CertificateGone"}},
+		{"test of unknown alert", TestPath(PackName), "alertname: CustomResourceFailing", "alertname: CustomResourceGone",
+			[]string{TestPath(PackName), "CustomResourceGone"}},
 	}
 	rendered := render(t)
-	if err := Validate(rendered, testModel(), DefaultOptions().Prefix); err != nil {
+	if err := Validate(rendered, DefaultOptions().Prefix); err != nil {
 		t.Fatalf("valid files rejected: %v", err)
 	}
 	for _, c := range cases {
@@ -78,7 +70,7 @@ func TestValidateRejects(t *testing.T) {
 			if !found {
 				t.Fatalf("no file %s", c.file)
 			}
-			err := Validate(files, testModel(), DefaultOptions().Prefix)
+			err := Validate(files, DefaultOptions().Prefix)
 			if err == nil {
 				t.Fatal("broken file accepted")
 			}
@@ -93,14 +85,13 @@ func TestValidateRejects(t *testing.T) {
 
 func TestValidateWrongPrefix(t *testing.T) {
 	t.Parallel()
-	if err := Validate(render(t), testModel(), "other_prefix"); err == nil || !strings.Contains(err.Error(), "kube_customresource_info is not produced") {
+	if err := Validate(render(t), "other_prefix"); err == nil || !strings.Contains(err.Error(), "kube_customresource_info is not produced") {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestRenderRejectsBadOptions(t *testing.T) {
 	for name, mut := range map[string]func(*Options){
-		"granularity":  func(o *Options) { o.Granularity = "namespace" },
 		"format":       func(o *Options) { o.Format = "json" },
 		"prefix":       func(o *Options) { o.Prefix = "kube-crd" },
 		"severity":     func(o *Options) { o.Classes[PhaseFailed] = ClassSettings{Severity: "page", For: 1} },
@@ -121,44 +112,5 @@ func TestRenderRejectsBadOptions(t *testing.T) {
 				t.Error("accepted")
 			}
 		})
-	}
-}
-
-// TestGroupsOfOneShapeValidatedOnce: API groups whose files differ only in
-// names share a shape, so Render validates one of them; groups with other
-// alerts, or whose kinds produce other metrics, do not.
-func TestGroupsOfOneShapeValidatedOnce(t *testing.T) {
-	o := DefaultOptions()
-	o.InferControllers = true
-	shape := func(k model.Kind) shapes.Key {
-		b := &builder{o: o, names: newNamer()}
-		m := model.Model{Kinds: []model.Kind{k}}
-		rg, alerts, err := b.group(k.Group, subjects(m, o)[k.Group], templates.Default())
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := groupRules{group: k.Group, rules: rg, alerts: alerts, kinds: m.Kinds}
-		docs, err := b.documents(w.group, w.rules, w.alerts, b.healthGroup(w.group, w.kinds))
-		if err != nil {
-			t.Fatal(err)
-		}
-		js, err := encode(docs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		names, content := shape(w, docs, js)
-		key, ok := shapes.Of(names, content...)
-		if !ok {
-			t.Fatalf("%s: names not abstracted", k.Group)
-		}
-		return key
-	}
-	stamped := certificateKind()
-	stamped.Group, stamped.Kind, stamped.Plural = "s0042.cert-manager.io", "Issuer", "issuers"
-	if shape(certificateKind()) != shape(stamped) {
-		t.Error("the same kind in another group with another name has another shape")
-	}
-	if shape(certificateKind()) == shape(crossplaneKind()) {
-		t.Error("kinds with other signals share a shape")
 	}
 }

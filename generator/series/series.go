@@ -9,6 +9,7 @@ package series
 
 import (
 	"regexp"
+	"slices"
 
 	"github.com/crdmon/crdmon/generator/model"
 )
@@ -21,10 +22,27 @@ const (
 	// Info is 1 per object; labels name, namespace, deleting (while the object
 	// is being deleted) and suspended (when the kind has a suspend field).
 	Info = "info"
-	// Condition is 1 series per condition; labels type, status, reason (and path for nested lists).
-	// Its value is the condition's lastTransitionTime in Unix seconds, or 0 when the
-	// condition has no transition time.
+	// Condition is 1 series per condition, value 1; labels type, status,
+	// reason (and path for nested lists). A list without a status field
+	// carries status="True": a listed condition holds. It does not depend on
+	// lastTransitionTime, so a condition whose timestamp kube-state-metrics
+	// cannot parse is still seen; an empty or absent list gives no series.
 	Condition = "condition"
+	// ConditionTime is the lastTransitionTime of each condition in Unix
+	// seconds, with the labels of Condition; no series when the time is
+	// absent or not RFC 3339 (only the age of the condition is lost then).
+	ConditionTime = "condition_transition_seconds"
+	// ConditionDeclared is 1 per object and condition type whose polarity
+	// crdmon.yaml declares for its kind; labels type, polarity, and status
+	// and reason of the first condition of that type (absent while the
+	// object has none).
+	ConditionDeclared = "condition_declared"
+	// PhaseClass is one StateSet series per value of a state field that
+	// generation classified (an enum's values, crdmon.yaml's declared
+	// values): labels field, class (ClassFailure, ClassProgress,
+	// ClassSuspended) and phase; 1 for the value the field holds, else 0.
+	PhaseClass = "phase_class"
+
 	// ReplicasDesired is the desired replica count (spec, or a status total
 	// such as desiredNumberScheduled).
 	ReplicasDesired = "replicas_desired"
@@ -42,7 +60,9 @@ const (
 	Generation = "generation"
 	// ObservedGeneration is status.observedGeneration.
 	ObservedGeneration = "observed_generation"
-	// PhaseInfo is 1 per phase field that has a value; labels field and phase.
+	// PhaseInfo is 1 per phase field that has a value; labels field, phase
+	// and values (how the value is classified: Values*); for a true/false
+	// flag, class: the class of its false value.
 	PhaseInfo = "phase_info"
 	// TimestampSeconds is one series per timestamp field that has a value,
 	// in Unix seconds; labels field and meaning (model.Expiry, model.Renewal,
@@ -57,6 +77,13 @@ const (
 	Problems = "problems"
 )
 
+// AllFamilies lists every family suffix crdmon's config can produce.
+var AllFamilies = []string{
+	Info, Condition, ConditionTime, ConditionDeclared, ReplicasDesired, ReplicasReady,
+	ReplicasCurrent, ReplicasAvailable, ReplicasUpdated, Generation, ObservedGeneration,
+	PhaseInfo, PhaseClass, TimestampSeconds, Failures, Problems,
+}
+
 // Label names added by crdmon's config. kube-state-metrics adds the GVK labels itself.
 const (
 	LabelName      = "name"
@@ -69,11 +96,52 @@ const (
 	LabelPath      = "path"  // nested condition list, e.g. "status.parents[0]"
 	LabelField     = "field" // schema path of a phase field, e.g. "status.phase"
 	LabelPhase     = "phase"
-	LabelMeaning   = "meaning" // what a timestamp field means: expiry, renewal, valid-from
+	LabelMeaning   = "meaning"  // what a timestamp field means: expiry, renewal, valid-from
+	LabelPolarity  = "polarity" // a declared condition type's polarity (model.Polarity)
+	LabelListed    = "listed"   // ConditionDeclared of a list without status: the type, while listed
+	LabelClass     = "class"    // PhaseClass: ClassFailure, ClassProgress or ClassSuspended
+	LabelValues    = "values"   // PhaseInfo: ValuesOpen, ValuesDeclared, ValuesEnum or ValuesError
+	// LabelReady is the status of the object's top-level Ready condition on
+	// Info ("True", "False", "Unknown"; absent without one), for kinds
+	// whose top-level condition list has a status field.
+	LabelReady = "ready"
+	// LabelReports says on Info what status the kind is expected to report:
+	// ReportsConditions (a top-level condition list with status) or
+	// ReportsState (a state field and no such list); absent otherwise. An
+	// object reporting none of its status signals yet is Progressing.
+	LabelReports = "reports"
+	// LabelScope is the static label every series of crdmon's config
+	// carries, with value ScopeValue, so that the rule pack judges only
+	// crdmon's series and not other custom-resource-state metrics sharing
+	// the prefix.
+	LabelScope = "crdmon"
+	ScopeValue = "true"
 
 	LabelGroup   = "customresource_group"
 	LabelKind    = "customresource_kind"
 	LabelVersion = "customresource_version"
+)
+
+// Values of LabelReports.
+const (
+	ReportsConditions = "conditions"
+	ReportsState      = "state"
+)
+
+// Values of LabelClass.
+const (
+	ClassFailure   = "failure"
+	ClassProgress  = "progress"
+	ClassSuspended = "suspended"
+)
+
+// Values of LabelValues: how a state field's value is judged.
+const (
+	ValuesOpen     = model.PhaseValuesOpen     // no values known: failure, progress and pause words decide
+	ValuesDeclared = model.PhaseValuesDeclared // no enum, values declared in crdmon.yaml (PhaseClass); pause words besides
+	ValuesEnum     = model.PhaseValuesEnum     // an enum: its values are classified in PhaseClass only
+	ValuesFlag     = model.PhaseValuesFlag     // a true/false flag: PhaseInfo carries the class of its false value
+	ValuesError    = model.PhaseValuesError    // an error message field: any value is a failure
 )
 
 // ObjectLabels are the labels that identify one object across families.
@@ -112,6 +180,12 @@ func Families(k model.Kind) []string {
 	out := []string{Info}
 	if len(k.Conditions) > 0 {
 		out = append(out, Condition)
+		if slices.ContainsFunc(k.Conditions, func(c model.ConditionSet) bool { return c.HasTransitionTime }) {
+			out = append(out, ConditionTime)
+		}
+		if len(k.Polarity) > 0 {
+			out = append(out, ConditionDeclared)
+		}
 	}
 	if k.Replicas != nil {
 		out = append(out, ReplicasDesired, ReplicasReady)
@@ -124,6 +198,12 @@ func Families(k model.Kind) []string {
 	}
 	if len(k.Phases) > 0 {
 		out = append(out, PhaseInfo)
+		if slices.ContainsFunc(k.Phases, func(p model.Phase) bool {
+			c := model.ClassifyPhase(p)
+			return c.Values == model.PhaseValuesEnum && c.Classified()
+		}) {
+			out = append(out, PhaseClass)
+		}
 	}
 	if len(k.Timestamps) > 0 {
 		out = append(out, TimestampSeconds)

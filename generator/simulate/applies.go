@@ -1,6 +1,8 @@
 package simulate
 
 import (
+	"strings"
+
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
@@ -92,13 +94,30 @@ func (s familyShape) couldMatch(sel *parser.VectorSelector) bool {
 
 // reads reports whether an alert can come from series of a kind with these
 // shapes: one of the selectors it reads (not those it only subtracts with
-// unless) could select them.
+// unless) could select them, or it reads a recorded series (a name with a
+// colon: the rule pack's layers cover every kind).
 func reads(r *Rule, kindShapes []familyShape) bool {
 	for _, sel := range readSelectors(r.Expr) {
+		if strings.Contains(promqlx.MetricName(sel), ":") {
+			return len(kindShapes) > 0
+		}
 		for _, s := range kindShapes {
 			if s.couldMatch(sel) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// readsObjects reports whether an alert reads series of objects: crdmon's
+// kube-state-metrics series (named with prefix) or recorded series (a name
+// with a colon).
+func readsObjects(r *Rule, prefix string) bool {
+	for _, sel := range readSelectors(r.Expr) {
+		name := promqlx.MetricName(sel)
+		if strings.Contains(name, ":") || strings.HasPrefix(name, series.Name(prefix, "")) {
+			return true
 		}
 	}
 	return false

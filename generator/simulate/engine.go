@@ -53,8 +53,8 @@ type Rule struct {
 }
 
 // ParseRules reads the alerting rules of a plain Prometheus rule file with
-// rulefmt, as Prometheus loads it; recording rules are skipped (HealthRules
-// reads crdmon's). Errors name the file.
+// rulefmt, as Prometheus loads it; recording rules are skipped
+// (PlainRecordingRules reads them). Errors name the file.
 func ParseRules(file string, content []byte) ([]Rule, error) {
 	groups, err := parseGroups(file, content)
 	if err != nil {
@@ -109,6 +109,36 @@ func PlainRules(files []output.File) ([]Rule, error) {
 	return out, nil
 }
 
+// Recording is one recording rule as Prometheus loads it.
+type Recording struct {
+	File, Record string
+	Expr         string
+	Labels       map[string]string
+}
+
+// PlainRecordingRules returns the recording rules of the generated plain
+// rule files among files, in file and rule order.
+func PlainRecordingRules(files []output.File) ([]Recording, error) {
+	var out []Recording
+	for _, f := range files {
+		if !crdrules.IsPlainPath(f.Path) {
+			continue
+		}
+		groups, err := parseGroups(f.Path, f.Content)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups.Groups {
+			for _, r := range g.Rules {
+				if r.Record != "" {
+					out = append(out, Recording{File: f.Path, Record: r.Record, Expr: r.Expr, Labels: r.Labels})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
 // Alert is one alert instance active at the simulated time.
 type Alert struct {
 	Rule        *Rule
@@ -126,8 +156,11 @@ type Alert struct {
 // (package alerting). An alert is Firing when its expression held at every
 // step of the last for: duration, Pending when it holds at at but not for
 // that long. Alerts are returned in rule order, then by labels.
-func Evaluate(rs []Rule, samples []ksmeval.Sample, at time.Time) ([]Alert, error) {
-	s := newSession(rs, samples, at)
+func Evaluate(rs []Rule, recs []Recording, samples []ksmeval.Sample, at time.Time) ([]Alert, error) {
+	s, err := newSession(rs, recs, samples, at)
+	if err != nil {
+		return nil, err
+	}
 	defer s.close()
 	return s.alerts(rs)
 }
@@ -141,7 +174,11 @@ type session struct {
 	cache  map[string]promql.Vector // instant query results at at
 }
 
-func newSession(rs []Rule, samples []ksmeval.Sample, at time.Time) *session {
+// The recording rules are evaluated first, in order, once, at the simulated
+// time, and their results loaded like the snapshot, at every step: crdmon's
+// recording rules read no clock (time() stays in the alerts), so over a
+// constant snapshot they record the same at every step.
+func newSession(rs []Rule, recs []Recording, samples []ksmeval.Sample, at time.Time) (*session, error) {
 	at = time.UnixMilli(at.UnixMilli()).UTC()
 	var longest time.Duration
 	for _, r := range rs {
@@ -174,14 +211,32 @@ func newSession(rs []Rule, samples []ksmeval.Sample, at time.Time) *session {
 		}
 		series = append(series, alerting.Series{Labels: l, Samples: points})
 	}
-	store := alerting.NewStorage(series)
 	s.engine = promql.NewEngine(promql.EngineOpts{
 		MaxSamples: 50_000_000, Timeout: time.Minute, LookbackDelta: lookback,
 		NoStepSubqueryIntervalFn: func(int64) int64 { return Step.Milliseconds() },
 		EnableAtModifier:         true, EnableNegativeOffset: true, Parser: promqlParser,
 	})
-	s.query = alerting.EngineQuery(s.engine, store)
-	return s
+	s.query = alerting.EngineQuery(s.engine, alerting.NewStorage(series))
+	for _, r := range recs {
+		v, err := s.query(context.Background(), r.Expr, s.at)
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("%s: recording rule %s: %w", r.File, r.Record, err)
+		}
+		for _, smp := range v {
+			b := labels.NewBuilder(smp.Metric).Set(labels.MetricName, r.Record)
+			for k, val := range r.Labels {
+				b.Set(k, val)
+			}
+			points := make([]alerting.Sample, len(ts))
+			for i, t := range ts {
+				points[i] = alerting.Sample{T: t, F: smp.F}
+			}
+			series = append(series, alerting.Series{Labels: b.Labels(), Samples: points})
+		}
+		s.query = alerting.EngineQuery(s.engine, alerting.NewStorage(series))
+	}
+	return s, nil
 }
 
 func (s *session) close() { s.engine.Close() }

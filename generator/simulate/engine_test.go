@@ -49,7 +49,7 @@ func TestForSemantics(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			alerts, err := Evaluate([]Rule{c.rule}, []ksmeval.Sample{sample("x", c.value)}, testAt)
+			alerts, err := Evaluate([]Rule{c.rule}, nil, []ksmeval.Sample{sample("x", c.value)}, testAt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +68,7 @@ func TestForSemantics(t *testing.T) {
 }
 
 func TestAlertLabelsAndAnnotations(t *testing.T) {
-	alerts, err := Evaluate([]Rule{rule(t, "Big", "m > 1", time.Minute)},
+	alerts, err := Evaluate([]Rule{rule(t, "Big", "m > 1", time.Minute)}, nil,
 		[]ksmeval.Sample{sample("b", 3), sample("a", 2), sample("c", 1)}, testAt)
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestAlertLabelsAndAnnotations(t *testing.T) {
 // A series repeated within one scrape keeps its first value, as Prometheus
 // keeps the first sample it ingests.
 func TestDuplicateSeriesKeepFirst(t *testing.T) {
-	alerts, err := Evaluate([]Rule{rule(t, "A", "m", 0)}, []ksmeval.Sample{sample("x", 7), sample("x", 9)}, testAt)
+	alerts, err := Evaluate([]Rule{rule(t, "A", "m", 0)}, nil, []ksmeval.Sample{sample("x", 7), sample("x", 9)}, testAt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,14 +21,14 @@ func TestExpiry(t *testing.T) {
 	}
 	want := map[string]map[string]string{
 		"expiring": {
-			"CertificateExpiresVerySoon": "status.notAfter expires in 2d",
-			"CertificateExpiresSoon":     "status.notAfter expires in 2d",
-			"CertificateRenewalOverdue":  "status.renewalTime passed 4w ago",
+			"CustomResourceExpiresVerySoon": "status.notAfter expires in 2d",
+			"CustomResourceExpiresSoon":     "status.notAfter expires in 2d",
+			"CustomResourceRenewalOverdue":  "status.renewalTime passed 4w ago",
 		},
 		"expired": {
-			"CertificateExpiresVerySoon": "status.notAfter expired 1d ago",
-			"CertificateExpiresSoon":     "status.notAfter expired 1d ago",
-			"CertificateRenewalOverdue":  "status.renewalTime passed 31d ago",
+			"CustomResourceExpiresVerySoon": "status.notAfter expired 1d ago",
+			"CustomResourceExpiresSoon":     "status.notAfter expired 1d ago",
+			"CustomResourceRenewalOverdue":  "status.renewalTime passed 31d ago",
 		},
 		"renewed": {},
 		"new":     {},
@@ -44,7 +44,7 @@ func TestExpiry(t *testing.T) {
 			}
 		}
 	}
-	if sev := active["expiring"]["CertificateExpiresVerySoon"].Labels["severity"]; sev != "critical" {
+	if sev := active["expiring"]["CustomResourceExpiresVerySoon"].Labels["severity"]; sev != "critical" {
 		t.Errorf("ExpiresVerySoon severity %q, want critical", sev)
 	}
 }

@@ -46,7 +46,10 @@ func TestWhy(t *testing.T) {
 		rule(t, "Phase", p+`phase_info{phase="Failed"}`, 0),
 		rule(t, "Other", `count by (customresource_kind) (`+p+`info) > 2`, 0),
 	}
-	s := newSession(rs, samples, testAt)
+	s, err := newSession(rs, nil, samples, testAt)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer s.close()
 	alerts, err := s.alerts(rs)
 	if err != nil {

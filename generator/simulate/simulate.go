@@ -13,6 +13,7 @@ package simulate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -82,8 +83,9 @@ type Report struct {
 	// NoSignals is set when no kind among the inputs has a health signal:
 	// there is no alert to evaluate.
 	NoSignals bool `json:"noSignals,omitempty"`
-	// NotEvaluated lists alerts that read no kube-state-metrics series
-	// (controller-runtime alerts): objects cannot tell whether they fire.
+	// NotEvaluated lists alerts that read neither kube-state-metrics series
+	// nor what the recording rules make of them (controller-runtime
+	// alerts): objects cannot tell whether they fire.
 	NotEvaluated []string `json:"notEvaluated,omitempty"`
 	// Series is what kube-state-metrics would serve for the objects.
 	Series ksmeval.Result `json:"-"`
@@ -119,8 +121,15 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	if len(rs) == 0 && !noSignals && !hasPlainRuleFile(res) {
 		return nil, fmt.Errorf("no plain rule files generated: simulate needs the rules artifact in format plain or both")
 	}
+	recs, err := PlainRecordingRules(res.Files)
+	if err != nil {
+		return nil, err
+	}
 	samples := ev.Samples()
-	s := newSession(rs, samples, at)
+	s, err := newSession(rs, recs, samples, at)
+	if err != nil {
+		return nil, err
+	}
 	defer s.close()
 	alerts, err := s.alerts(rs)
 	if err != nil {
@@ -147,17 +156,13 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	rep.Objects = len(objs)
 	rep.Skipped = skipped(objects, ev, res.Model)
 
-	var all []familyShape
-	for _, sh := range kindShapes {
-		all = append(all, sh...)
-	}
 	for i := range rs {
-		if !reads(&rs[i], all) {
+		if !readsObjects(&rs[i], prefix) && !slices.Contains(rep.NotEvaluated, rs[i].Name) {
 			rep.NotEvaluated = append(rep.NotEvaluated, rs[i].Name)
 		}
 	}
 
-	if rep.Health, err = s.health(res); err != nil {
+	if rep.Health, err = s.health(); err != nil {
 		return nil, err
 	}
 
@@ -203,29 +208,23 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	return rep, nil
 }
 
-// health evaluates the health recording rules of res's plain rule files at
-// the simulated time.
-func (s *session) health(res *generator.Result) ([]ObjectHealth, error) {
-	exprs, err := crdrules.HealthRules(res.Files)
-	if err != nil {
-		return nil, err
-	}
+// health reads what the recording rule health.Metric recorded at the
+// simulated time.
+func (s *session) health() ([]ObjectHealth, error) {
 	out := []ObjectHealth{}
 	seen := map[string]bool{}
-	for _, e := range exprs {
-		v, err := s.instant(e)
-		if err != nil {
-			return nil, fmt.Errorf("recording rule %s: %w", health.Metric, err)
-		}
-		for _, smp := range v {
-			l := smp.Metric.Map()
-			h := ObjectHealth{Group: l[series.LabelGroup], Kind: l[series.LabelKind], Namespace: l[series.LabelNamespace],
-				Name: l[series.LabelName], State: l[health.LabelState], Reason: l[health.LabelReason]}
-			key := h.KindName() + "/" + h.Namespace + "/" + h.Name
-			if !seen[key] {
-				seen[key] = true
-				out = append(out, h)
-			}
+	v, err := s.instant(health.Metric)
+	if err != nil {
+		return nil, fmt.Errorf("recording rule %s: %w", health.Metric, err)
+	}
+	for _, smp := range v {
+		l := smp.Metric.Map()
+		h := ObjectHealth{Group: l[series.LabelGroup], Kind: l[series.LabelKind], Namespace: l[series.LabelNamespace],
+			Name: l[series.LabelName], State: l[health.LabelState], Reason: l[health.LabelReason]}
+		key := h.KindName() + "/" + h.Namespace + "/" + h.Name
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, h)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -102,13 +102,13 @@ func TestRowsAndNotes(t *testing.T) {
 		t.Error("controller alerts not reported as not evaluated")
 	}
 	for _, n := range rep.NotEvaluated {
-		if !strings.Contains(n, "Reconcile") && !strings.Contains(n, "Workqueue") {
+		if !strings.Contains(n, "Controller") && !strings.Contains(n, "Workqueue") {
 			t.Errorf("%s reported as not evaluated", n)
 		}
 	}
 	seen := map[string]bool{}
 	for _, r := range rep.Rows {
-		if !strings.HasPrefix(r.Alert, r.Kind) {
+		if !strings.HasPrefix(r.Alert, "CustomResource") {
 			t.Errorf("%s row for alert %s", r.KindName(), r.Alert)
 		}
 		if r.State != OK && (r.Why == "" || r.Value == nil || r.Labels["alertname"] != r.Alert) {
@@ -118,15 +118,6 @@ func TestRowsAndNotes(t *testing.T) {
 	}
 	if len(seen) != rep.Objects {
 		t.Errorf("%d objects in rows, report counts %d", len(seen), rep.Objects)
-	}
-	// Per API group, the rows are the same, under the group's alert names.
-	group := report(t, []string{testutil.TestdataCRDs(t)}, []string{"testdata/objects/*.yaml"}, func(o *generator.Options) {
-		o.Rules.Granularity = rules.PerGroup
-	})
-	for _, st := range []State{Firing, Pending, OK} {
-		if got, want := group.Count(st), rep.Count(st); got != want {
-			t.Errorf("per group: %d %s rows, per kind %d", got, st, want)
-		}
 	}
 }
 
@@ -175,12 +166,12 @@ func TestSkippedConvertedAndUnnamedObjects(t *testing.T) {
 	}
 	found := false
 	for _, row := range rep.Rows {
-		if row.Name == "c" && row.Alert == "DatabasePhaseFailed" {
+		if row.Name == "c" && row.Alert == "CustomResourceFailed" {
 			found = row.State == Firing
 		}
 	}
 	if !found {
-		t.Errorf("the converted object's DatabasePhaseFailed is not firing: %v", rep.Rows)
+		t.Errorf("the converted object's CustomResourceFailed is not firing: %v", rep.Rows)
 	}
 	if old["apiVersion"] != "example.crdmon.dev/v0" || objs[3]["metadata"].(map[string]any)["name"] != nil || objs[4]["metadata"] != nil {
 		t.Errorf("Run modified the objects given: %v", objs)

@@ -73,6 +73,7 @@ func TestAccuracy(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkTargets(t, run.name, res, run.minDegraded, run.minAgree, run.maxSuspended)
+		checkDegradedAlerted(t, run.name, res)
 	}
 	var side strings.Builder
 	if err := WriteModes(&side, modes); err != nil {
@@ -215,4 +216,23 @@ func defaultValues(s config.SignalRule) bool {
 		}
 	}
 	return true
+}
+
+// checkDegradedAlerted checks the rule pack's invariant on every object: it
+// is recorded Degraded exactly when a failure-class alert (one reading
+// crdmon:signal:failing) is pending or firing for it.
+func checkDegradedAlerted(t *testing.T, run string, res *Result) {
+	t.Helper()
+	for _, o := range res.Outcomes {
+		if o.State == "" {
+			continue
+		}
+		alerted := false
+		for _, a := range o.Alerts {
+			alerted = alerted || IsFailureClass(a.Class)
+		}
+		if (o.State == Degraded) != alerted {
+			t.Errorf("%s: %s/%s %s: recorded %s/%s, failure-class alert pending or firing: %v", run, o.Group, o.Kind, o.Object, o.State, o.Reason, alerted)
+		}
+	}
 }

@@ -124,10 +124,10 @@ func TestRunOnFixture(t *testing.T) {
 		alerts []string // firing alerts
 		note   string
 	}{
-		{"alerts", latest.Add(Margin()), []string{"DatabaseNotReady", "DatabasePhaseFailed"}, "objects converted: example.crdmon.dev/v1alpha1 Database ×1"},
+		{"alerts", latest.Add(Margin()), []string{"CustomResourceFailed", "CustomResourceFailing", "CustomResourceNotReady"}, "objects converted: example.crdmon.dev/v1alpha1 Database ×1"},
 		{"signals, quiet", latest.Add(Margin()), nil, ""},
 		{"signals, quiet", time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC).Add(Margin()), nil, "objects unnamed: example.crdmon.dev/v1 Database ×1 without metadata.name (the API server always sets one): evaluated as unnamed-1"},
-		{"alerts", latest.Add(Margin()), []string{"DatabaseNotReady", "DatabasePhaseStuck"}, ""},
+		{"alerts", latest.Add(Margin()), []string{"CustomResourceNotReady", "CustomResourceStuck"}, ""},
 		{"signals, quiet", ReferenceTime, nil, ""},
 		{"no signal: the CRD does not define the kind", ReferenceTime, nil, "objects skipped: example.crdmon.dev/v1 Widget ×1"},
 	}
@@ -178,8 +178,8 @@ func TestRunOnFixture(t *testing.T) {
 		"Degraded     3        1 (33.3 %)      1      1\n",
 		"Degraded objects where no alert fires: 2 (1 no signal: the CRD does not define the kind, 1 signals, quiet)\n",
 		"      check: line one line two\n",
-		"      DatabaseNotReady firing [ConditionNotTrue] Ready=False (Provisioning) for 32m\n",
-		"      DatabasePhaseStuck firing [ProgressTooLong] status.phase=Provisioning\n",
+		"      CustomResourceNotReady firing [ConditionNotTrue] value 1920\n",
+		"      CustomResourceStuck firing [ProgressTooLong] value 1\n",
 	} {
 		if !strings.Contains(summary.String(), line) {
 			t.Errorf("summary lacks %q:\n%s", line, summary.String())
@@ -188,7 +188,7 @@ func TestRunOnFixture(t *testing.T) {
 	if err := res.WriteObjects(&objects); err != nil {
 		t.Fatal(err)
 	}
-	if want := "Degraded\tDegraded/Ready\talerts\thealth/objects/degraded-old-version.yaml\tDatabaseNotReady=firing,DatabasePhaseFailed=firing\n"; !strings.HasPrefix(objects.String(), want) {
+	if want := "Degraded\tDegraded/condition\talerts\thealth/objects/degraded-old-version.yaml\tCustomResourceFailed=firing,CustomResourceFailing=firing,CustomResourceNotReady=firing\n"; !strings.HasPrefix(objects.String(), want) {
 		t.Errorf("objects listing starts:\n%s\nwant:\n%s", objects.String(), want)
 	}
 }

@@ -32,8 +32,12 @@ const (
 	// user's crdmon.yaml can say it means suspended.
 	MaxSuspendedFiringObjects = 0.25
 	// MaxProgressingFailureClass is how many Progressing objects may get a
-	// firing alert of a FailureClasses class.
-	MaxProgressingFailureClass = 0
+	// firing alert of a FailureClasses class. The rule pack fires a
+	// failure-class alert exactly for the objects it records Degraded, so
+	// this is the number of Progressing objects recorded Degraded: 4 of
+	// them from the schemas alone, before the pack too (their state was
+	// Degraded, their alert a ConditionNotTrue one).
+	MaxProgressingFailureClass = 4
 	// MinStateAgreement is the share of objects labelled Healthy,
 	// Progressing, Degraded or Suspended whose recorded health state
 	// (crdmon:health:state) is that label, with the user's crdmon.yaml.
@@ -64,11 +68,11 @@ const (
 	MaxStateLikeWithoutSignal = 0
 )
 
-// FailureClasses are the alert classes that say "broken": a Progressing
-// object must not get them. Alerts that say "stuck for long"
+// FailureClasses are the alert classes that say "broken" (the rule pack's
+// alerts reading crdmon:signal:failing). Alerts that say "stuck for long"
 // (ProgressTooLong) are fine for an object that has been progressing for
 // longer than their threshold.
-var FailureClasses = []rules.Class{rules.NegativeCondition, rules.PhaseFailed}
+var FailureClasses = rules.FailureClasses
 
 // IsFailureClass reports whether c is one of FailureClasses.
 func IsFailureClass(c rules.Class) bool { return slices.Contains(FailureClasses, c) }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -83,10 +84,15 @@ func alertsOf(alerts []generatedAlert, k model.Kind) []string {
 		}
 	}
 	sort.Strings(out)
-	return out
+	return slices.Compact(out) // an alert of two rules (timed, untimed) once
 }
 
+// selects reports whether alert a can fire for objects of kind k: an alert
+// of the rule pack (no group matcher) covers every kind with signals.
 func selects(a generatedAlert, k model.Kind) bool {
+	if a.matchers[series.LabelGroup] == "" {
+		return k.HasSignals()
+	}
 	return a.matchers[series.LabelGroup] == "="+k.Group &&
 		(a.matchers[series.LabelKind] == "" || a.matchers[series.LabelKind] == "="+k.Kind ||
 			strings.HasPrefix(a.matchers[series.LabelKind], "=~") && matchesAlternation(a.matchers[series.LabelKind][2:], k.Kind))

@@ -17,7 +17,6 @@ import (
 	"github.com/crdmon/crdmon/generator/dashboards"
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/output"
-	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/templates"
 )
 
@@ -27,8 +26,9 @@ Reads CRDs, finds their health signals and writes, under DIR (default out/):
   kube-state-metrics/custom-resource-state.yaml         --custom-resource-state-config-file
   kube-state-metrics/rbac.yaml                          ClusterRole + binding kube-state-metrics needs
   kube-state-metrics/kube-prometheus-stack-values.yaml  the same config as Helm values
-  rules/<group>.yaml, rules/<group>.rules.yaml          PrometheusRule and plain rule files
-  rules/tests/<group>.test.yaml                         promtool test rules: each alert firing and silent
+  rules/crdmon-pack.yaml, rules/crdmon-pack.rules.yaml  the rule pack (PrometheusRule, plain): the same for any kinds
+  rules/crdmon-overrides{.yaml,.rules.yaml}             per-kind exceptions from crdmon.yaml, when it sets any
+  rules/tests/*.test.yaml                               promtool test rules: each alert firing and silent
   dashboards/overview.json, dashboards/detail.json      Grafana: every group and kind; a kind in detail
   dashboards/*.configmap.yaml                           the same in ConfigMaps for the Grafana sidecar
   dashboards/<group>.json                               one per API group (--dashboards per-group)
@@ -38,9 +38,8 @@ client-side kubectl apply stores, ConfigMaps within 1 MiB). A config over
 512 KiB gets one wildcard resource per group whose kinds share one signal
 shape (--ksm-wildcards), then is split into custom-resource-state-<n>.yaml
 shards, each with kube-state-metrics-values-<n>.yaml for a kube-state-metrics
-chart release of its own. A group whose PrometheusRule would be too large
-gets one alert per signal (--granularity group), then rules/<group>_<n>.yaml
-parts.
+chart release of its own. The rule pack's size does not depend on the
+number of kinds (docs/rule-pack.md); --granularity is deprecated and ignored.
 
 ./crdmon.yaml (or -c FILE) tunes thresholds, severities, labels and signals;
 crdmon init writes a commented one.
@@ -61,7 +60,8 @@ type generateFlags struct {
 	kinds       listFlag
 	controllers listFlag
 	configFile  string
-	noConfig    bool // do not read an overrides file
+	noConfig    bool   // do not read an overrides file
+	granularity string // deprecated: accepted, checked and ignored
 	fromCluster bool
 	cluster     cluster.Options
 	opts        generator.Options
@@ -80,7 +80,7 @@ func (g *generateFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.opts.KSM.Prefix, "prefix", g.opts.KSM.Prefix, "metric name prefix, used by every artifact")
 	fs.StringVar(&g.configFile, "c", "", "overrides file (default: ./"+defaultConfigFile+" when it exists)")
 	fs.Var(&g.controllers, "controller", "KIND=NAME: controller-runtime controller reconciling KIND (repeatable)")
-	fs.StringVar(&g.opts.Rules.Granularity, "granularity", g.opts.Rules.Granularity, "alerts per kind, or per API group with label matchers (kind|group)")
+	fs.StringVar(&g.granularity, "granularity", "", "deprecated and ignored (kind|group): the rule pack covers every kind at once")
 	fs.BoolVar(&g.fromCluster, "from-cluster", false, "read CRDs from the cluster of the current kubeconfig context (read-only: list customresourcedefinitions)")
 	fs.StringVar(&g.cluster.Kubeconfig, "kubeconfig", "", "kubeconfig file for --from-cluster (default: $KUBECONFIG or ~/.kube/config)")
 	fs.StringVar(&g.cluster.Context, "context", "", "kubeconfig context for --from-cluster")
@@ -148,12 +148,22 @@ func (g *generateFlags) options(env Env) (generator.Options, error) {
 		}
 		o.Rules.Controllers, o.Dashboards.Controllers = byKind, byKind
 	}
-	switch o.Rules.Granularity {
-	case rules.PerKind, rules.PerGroup:
+	switch g.granularity {
+	case "":
+	case "kind", "group":
+		fmt.Fprintln(env.Stderr, granularityNote("--granularity"))
 	default:
-		return o, fmt.Errorf("--granularity %q: want kind or group", o.Rules.Granularity)
+		return o, fmt.Errorf("--granularity %q: want kind or group (deprecated and ignored)", g.granularity)
+	}
+	if o.Config != nil && o.Config.Defaults.Granularity != "" {
+		fmt.Fprintln(env.Stderr, granularityNote(file+": defaults.granularity"))
 	}
 	return o, nil
+}
+
+// granularityNote says that what is asked of a granularity no longer applies.
+func granularityNote(what string) string {
+	return "note: " + what + " is deprecated and ignored: crdmon writes one rule pack for every kind, with a rule file of exceptions for what crdmon.yaml sets per kind (docs/rule-pack.md)"
 }
 
 func runGenerate(args []string, env Env) int {

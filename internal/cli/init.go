@@ -111,7 +111,6 @@ func initFile(m model.Model, defaults rules.Options, objects string) string {
 	w("kind: %s", config.Kind)
 	w("defaults:")
 	w("  # prefix: %s          # metric name prefix, in every artifact", defaults.Prefix)
-	w("  # granularity: kind                    # or group: one alert per API group, for providers with many kinds")
 	w("  # labels: {team: my-team}             # added to every alert")
 	w("  # annotations: {dashboard: https://grafana.example.com/d/my-dashboard}")
 	w("  # ruleSelector: {release: kube-prometheus-stack}  # labels on PrometheusRule objects")

@@ -94,7 +94,7 @@ func runInspect(args []string, env Env) int {
 // "Suspended (suspend) > Degraded (Ready, phase) > Progressing (deleting,
 // ...) > Healthy".
 func healthSummary(k model.Kind, prefix string) string {
-	reasons := health.Query{Prefix: prefix, Kinds: []model.Kind{k}}.Reasons()
+	reasons := health.Reasons([]model.Kind{k})
 	var parts []string
 	for i, st := range health.States {
 		if st == health.Healthy {

@@ -37,7 +37,6 @@ func TestSplice(t *testing.T) {
 // merged, links to them may lead nowhere. The integrator deletes each entry
 // once its page has landed: the test fails while a listed page exists.
 var pendingPages = []string{
-	"docs/rule-pack.md",             // branch with the generic rule pack
 	"docs/prometheus-cost.md",       // real-Prometheus benchmark
 	"docs/end-to-end.md",            // e2e with real kube-state-metrics
 	"docs/detection-conventions.md", // detection conventions
