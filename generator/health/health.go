@@ -99,26 +99,23 @@ func TypesOf(cs model.ConditionSet) []string {
 // PhaseMatch returns the label matcher operator and value selecting a phase
 // field's failure values (failure) or progress values: the declared ones
 // (an enum, or crdmon.yaml's failure values) exactly, or, for a field with
-// none declared, model.FailurePhases or model.ProgressPhases in any case,
-// also at the start of a longer value ("Error, secret not found"); every
-// value of an error message field is a failure. ok is false when the field
-// has values of neither kind. The character after the word is matched
-// case-sensitively, (?-i:[^a-zA-Z]): under (?i), [^a-z] would be a class
-// folded over all of Unicode, which takes Prometheus about a millisecond to
-// compile each time it parses the rule.
+// none declared, model.FailurePhasePattern or model.ProgressPhasePattern
+// (a failure or progress word anywhere in the value: "Error, secret not
+// found", NodesUpgrading); every value of an error message field is a
+// failure. ok is false when the field has values of neither kind.
 func PhaseMatch(ph model.Phase, failure bool) (op, value string, ok bool) {
 	if ph.Error {
 		return "=~", anyValue, failure
 	}
-	values, words := ph.Progress, model.ProgressPhases
+	values, pattern := ph.Progress, model.ProgressPhasePattern
 	if failure {
-		values, words = ph.Failure, model.FailurePhases
+		values, pattern = ph.Failure, model.FailurePhasePattern
 	}
 	if len(values) > 0 {
 		return exactly(values)
 	}
 	if len(ph.Values) == 0 && len(ph.Failure) == 0 && len(ph.Progress) == 0 && len(ph.Suspended) == 0 {
-		return "=~", "(?i)(?:" + model.Alternation(words) + ")(?-i:[^a-zA-Z].*)?", true
+		return "=~", pattern, true
 	}
 	return "", "", false
 }

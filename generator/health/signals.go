@@ -181,16 +181,15 @@ func (q Query) reportedGauges(s shape) []string {
 var notTrue = Matcher{series.LabelStatus, "=~", "False|Unknown"}
 
 // activityTypePattern matches condition types whose last word is a present
-// participle: an activity, under way while the condition is True.
-const activityTypePattern = ".*[a-z]ing"
+// participle: an activity, under way while the condition is True
+// (model.IsActivityType: not InstallPlanMissing).
+var activityTypePattern = model.ActivityTypePattern
 
 // steadyTypePattern matches the present participles that name a steady
 // healthy state rather than work to finish (OpenShift's
-// CanaryChecksSucceeding is True while all is well).
-var steadyTypePattern = ".*(?:" + model.Alternation(steadyWords) + ")"
-
-// steadyWords end condition types that stay True while healthy.
-var steadyWords = []string{"Passing", "Succeeding", "Working"}
+// CanaryChecksSucceeding is True while all is well; InstallPlanMissing):
+// model.NonActivities.
+var steadyTypePattern = model.NotActivityTypePattern
 
 // notProgressTail leaves out reasons that end in a word of
 // model.ProgressPhases: the last word of a CamelCase reason is what it is
