@@ -15,13 +15,6 @@ import (
 // words, pauses as words, condition types that name no activity, and an
 // abbreviated error field.
 func TestDetectionConventions(t *testing.T) {
-	opts := generator.DefaultOptions()
-	opts.Inputs = []string{filepath.Join("testdata", "detection.yaml")}
-	opts.Rules.Format = rules.FormatPlain
-	res, err := generator.Generate(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
 	obj := func(kind, name string, status map[string]any) map[string]any {
 		return map[string]any{"apiVersion": "detection.crdmon.dev/v1", "kind": kind,
 			"metadata": map[string]any{"name": name, "namespace": "x"}, "status": status}
@@ -58,10 +51,7 @@ func TestDetectionConventions(t *testing.T) {
 	for _, c := range cases {
 		objs = append(objs, c.obj)
 	}
-	rep, err := Run(res, objs, testAt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runOn(t, "detection.yaml", objs)
 	got := map[string]string{}
 	for _, h := range rep.Health {
 		got[h.Name] = h.State + "/" + h.Reason
@@ -81,4 +71,22 @@ func TestDetectionConventions(t *testing.T) {
 			t.Errorf("%s: alerts %v active, want one active: %v", name, active[name], c.alerted)
 		}
 	}
+}
+
+// runOn generates plain rule files from testdata/<crds> and evaluates them
+// over objs at testAt.
+func runOn(t *testing.T, crds string, objs []map[string]any) *Report {
+	t.Helper()
+	opts := generator.DefaultOptions()
+	opts.Inputs = []string{filepath.Join("testdata", crds)}
+	opts.Rules.Format = rules.FormatPlain
+	res, err := generator.Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(res, objs, testAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
