@@ -145,21 +145,21 @@ func (d *detector) limitPhases() {
 // criterion, most telling first; lower is better on each.
 type rank struct {
 	lists  int    // lists above it: below a list only the first element's state is seen
-	column int    // 0 when a printer column shows it: the CRD's author reads the state there
 	depth  int    // fields above it under status: the object's own state is shallow
-	enum   int    // 0 when its enum names a failure, progress or pause value
 	name   int    // 0 for a state name (phase, state...), a readiness flag; 1 for a *State, *Phase...
+	enum   int    // 0 when its enum names a failure, progress or pause value
+	column int    // 0 when a printer column shows it: the CRD's author reads the state there
 	path   string // the last resort, so that the order is stable
 }
 
 // rankCriteria say, for each criterion of rank in order, why a field
 // ranked lower on it.
-var rankCriteria = []string{"inside a list", "shown in no printer column", "deeper under status", "without an enum naming a failure, progress or pause value", "named less plainly (a *State, *Status... suffix)", "later in path order"}
+var rankCriteria = []string{"inside a list", "deeper under status", "named less plainly (a *State, *Status... suffix)", "without an enum naming a failure, progress or pause value", "shown in no printer column", "later in path order"}
 
 // stateRank ranks a state field; columns are the paths the printer columns
 // show.
 func stateRank(p model.Phase, columns []string) rank {
-	r := rank{lists: strings.Count(p.SchemaPath, "[]"), column: 1, depth: len(p.Path), enum: 1, name: 1, path: p.SchemaPath}
+	r := rank{lists: strings.Count(p.SchemaPath, "[]"), depth: len(p.Path), name: 1, enum: 1, column: 1, path: p.SchemaPath}
 	if slices.Contains(columns, p.SchemaPath) {
 		r.column = 0
 	}
@@ -173,7 +173,7 @@ func stateRank(p model.Phase, columns []string) rank {
 }
 
 // keys returns a rank's criteria in order, the path last.
-func (r rank) keys() []int { return []int{r.lists, r.column, r.depth, r.enum, r.name} }
+func (r rank) keys() []int { return []int{r.lists, r.depth, r.name, r.enum, r.column} }
 
 // compareRanks orders ranks criterion by criterion.
 func compareRanks(a, b rank) int {
