@@ -25,7 +25,7 @@ var Rules = []Rule{
 	{Name: "phase-field-enum", Field: phaseFieldEnum,
 		Convention: "a state field with an enum: failure, progress and suspended values read from the enum (Failed, *Error, NonCompliant as the negation of Compliant)"},
 	{Name: "error-message", Field: errorMessage,
-		Convention: "a string status field that holds the controller's last error only while there is one: Cluster API's failureMessage/failureReason (a terminal problem), errorMessage, errorDescription, error, or the message of a status.error object (the CSI snapshotter's, cleared on success); any value means failure"},
+		Convention: "a string status field that holds the controller's last error only while there is one: Cluster API's failureMessage/failureReason (a terminal problem), errorMessage, errorDescription, error, their abbreviations (err, errMsg) and the error of a step (*Error, *Err, *ErrorMessage: reconcileError, syncErr; not lastError), or the message of a status.error object (the CSI snapshotter's, cleared on success); any value means failure"},
 	{Name: "readiness-flag", Field: readinessFlag,
 		Convention: "a boolean readiness field (ready, healthy, available, readyToUse, success) that is false while the object is not ready"},
 	{Name: "expiry-time", Field: expiryTime,

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -24,7 +23,7 @@ var stateSuffixes = []string{"Health", "Phase", "State", "Status"}
 var notCurrentPrefixes = []string{"desired", "expected", "initial", "last", "old", "previous", "requested", "target"}
 
 // maxPhases bounds the state fields observed per kind (one series each per
-// object), shallow and well-named ones first.
+// object), the most telling ones first (limitPhases).
 const maxPhases = 3
 
 // isStateName reports whether a string field's name says it holds a state;
@@ -69,7 +68,8 @@ func phaseField(d *detector, f statusField, rule string) bool {
 }
 
 // phaseFieldEnum claims a state field with an enum that names at least one
-// failure or progress value; other enums carry no health meaning.
+// failure, progress or pause value (model.IsSuspendedValue, read at run
+// time); other enums carry no health meaning.
 func phaseFieldEnum(d *detector, f statusField, rule string) bool {
 	values := enumStrings(f.schema.Enum)
 	if !stateCandidate(f) || len(values) == 0 {
@@ -80,12 +80,14 @@ func phaseFieldEnum(d *detector, f statusField, rule string) bool {
 		switch {
 		case model.IsFailurePhase(v):
 			p.Failure = append(p.Failure, v)
-		case slices.Contains(model.ProgressPhases, strings.ToLower(v)):
+		case model.IsSuspendedValue(v):
+			// read as a pause (model.SuspendedPattern), before progress
+		case model.IsProgressPhase(v):
 			p.Progress = append(p.Progress, v)
 		}
 	}
-	if len(p.Failure) == 0 && len(p.Progress) == 0 {
-		d.note("%s: enum %v names no failure or progress value, not used", f.schemaPath, values)
+	if len(p.Failure) == 0 && len(p.Progress) == 0 && !slices.ContainsFunc(values, model.IsSuspendedValue) {
+		d.note("%s: enum %v names no failure, progress or pause value, not used", f.schemaPath, values)
 		return true
 	}
 	d.kind.Phases = append(d.kind.Phases, p)
@@ -110,33 +112,97 @@ func readinessFlag(d *detector, f statusField, rule string) bool {
 	return true
 }
 
-// limitPhases keeps the maxPhases best state fields, in walk order: outside
-// lists first, then shallow, then with exact state names, then by path. An
-// error message field (at most one per kind) is kept besides them.
+// limitPhases keeps the maxPhases state fields that say most about the
+// object's state (stateRank), in walk order, and notes each one left out
+// and why. An error message field (at most one per kind) is kept besides
+// them.
 func (d *detector) limitPhases() {
 	states := slices.DeleteFunc(slices.Clone(d.kind.Phases), func(p model.Phase) bool { return p.Error })
 	if len(states) <= maxPhases {
 		return
 	}
-	key := func(p model.Phase) string {
-		_, exact := isStateName(p.Path[len(p.Path)-1])
-		e := "1"
-		if exact || p.Rule == "readiness-flag" {
-			e = "0"
-		}
-		return fmt.Sprintf("%d/%03d/%s/%s", strings.Count(p.SchemaPath, "[]"), len(p.Path), e, p.SchemaPath)
-	}
-	ranked := slices.SortedFunc(slices.Values(states), func(a, b model.Phase) int { return strings.Compare(key(a), key(b)) })
+	columns := d.columnPaths()
+	ranked := slices.SortedStableFunc(slices.Values(states), func(a, b model.Phase) int {
+		return compareRanks(stateRank(a, columns), stateRank(b, columns))
+	})
 	keep := map[string]bool{}
 	for _, p := range d.kind.Phases {
 		keep[p.SchemaPath] = p.Error
 	}
-	for i, p := range ranked {
-		if i < maxPhases {
-			keep[p.SchemaPath] = true
-		} else {
-			d.note("%s: state field not observed (at most %d per kind)", p.SchemaPath, maxPhases)
-		}
+	var kept []string
+	for _, p := range ranked[:maxPhases] {
+		keep[p.SchemaPath] = true
+		kept = append(kept, p.SchemaPath)
+	}
+	last := stateRank(ranked[maxPhases-1], columns)
+	for _, p := range ranked[maxPhases:] {
+		d.note("%s: state field left out (at most %d per kind): it ranks below %s, being %s", p.SchemaPath, maxPhases, strings.Join(kept, ", "), lostOn(stateRank(p, columns), last))
 	}
 	d.kind.Phases = slices.DeleteFunc(d.kind.Phases, func(p model.Phase) bool { return !keep[p.SchemaPath] })
+}
+
+// rank is what a state field says about the object's state, criterion by
+// criterion, most telling first; lower is better on each.
+type rank struct {
+	lists  int    // lists above it: below a list only the first element's state is seen
+	depth  int    // fields above it under status: the object's own state is shallow
+	name   int    // 0 for a state name (phase, state...), a readiness flag; 1 for a *State, *Phase...
+	enum   int    // 0 when its enum names a failure, progress or pause value
+	column int    // 0 when a printer column shows it: the CRD's author reads the state there
+	path   string // the last resort, so that the order is stable
+}
+
+// rankCriteria say, for each criterion of rank in order, why a field
+// ranked lower on it.
+var rankCriteria = []string{"inside a list", "deeper under status", "named less plainly (a *State, *Status... suffix)", "without an enum naming a failure, progress or pause value", "shown in no printer column", "later in path order"}
+
+// stateRank ranks a state field; columns are the paths the printer columns
+// show.
+func stateRank(p model.Phase, columns []string) rank {
+	r := rank{lists: strings.Count(p.SchemaPath, "[]"), depth: len(p.Path), name: 1, enum: 1, column: 1, path: p.SchemaPath}
+	if slices.Contains(columns, p.SchemaPath) {
+		r.column = 0
+	}
+	if len(p.Failure) > 0 || len(p.Progress) > 0 || len(p.Suspended) > 0 || slices.ContainsFunc(p.Values, model.IsSuspendedValue) {
+		r.enum = 0
+	}
+	if _, exact := isStateName(p.Path[len(p.Path)-1]); exact || p.Rule == "readiness-flag" {
+		r.name = 0
+	}
+	return r
+}
+
+// keys returns a rank's criteria in order, the path last.
+func (r rank) keys() []int { return []int{r.lists, r.depth, r.name, r.enum, r.column} }
+
+// compareRanks orders ranks criterion by criterion.
+func compareRanks(a, b rank) int {
+	if c := slices.Compare(a.keys(), b.keys()); c != 0 {
+		return c
+	}
+	return strings.Compare(a.path, b.path)
+}
+
+// lostOn says why a ranked below b: the first criterion it loses on.
+func lostOn(a, b rank) string {
+	ka, kb := a.keys(), b.keys()
+	for i := range ka {
+		if ka[i] != kb[i] {
+			return rankCriteria[i]
+		}
+	}
+	return rankCriteria[len(rankCriteria)-1]
+}
+
+// columnPaths returns the schema paths of the status fields the printer
+// columns show (.status.phase → status.phase).
+func (d *detector) columnPaths() []string {
+	var out []string
+	for _, c := range d.columns {
+		p := strings.TrimPrefix(strings.ReplaceAll(c.JSONPath, " ", ""), ".")
+		if strings.HasPrefix(p, "status.") && !strings.ContainsAny(p, "[?@") {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -108,11 +108,13 @@ var (
 	// well-known types of the model's lists, read on any kind as a type its
 	// schema names. Types only the word patterns classify are details.
 	namedTypes = slices.Concat([]string{"Ready", "Stalled", "Reconciling"}, model.ProgressTypes, model.PositiveTypes, model.NegativeTypes)
-	// activityPattern: a type whose last word is a present participle.
-	activityPattern = ".*[a-z]ing"
-	// steadyPattern: present participles naming a steady healthy state
-	// (OpenShift's CanaryChecksSucceeding is True while all is well).
-	steadyPattern = ".*(?:" + model.Alternation([]string{"Passing", "Succeeding", "Working"}) + ")"
+	// activityPattern: a type whose last word is a present participle
+	// (model.IsActivityType).
+	activityPattern = model.ActivityTypePattern
+	// steadyPattern: present participles naming no work under way
+	// (OpenShift's CanaryChecksSucceeding is True while all is well;
+	// InstallPlanMissing): model.NonActivities.
+	steadyPattern = model.NotActivityTypePattern
 	// doneReason: a reason saying the work is done (a Deployment keeps
 	// Progressing=True, reason NewReplicaSetAvailable, once rolled out).
 	doneReason = ".*(?:" + model.Alternation(slices.Concat(model.PositiveSuffixes, []string{"Complete", "Completed", "Success", "Successful"})) + ")"
@@ -124,15 +126,6 @@ var (
 	// progressAnywhere: a progress word anywhere in a reason.
 	progressAnywhere = "(?i).*(?:" + model.Alternation(model.ProgressPhases) + ").*"
 )
-
-// wordValue matches state values that are one of words in any case, alone
-// or at the start of a longer value ("Error, secret not found"). The
-// character after the word is matched case-sensitively, (?-i:[^a-zA-Z]):
-// under (?i), [^a-z] would be a class folded over all of Unicode, which
-// takes Prometheus about a millisecond to compile each time it parses it.
-func wordValue(words []string) string {
-	return "(?i)(?:" + model.Alternation(words) + ")(?-i:[^a-zA-Z].*)?"
-}
 
 // lr is label_replace.
 func lr(expr, dst, replacement, src, regex string) string {
@@ -172,7 +165,7 @@ func (p Pack) Rules() []Rule {
 	c := func(ms ...string) string { return Sel(Conditions, ms...) }
 	lag := p.Raw(series.ObservedGeneration) + " < " + p.Raw(series.Generation)
 	phaseProgress := or(p.classified(series.ClassProgress),
-		p.Raw(series.PhaseInfo, Eq(series.LabelValues, series.ValuesOpen), Re(series.LabelPhase, wordValue(model.ProgressPhases))))
+		p.Raw(series.PhaseInfo, Eq(series.LabelValues, series.ValuesOpen), Re(series.LabelPhase, model.ProgressPhasePattern)))
 	var out []Rule
 	add := func(record, expr string) { out = append(out, Rule{record, expr}) }
 
@@ -237,7 +230,7 @@ func (p Pack) Rules() []Rule {
 	add(Failing, p.signal(ReasonPhase, series.LabelField, "", or(
 		p.classified(series.ClassFailure),
 		p.Raw(series.PhaseInfo, Eq(series.LabelValues, series.ValuesError)),
-		p.Raw(series.PhaseInfo, Eq(series.LabelValues, series.ValuesOpen), Re(series.LabelPhase, wordValue(model.FailurePhases))))))
+		p.Raw(series.PhaseInfo, Eq(series.LabelValues, series.ValuesOpen), Re(series.LabelPhase, model.FailurePhasePattern)))))
 	add(Failing, p.signal(ReasonProblems, series.LabelField, "", p.Raw(series.Problems)+" > 0"))
 
 	// Layer 2: the first state that holds, one series per object.

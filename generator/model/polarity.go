@@ -23,19 +23,28 @@ const (
 // Active is not one: it means "doing work now" (an autoscaler with nothing
 // to scale is Active=False and healthy).
 var PositiveTypes = []string{
-	"Accepted", "Approved", "Available", "Complete", "Completed", "Established",
+	"Accepted", "Admitted", "Approved", "Available", "Complete", "Completed", "Established",
 	"Healthy", "Initialized", "Programmed", "Ready", "Reconciled", "ResolvedRefs",
 	"Succeeded", "Synced",
 }
 
 // PositiveSuffixes end condition types that read as positive whatever precedes
-// them (ChildResourcesHealthy, ResourcesApplied, ProgressiveUpgradeSucceeded),
-// after the Kubernetes API conventions' advice to name conditions for the
-// healthy state ("Ready", not "NotReady"). Case-sensitive: they are words of a
-// CamelCase type.
-var PositiveSuffixes = []string{
-	"Accepted", "Applied", "Available", "Compliant", "Configured", "Deployed", "Healthy",
-	"Installed", "Programmed", "Ready", "Reconciled", "ResolvedRefs", "Succeeded", "Synced", "Valid",
+// them (ChildResourcesHealthy, ResourcesApplied, ProgressiveUpgradeSucceeded,
+// ReconcileCompleted), after the Kubernetes API conventions' advice to name
+// conditions for the healthy state ("Ready", not "NotReady"). Every one of
+// PositiveTypes is one, so that the one list drives PolarityOf, the
+// catch-all alerts and the recorded state (PositiveTypePattern): a type the
+// polarity table calls positive is alerted on and read alike whether or not
+// a schema names it. Case-sensitive: they are words of a CamelCase type.
+var PositiveSuffixes = sortedUnion(PositiveTypes, []string{
+	"Applied", "Compliant", "Configured", "Deployed", "Installed", "Valid",
+})
+
+// sortedUnion returns the words of a and b, sorted, each once.
+func sortedUnion(a, b []string) []string {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // NegativeTypes are well-known condition types that are unhealthy when True;
@@ -73,8 +82,8 @@ var NegativeTypePattern = func() string {
 }()
 
 // PositiveTypePattern is a Prometheus regex matching the condition types that
-// end in one of PositiveSuffixes; PolarityOf calls those positive unless they
-// also match NegativeTypePattern.
+// end in one of PositiveSuffixes; PolarityOf calls exactly those positive
+// that do not also match NegativeTypePattern (nor are ProgressTypes).
 var PositiveTypePattern = ".*(?:" + Alternation(PositiveSuffixes) + ")"
 
 var (
@@ -82,12 +91,12 @@ var (
 	positiveRE = regexp.MustCompile("^(?:" + PositiveTypePattern + ")$")
 )
 
-// PolarityOf returns the default polarity of a condition type: the exact
-// lists first, then negative words anywhere, then positive suffixes.
+// PolarityOf returns the default polarity of a condition type: negative
+// words anywhere first, then the progress types, then positive suffixes.
+// It reads only the patterns the alerts and the recorded state use
+// (NegativeTypePattern, PositiveTypePattern), so the three cannot disagree.
 func PolarityOf(conditionType string) Polarity {
 	switch {
-	case slices.Contains(PositiveTypes, conditionType):
-		return Positive
 	case negativeRE.MatchString(conditionType):
 		return Negative
 	case slices.Contains(ProgressTypes, conditionType):
@@ -99,68 +108,14 @@ func PolarityOf(conditionType string) Polarity {
 }
 
 // Alternation joins literal words into a regex alternation that matches
-// any one of them exactly (PromQL label matchers, the patterns here).
+// any one of them exactly (PromQL label matchers, the patterns here); a
+// word given twice is written once, where it first stands.
 func Alternation(words []string) string {
-	q := make([]string, len(words))
+	var q []string
 	for i, w := range words {
-		q[i] = regexp.QuoteMeta(w)
-	}
-	return strings.Join(q, "|")
-}
-
-// SuspendedWords name a paused object in a condition type (Paused,
-// Suspended, cnpg.io/hibernation) that is True, or in a state field's value.
-// Alerts stay quiet for such objects, as for a true spec.suspend.
-var SuspendedWords = []string{"hibernat", "paused", "suspend"}
-
-// SuspendedPattern is a Prometheus regex matching condition types and state
-// values that contain one of SuspendedWords, in any case.
-var SuspendedPattern = "(?i).*(?:" + Alternation(SuspendedWords) + ").*"
-
-var suspendedRE = regexp.MustCompile("^(?:" + SuspendedPattern + ")$")
-
-// IsSuspendedValue reports whether a condition type or state value names a
-// pause (SuspendedPattern).
-func IsSuspendedValue(v string) bool { return suspendedRE.MatchString(v) }
-
-// FailurePhases are phase values (compared case-insensitively) that mean failure.
-var FailurePhases = []string{
-	"failed", "failure", "failing", "error", "errored", "invalid", "rejected", "configerror",
-	"degraded", "unhealthy", "crashloopbackoff", "createfailed", "updatefailed",
-	"deletefailed", "syncfailed", "upgradefailed", "expired", "partiallyfailed",
-	"failedvalidation", "unavailable", "notready", "noncompliant", "red",
-}
-
-// IsFailurePhase reports whether an enum value of a phase field means
-// failure: one of FailurePhases, a value ending in "Failed" or "Error", or
-// the negation of a healthy word (NonCompliant, Unhealthy, NotReady),
-// compared case-insensitively (Velero's FinalizingPartiallyFailed, say).
-func IsFailurePhase(value string) bool {
-	lower := strings.ToLower(value)
-	if slices.Contains(FailurePhases, lower) || strings.HasSuffix(lower, "failed") || strings.HasSuffix(lower, "error") {
-		return true
-	}
-	for _, neg := range []string{"non", "not", "un", "in"} {
-		if rest, ok := strings.CutPrefix(lower, neg); ok && slices.Contains(HealthyPhases, rest) {
-			return true
+		if !slices.Contains(words[:i], w) {
+			q = append(q, regexp.QuoteMeta(w))
 		}
 	}
-	return false
-}
-
-// HealthyPhases are phase values (compared case-insensitively) that mean the
-// object is fine; their negations (NonCompliant, Unhealthy, NotReady,
-// Unavailable) mean failure.
-var HealthyPhases = []string{
-	"available", "compliant", "green", "healthy", "ready", "running", "succeeded", "valid",
-}
-
-// ProgressPhases are phase values (compared case-insensitively) that mean work
-// is ongoing. Yellow is the middle of the traffic-light health scale (green
-// is in HealthyPhases, red in FailurePhases): Argo CD's checks read it as
-// Progressing (Elastic: replicas still being allocated).
-var ProgressPhases = []string{
-	"pending", "progressing", "provisioning", "creating", "updating", "deleting",
-	"scalingup", "scalingdown", "scaling", "inprogress", "initializing", "processing",
-	"waiting", "new", "deploying", "reconciling", "yellow",
+	return strings.Join(q, "|")
 }

@@ -13,13 +13,6 @@ import (
 // per convention the health states follow (package health), each a case
 // the conventions decide differently from the rule next to it.
 func TestHealthStateConventions(t *testing.T) {
-	opts := generator.DefaultOptions()
-	opts.Inputs = []string{filepath.Join("testdata", "states.yaml")}
-	opts.Rules.Format = rules.FormatPlain
-	res, err := generator.Generate(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cond := func(typ, status, reason string) map[string]any {
 		c := map[string]any{"type": typ, "status": status, "lastTransitionTime": "2026-11-26T10:00:00Z"}
 		if reason != "" {
@@ -78,10 +71,7 @@ func TestHealthStateConventions(t *testing.T) {
 	for _, c := range cases {
 		objs = append(objs, c.obj)
 	}
-	rep, err := Run(res, objs, testAt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runOn(t, "states.yaml", objs)
 	got := map[string]ObjectHealth{}
 	for _, h := range rep.Health {
 		got[h.Name] = h
