@@ -38,7 +38,7 @@ deps-check: ## fail if the crdmon tool brings cloud SDKs, gRPC or too many modul
 accuracy: ## alerts vs the labelled objects of ../shared/health (or $$CRDMON_HEALTH); CRDMON_ACCURACY_REPORT=FILE keeps the report
 	CRDMON_ACCURACY=1 $(GO) test -run TestAccuracy -v -count=1 ./internal/accuracy/
 
-tools: $(BIN)/promtool $(BIN)/prometheus $(BIN)/kube-state-metrics ## build promtool, prometheus (go.mod's version) and kube-state-metrics ($(KSM_VERSION)) into bin/
+tools: $(BIN)/promtool $(BIN)/prometheus $(BIN)/kube-state-metrics ## build promtool, prometheus (go.mod's version) and kube-state-metrics (the Makefile's KSM_VERSION) into bin/
 
 $(BIN)/promtool:
 	GOBIN=$(BIN) $(GO) install github.com/prometheus/prometheus/cmd/promtool@$(PROMETHEUS_VERSION)
