@@ -1,6 +1,9 @@
 # crdmon — common tasks. `make help` lists them.
 GO ?= go
 PROMETHEUS_VERSION := $(shell $(GO) list -m -f '{{.Version}}' github.com/prometheus/prometheus)
+# kube-state-metrics is a tool the e2e tests run, not a dependency: its version
+# is pinned here, and only here (nothing in go.mod names it).
+KSM_VERSION := v2.20.0
 BIN := $(CURDIR)/bin
 
 .PHONY: help build test test-full generate check docs lint deps-check e2e tools accuracy
@@ -39,7 +42,7 @@ deps-check: ## fail if the crdmon tool brings cloud SDKs, gRPC or too many modul
 accuracy: ## alerts vs the labelled objects of ../shared/health (or $$CRDMON_HEALTH); CRDMON_ACCURACY_REPORT=FILE keeps the report, CRDMON_ACCURACY_MODES=WORD runs only the modes naming WORD
 	CRDMON_ACCURACY=1 $(GO) test -run TestAccuracy -v -count=1 -timeout 60m ./internal/accuracy/
 
-tools: $(BIN)/promtool $(BIN)/prometheus ## build promtool and prometheus (go.mod's version) into bin/
+tools: $(BIN)/promtool $(BIN)/prometheus $(BIN)/kube-state-metrics ## build promtool, prometheus (go.mod's version) and kube-state-metrics (the Makefile's KSM_VERSION) into bin/
 
 $(BIN)/promtool:
 	GOBIN=$(BIN) $(GO) install github.com/prometheus/prometheus/cmd/promtool@$(PROMETHEUS_VERSION)
@@ -47,5 +50,12 @@ $(BIN)/promtool:
 $(BIN)/prometheus:
 	GOBIN=$(BIN) $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS_VERSION)
 
-e2e: $(BIN)/prometheus ## end-to-end: real API server on etcd, KSM series, real Prometheus (needs etcd-server)
-	PROMETHEUS_BIN=$(BIN)/prometheus $(GO) test -tags e2e -count=1 -timeout 10m ./e2e/...
+# Rebuilt when KSM_VERSION changes: the binary's version is recorded beside it.
+$(BIN)/kube-state-metrics: $(BIN)/.kube-state-metrics-$(KSM_VERSION)
+$(BIN)/.kube-state-metrics-$(KSM_VERSION):
+	GOBIN=$(BIN) $(GO) install k8s.io/kube-state-metrics/v2@$(KSM_VERSION)
+	rm -f $(BIN)/.kube-state-metrics-v* && touch $@
+
+e2e: $(BIN)/prometheus $(BIN)/kube-state-metrics ## end-to-end: real API server on etcd, real kube-state-metrics under the generated RBAC, real Prometheus (needs etcd-server)
+	PROMETHEUS_BIN=$(BIN)/prometheus KSM_BIN=$(BIN)/kube-state-metrics KSM_VERSION=$(KSM_VERSION) \
+	  $(GO) test -tags e2e -count=1 -timeout 10m ./e2e/...

@@ -72,19 +72,24 @@ func fastOptions(base generator.Options) generator.Options {
 
 // TestEndToEnd generates everything from the corpus, validates the
 // PrometheusRule objects on a real API server, stores sample objects there,
-// serves the series kube-state-metrics would produce for them, and checks a
-// real Prometheus fires exactly the expected alerts and answers every
-// dashboard query of the sample kinds' groups.
+// runs the real kube-state-metrics on each shard of the generated config
+// under exactly the generated RBAC, checks it serves the series crdmon's
+// emulation computes, and checks a real Prometheus scraping it fires
+// exactly the expected alerts and answers every dashboard query of the
+// sample kinds' groups. Then it runs kube-state-metrics where it must go
+// wrong: with a ClusterRole lacking a resource, and with a misspelled path.
 func TestEndToEnd(t *testing.T) {
 	begin := time.Now()
 	step := func(what string, since time.Time) { t.Logf("%-40s %6.1fs", what, time.Since(since).Seconds()) }
 	corpus := testutil.Corpus(t)
 	promBin := prometheusBinary(t)
+	ksmBin := ksmBinary(t)
 	samples := loadSamples(t)
 	groups := sampleGroups(samples)
 
 	// Generate: the shipped defaults (PrometheusRule objects, dashboards,
-	// KSM config) and the same with seconds-long alert durations.
+	// KSM config) and the same with seconds-long alert durations, whose
+	// kube-state-metrics config is also split into shards.
 	t0 := time.Now()
 	loaded, err := load.Paths([]string{corpus}, nil)
 	if err != nil {
@@ -100,11 +105,21 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("generate with short alert durations: %v", err)
 	}
+	ksmFiles := splitKSM(t, fast, fastOptions(opts))
 	step("generate over the corpus (twice)", t0)
 
-	// A real API server with the prometheus-operator CRDs and the samples' CRDs.
+	// A real API server with the prometheus-operator CRDs and the samples'
+	// CRDs, whose authorizer grants what the generated RBAC grants.
 	t0 = time.Now()
-	cluster := testcluster.Start(t)
+	rbacFile, ok := findFile(ksmFiles, ksm.RBACFile)
+	if !ok {
+		t.Fatalf("no %s generated", ksm.RBACFile)
+	}
+	rbac, err := testcluster.NewRBAC(rbacFile.Content)
+	if err != nil {
+		t.Fatalf("%s: %v", ksm.RBACFile, err)
+	}
+	cluster := testcluster.StartWithAuthorizer(t, rbac.Authorize)
 	step("start etcd and the API server", t0)
 	t0 = time.Now()
 	crds := neededCRDs(t, samples)
@@ -127,7 +142,8 @@ func TestEndToEnd(t *testing.T) {
 	objects := listBack(t, cluster, fast.KSM, crds, samples)
 	step(fmt.Sprintf("create and list %d sample objects", len(samples)), t0)
 
-	res, err := ksmeval.EvaluateInstalled(fast.KSM, fast.Installed, objects)
+	installed := installedOn(fast.Installed, crds)
+	res, err := ksmeval.EvaluateInstalled(fast.KSM, installed, objects)
 	if err != nil {
 		t.Fatalf("evaluating the generated KSM config: %v", err)
 	}
@@ -136,15 +152,40 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("kube-state-metrics would log: %s", e)
 		}
 	}
-	exp := &exporter{ksm: res.Exposition(), controllers: controllers}
-	target := exp.serve(t)
 
+	// The real kube-state-metrics, one per shard, as the bound service account.
+	t0 = time.Now()
+	saNamespace, saName := boundServiceAccount(t, rbacFile.Content)
+	kubeconfig := serviceAccountKubeconfig(t, cluster, saNamespace, saName)
+	configs := ksmConfigFiles(ksmFiles)
+	deployments := deployKSM(t, ksmBin, kubeconfig, configs, installed, objects)
+	// The cases that must go wrong start now, to run beside the rest.
+	single, _ := findFile(fast.Files, ksm.ConfigFile)
+	negative := []negativeCase{
+		lackingResource(t, ksmBin, cluster, rbac, rbacFile.Content, single, sampleCRD(t, crds, samples[0])),
+		typoPath(t, ksmBin, kubeconfig, single, installed, objects),
+	}
+	step(fmt.Sprintf("start %d kube-state-metrics", len(deployments)+len(negative)), t0)
+	t.Run("KubeStateMetrics", func(t *testing.T) {
+		t0 := time.Now()
+		checkKSMSeries(t, deployments)
+		step("kube-state-metrics series", t0)
+	})
+	t.Run("RBAC", func(t *testing.T) {
+		checkKSMAllowed(t, rbac, testcluster.ServiceAccountUser(saNamespace, saName), deployments)
+	})
+
+	exp := &exporter{controllers: controllers}
+	targets := []string{exp.serve(t)}
+	for _, d := range deployments {
+		targets = append(targets, d.server.addr)
+	}
 	t0 = time.Now()
 	ruleFiles := writeRuleFiles(t, fast.Files, groups)
-	prom := startPrometheus(t, promBin, target, ruleFiles)
+	prom := startPrometheus(t, promBin, targets, ruleFiles)
 	step("start prometheus", t0)
 
-	t.Run("Scrape", func(t *testing.T) { checkScrape(t, prom, res) })
+	t.Run("Scrape", func(t *testing.T) { checkScrape(t, prom, len(targets), res) })
 	t.Run("Alerts", func(t *testing.T) {
 		t0 := time.Now()
 		checkAlerts(t, prom, samples)
@@ -157,7 +198,22 @@ func TestEndToEnd(t *testing.T) {
 		checkDashboards(t, prom, shipped, samples)
 		step("dashboard queries", t0)
 	})
+	for _, c := range negative {
+		t.Run(c.name, c.check)
+	}
 	step("total", begin)
+}
+
+// sampleCRD is the CRD of s's kind.
+func sampleCRD(t *testing.T, crds []*apiextensionsv1.CustomResourceDefinition, s sample) *apiextensionsv1.CustomResourceDefinition {
+	t.Helper()
+	for _, crd := range crds {
+		if crd.Spec.Group == s.group() && crd.Spec.Names.Kind == s.kind() {
+			return crd
+		}
+	}
+	t.Fatalf("%s: no CRD", s.id())
+	return nil
 }
 
 // neededCRDs returns the prometheus-operator CRDs and the CRDs of the
@@ -295,15 +351,20 @@ func findFile(files []output.File, path string) (output.File, bool) {
 	return output.File{}, false
 }
 
-// checkScrape waits for the target to be scraped and checks every series of
-// the exposition arrived.
-func checkScrape(t *testing.T, p *prometheus, res ksmeval.Result) {
-	waitFor(t, 30*time.Second, "the exporter to be scraped", func() (bool, string) {
+// checkScrape waits for the n targets to be scraped and checks every series
+// of res arrived.
+func checkScrape(t *testing.T, p *prometheus, n int, res ksmeval.Result) {
+	waitFor(t, 30*time.Second, "every target to be scraped", func() (bool, string) {
 		ts, err := p.targets()
-		if err != nil || len(ts) != 1 {
+		if err != nil || len(ts) != n {
 			return false, fmt.Sprintf("targets %+v, %v", ts, err)
 		}
-		return ts[0].Health == "up", fmt.Sprintf("target %s: %s %s", ts[0].ScrapeURL, ts[0].Health, ts[0].LastError)
+		for _, tg := range ts {
+			if tg.Health != "up" {
+				return false, fmt.Sprintf("target %s: %s %s", tg.ScrapeURL, tg.Health, tg.LastError)
+			}
+		}
+		return true, ""
 	})
 	want := len(res.Samples())
 	if want == 0 {
@@ -314,7 +375,7 @@ func checkScrape(t *testing.T, p *prometheus, res ksmeval.Result) {
 		t.Fatal(err)
 	}
 	if n := value(got); n != float64(want) {
-		t.Errorf("Prometheus holds %v %s_* series, the exposition has %d", n, series.DefaultPrefix, want)
+		t.Errorf("Prometheus holds %v %s_* series, crdmon's emulation computes %d", n, series.DefaultPrefix, want)
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // controller is a synthetic controller-runtime controller whose metrics the
-// exporter serves next to the kube-state-metrics series.
+// exporter serves.
 type controller struct {
 	name       string   // controller label (controller-runtime's default: the lower-cased kind)
 	reconciles float64  // per second
@@ -23,10 +23,9 @@ type controller struct {
 	alerts     []string // alerts the generated rules must fire for it
 }
 
-// exporter serves a fixed kube-state-metrics exposition and controller-runtime
-// counters that grow with time, as a process exposing both would.
+// exporter serves controller-runtime counters that grow with time, as the
+// controllers' processes would.
 type exporter struct {
-	ksm         []byte
 	controllers []controller
 	start       time.Time
 }
@@ -37,7 +36,6 @@ func (e *exporter) serve(t *testing.T) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		// Prometheus 3 refuses a scrape without a valid Content-Type.
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		w.Write(e.ksm)
 		w.Write([]byte(e.controllerText(time.Since(e.start).Seconds())))
 	}))
 	t.Cleanup(srv.Close)

@@ -5,15 +5,12 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -54,14 +51,14 @@ func prometheusVersion(t *testing.T) string {
 
 // prometheus is a running Prometheus server.
 type prometheus struct {
-	url  string // http://127.0.0.1:port
-	logs *testutil.SyncBuffer
+	url string // http://127.0.0.1:port
+	*process
 }
 
-// startPrometheus runs bin scraping target every second and evaluating
-// ruleFiles every second, with its TSDB in a temp dir. The process is
-// stopped by t.Cleanup.
-func startPrometheus(t *testing.T, bin, target string, ruleFiles []string) *prometheus {
+// startPrometheus runs bin scraping targets (host:port) every second and
+// evaluating ruleFiles every second, with its TSDB in a temp dir. The
+// process is stopped by t.Cleanup.
+func startPrometheus(t *testing.T, bin string, targets []string, ruleFiles []string) *prometheus {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := map[string]any{
@@ -72,7 +69,7 @@ func startPrometheus(t *testing.T, bin, target string, ruleFiles []string) *prom
 		"scrape_configs": []any{map[string]any{
 			"job_name":       "kube-state-metrics",
 			"honor_labels":   true,
-			"static_configs": []any{map[string]any{"targets": []string{target}}},
+			"static_configs": []any{map[string]any{"targets": targets}},
 		}},
 	}
 	data, err := yaml.Marshal(cfg)
@@ -83,76 +80,26 @@ func startPrometheus(t *testing.T, bin, target string, ruleFiles []string) *prom
 	if err := os.WriteFile(cfgPath, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		p, err := runPrometheus(t, bin, cfgPath, filepath.Join(dir, fmt.Sprintf("data%d", attempt)))
-		if err == nil {
-			return p
+	attempt := 0
+	p, err := retryPorts(1, func(ports []int) (*prometheus, error) {
+		attempt++
+		addr := "127.0.0.1:" + strconv.Itoa(ports[0])
+		url := "http://" + addr
+		proc, err := startProcess(t, "prometheus", bin, []string{
+			"--config.file=" + cfgPath,
+			"--storage.tsdb.path=" + filepath.Join(dir, fmt.Sprintf("data%d", attempt)),
+			"--web.listen-address=" + addr,
+			"--log.level=warn",
+		}, func() bool { return httpOK(url + "/-/ready") })
+		if err != nil {
+			return nil, err
 		}
-		lastErr = err // most likely the port was taken between probing and binding
-	}
-	t.Fatalf("starting prometheus: %v", lastErr)
-	return nil
-}
-
-func runPrometheus(t *testing.T, bin, cfgPath, dataDir string) (*prometheus, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	logs := &testutil.SyncBuffer{}
-	cmd := exec.Command(bin,
-		"--config.file="+cfgPath,
-		"--storage.tsdb.path="+dataDir,
-		"--web.listen-address="+addr,
-		"--log.level=warn",
-	)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("running %s: %w", bin, err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	stop := func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}
-	p := &prometheus{url: "http://" + addr, logs: logs}
-	deadline := time.Now().Add(60 * time.Second)
-	for !p.ready() {
-		select {
-		case <-exited:
-			return nil, fmt.Errorf("prometheus exited early:\n%s", logs.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, fmt.Errorf("prometheus on %s not ready after 60s:\n%s", addr, logs.String())
-		}
-	}
-	t.Cleanup(func() {
-		stop()
-		if t.Failed() {
-			t.Logf("prometheus log:\n%s", logs.String())
-		}
+		return &prometheus{url: url, process: proc}, nil
 	})
-	return p, nil
-}
-
-func (p *prometheus) ready() bool {
-	c := http.Client{Timeout: time.Second}
-	resp, err := c.Get(p.url + "/-/ready")
 	if err != nil {
-		return false
+		t.Fatalf("starting prometheus: %v", err)
 	}
-	defer resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return p
 }
 
 // apiResponse is the envelope of Prometheus' HTTP API.
@@ -289,13 +236,4 @@ func (p *prometheus) labelValues(label, selector string) ([]string, error) {
 	var vals []string
 	_, err := p.get("/api/v1/label/"+url.PathEscape(label)+"/values", url.Values{"match[]": {selector}}, &vals)
 	return vals, err
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
