@@ -38,7 +38,6 @@ func TestSplice(t *testing.T) {
 // once its page has landed: the test fails while a listed page exists.
 var pendingPages = []string{
 	"docs/prometheus-cost.md", // real-Prometheus benchmark
-	"docs/end-to-end.md",      // e2e with real kube-state-metrics
 }
 
 // root is the repository, seen from this package.
