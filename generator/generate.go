@@ -19,13 +19,13 @@ import (
 	"github.com/crdmon/crdmon/generator/dashboards"
 	"github.com/crdmon/crdmon/generator/detect"
 	"github.com/crdmon/crdmon/generator/infer"
+	"github.com/crdmon/crdmon/generator/internal/parallel"
 	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/rules"
-	"github.com/crdmon/crdmon/internal/parallel"
 )
 
 // Options configure one run.

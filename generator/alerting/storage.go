@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/prometheus/tsdb/chunks"
 	"github.com/prometheus/prometheus/util/annotations"
 
-	"github.com/crdmon/crdmon/internal/promqlx"
+	"github.com/crdmon/crdmon/generator/internal/promqlx"
 )
 
 // Series is one float series.

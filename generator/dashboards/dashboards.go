@@ -15,11 +15,11 @@ import (
 	"strings"
 
 	"github.com/crdmon/crdmon/generator/health"
+	"github.com/crdmon/crdmon/generator/internal/parallel"
+	"github.com/crdmon/crdmon/generator/internal/shapes"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
-	"github.com/crdmon/crdmon/internal/parallel"
-	"github.com/crdmon/crdmon/internal/shapes"
 )
 
 // Dir is the output directory of dashboard files, relative to out/.

@@ -20,11 +20,11 @@ import (
 	"github.com/prometheus/prometheus/tsdb"
 
 	"github.com/crdmon/crdmon/generator/health"
+	"github.com/crdmon/crdmon/generator/internal/promqlx"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/generator/series"
-	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // panelQuery is one target of one panel of a rendered dashboard.

@@ -12,9 +12,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/crdmon/crdmon/generator/internal/golden"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
-	"github.com/crdmon/crdmon/internal/golden"
 )
 
 // goldenOptions exercise every wrapper option.

@@ -21,7 +21,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 	"github.com/prometheus/prometheus/promql/parser"
 
-	"github.com/crdmon/crdmon/internal/promqlx"
+	"github.com/crdmon/crdmon/generator/internal/promqlx"
 )
 
 // panelPlugins are the panel types crdmon's dashboards use: the SDK decodes

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/crdmon/crdmon/generator/health"
+	"github.com/crdmon/crdmon/generator/internal/shapes"
 	"github.com/crdmon/crdmon/generator/model"
-	"github.com/crdmon/crdmon/internal/shapes"
 )
 
 func certDashboard(t *testing.T) []byte {

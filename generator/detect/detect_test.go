@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crdmon/crdmon/generator/internal/golden"
 	"github.com/crdmon/crdmon/generator/load"
-	"github.com/crdmon/crdmon/internal/golden"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
 

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crdmon/crdmon/generator/internal/golden"
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/internal/docpage"
-	"github.com/crdmon/crdmon/internal/golden"
 )
 
 // TestDetectionDoc fails when the rule table of docs/detection.md differs

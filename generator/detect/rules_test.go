@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crdmon/crdmon/generator/internal/golden"
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/model"
-	"github.com/crdmon/crdmon/internal/golden"
 )
 
 // Every rule of the table has a fixture CRD, testdata/rules/<name>.yaml,

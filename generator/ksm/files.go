@@ -12,10 +12,10 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/crdmon/crdmon/generator/internal/parallel"
 	"github.com/crdmon/crdmon/generator/limits"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
-	"github.com/crdmon/crdmon/internal/parallel"
 )
 
 // Options control the kube-state-metrics artifacts.

@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/crdmon/crdmon/generator/detect"
+	"github.com/crdmon/crdmon/generator/internal/golden"
 	"github.com/crdmon/crdmon/generator/ksm"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/load"
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
-	"github.com/crdmon/crdmon/internal/golden"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
 

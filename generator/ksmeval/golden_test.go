@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crdmon/crdmon/internal/golden"
+	"github.com/crdmon/crdmon/generator/internal/golden"
 )
 
 // TestGolden evaluates realistic configs over testdata/objects.yaml and

@@ -11,8 +11,8 @@ import (
 	"sigs.k8s.io/yaml"
 	yamlv3 "sigs.k8s.io/yaml/goyaml.v3"
 
+	"github.com/crdmon/crdmon/generator/internal/parallel"
 	"github.com/crdmon/crdmon/generator/output"
-	"github.com/crdmon/crdmon/internal/parallel"
 )
 
 // Why each limit exists, for error messages.

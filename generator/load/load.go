@@ -22,8 +22,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 
+	"github.com/crdmon/crdmon/generator/internal/parallel"
 	"github.com/crdmon/crdmon/generator/model"
-	"github.com/crdmon/crdmon/internal/parallel"
 )
 
 // CRD is one decoded CustomResourceDefinition and where it was found.

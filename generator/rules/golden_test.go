@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crdmon/crdmon/generator/internal/golden"
 	"github.com/crdmon/crdmon/generator/output"
-	"github.com/crdmon/crdmon/internal/golden"
 )
 
 // TestGolden renders the test model with each option variant and compares

@@ -18,9 +18,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crdmon/crdmon/generator/health"
+	"github.com/crdmon/crdmon/generator/internal/promqlx"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/series"
-	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // promqlParser parses as `promtool check rules` does without feature flags.
@@ -223,4 +223,11 @@ func (v *validator) checkTest(f output.File) {
 			}
 		}
 	}
+}
+
+// UnsilencedSelectors returns the vector selectors of an alert expression
+// that decide what it alerts on, leaving out those that only silence it
+// (see promqlx.Unsilenced); prefix is the metric prefix it was written with.
+func UnsilencedSelectors(expr parser.Expr, prefix string) []*parser.VectorSelector {
+	return promqlx.Unsilenced(expr, series.Name(prefix, series.Info))
 }

@@ -6,9 +6,9 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
+	"github.com/crdmon/crdmon/generator/internal/promqlx"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/series"
-	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // kindKey names a kind across versions.

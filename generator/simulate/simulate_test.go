@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/internal/golden"
 	"github.com/crdmon/crdmon/generator/rules"
-	"github.com/crdmon/crdmon/internal/golden"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
 

@@ -15,7 +15,6 @@ import (
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/generator/series"
-	"github.com/crdmon/crdmon/internal/promqlx"
 )
 
 // generatedAlert is one alert read back from a generated plain rule file,
@@ -56,7 +55,7 @@ func readAlerts(files []output.File, prefix string) ([]generatedAlert, error) {
 				if err != nil {
 					return nil, fmt.Errorf("%s: %s: %v", f.Path, a.Name, err)
 				}
-				for _, vs := range promqlx.Unsilenced(expr, series.Name(prefix, series.Info)) {
+				for _, vs := range rules.UnsilencedSelectors(expr, prefix) {
 					for _, m := range vs.LabelMatchers {
 						switch prev, ok := a.matchers[m.Name]; {
 						case m.Name == "__name__":
