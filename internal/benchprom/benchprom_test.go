@@ -102,23 +102,6 @@ func TestFaultsAreDetected(t *testing.T) {
 	}
 }
 
-func TestSetPath(t *testing.T) {
-	o := map[string]any{}
-	setPath(o, []string{"status", "parents", "0", "conditions"}, []any{"c"})
-	setPath(o, []string{"status", "parents", "0", "phase"}, "Ready")
-	setPath(o, []string{"status", "observedGeneration"}, int64(2))
-	want := map[string]any{"status": map[string]any{
-		"parents":            []any{map[string]any{"conditions": []any{"c"}, "phase": "Ready"}},
-		"observedGeneration": int64(2),
-	}}
-	if !reflect.DeepEqual(o, want) {
-		t.Errorf("got %#v", o)
-	}
-	if got := getPath(o, []string{"status", "parents", "0", "phase"}); got != "Ready" {
-		t.Errorf("getPath = %v", got)
-	}
-}
-
 // The exposition the exporter serves parses with Prometheus' own text
 // parser into exactly the samples ksmeval computed.
 func TestExpositionParses(t *testing.T) {

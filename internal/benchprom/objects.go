@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/crdmon/crdmon/generator/budget"
 	"github.com/crdmon/crdmon/generator/model"
 )
 
@@ -111,44 +111,34 @@ func healthy(k model.Kind, i int) map[string]any {
 		"spec":       map[string]any{},
 	}
 	for _, cs := range k.Conditions {
-		var conds []any
-		for _, t := range conditionTypes(k, cs) {
-			if c := condition(cs, t, healthyStatus(k.PolarityOf(t))); c != nil {
-				conds = append(conds, c)
-			}
-		}
-		setPath(o, cs.Path, conds)
+		budget.SetPath(o, cs.Path, conditionList(k, cs, "", ""))
 	}
-	if r := k.Replicas; r != nil {
-		setPath(o, r.Desired.Path, int64(3))
-		setPath(o, r.Ready.Path, int64(3))
-		for _, m := range r.Members() {
-			setPath(o, m.Field.Path, int64(3))
-		}
+	if k.Replicas != nil {
+		setReplicas(o, *k.Replicas, 3)
 	}
 	if g := k.Generation; g != nil {
-		setPath(o, g.Observed.Path, int64(generation))
+		budget.SetPath(o, g.Observed.Path, int64(generation))
 	}
 	for _, p := range k.Phases {
 		if v, ok := healthyPhase(p); ok {
-			setPath(o, p.Path, v)
+			budget.SetPath(o, p.Path, v)
 		}
 	}
 	if s := k.Suspend; s != nil {
-		setPath(o, s.Path, false)
+		budget.SetPath(o, s.Path, false)
 	}
 	for _, ts := range k.Timestamps {
 		at := Epoch.Add(Future)
 		if ts.Meaning == model.ValidFrom {
 			at = Epoch
 		}
-		setPath(o, ts.Path, at.Format(time.RFC3339))
+		budget.SetPath(o, ts.Path, at.Format(time.RFC3339))
 	}
 	for _, f := range k.Failures {
-		setPath(o, f.Path, int64(0))
+		budget.SetPath(o, f.Path, int64(0))
 	}
 	for _, f := range k.Problems {
-		setPath(o, f.Path, int64(0))
+		budget.SetPath(o, f.Path, int64(0))
 	}
 	return o
 }
@@ -168,6 +158,26 @@ func conditionTypes(k model.Kind, cs model.ConditionSet) []string {
 	return out
 }
 
+// conditionList is the condition list cs holds: every type of
+// conditionTypes with its healthy status, except faulty, which has status
+// and a failure reason.
+func conditionList(k model.Kind, cs model.ConditionSet, faulty, status string) []any {
+	var out []any
+	for _, t := range conditionTypes(k, cs) {
+		if t == faulty {
+			out = append(out, condition(cs, t, status, "ReconcileFailed"))
+			continue
+		}
+		st := healthyStatus(k.PolarityOf(t))
+		reason := "AsExpected"
+		if st == "False" {
+			reason = "NotApplicable"
+		}
+		out = append(out, condition(cs, t, st, reason))
+	}
+	return out
+}
+
 func healthyStatus(p model.Polarity) string {
 	if p == model.Positive {
 		return "True"
@@ -176,21 +186,17 @@ func healthyStatus(p model.Polarity) string {
 }
 
 // condition is one element of a condition list with the fields cs has.
-func condition(cs model.ConditionSet, typ, status string) map[string]any {
-	c := map[string]any{"type": typ}
+func condition(cs model.ConditionSet, typ, status, reason string) map[string]any {
+	c := map[string]any{"type": typ, "message": "synthetic " + reason}
 	if cs.HasStatus {
 		c["status"] = status
 	}
 	if cs.HasReason {
-		c["reason"] = "AsExpected"
-		if status == "False" {
-			c["reason"] = "NotApplicable"
-		}
+		c["reason"] = reason
 	}
 	if cs.HasTransitionTime {
 		c["lastTransitionTime"] = Epoch.Format(time.RFC3339)
 	}
-	c["message"] = "synthetic"
 	return c
 }
 
@@ -247,15 +253,7 @@ func Faults(k model.Kind) []Fault {
 				continue
 			}
 			out = append(out, Fault{Name: cs.SchemaPath + ":" + t + "=" + status, apply: func(o map[string]any) {
-				for _, c := range getPath(o, cs.Path).([]any) {
-					if c := c.(map[string]any); c["type"] == t {
-						c["status"] = status
-						if cs.HasReason {
-							c["reason"] = "ReconcileFailed"
-						}
-						c["message"] = "synthetic failure"
-					}
-				}
+				budget.SetPath(o, cs.Path, conditionList(k, cs, t, status))
 			}})
 		}
 	}
@@ -271,32 +269,37 @@ func Faults(k model.Kind) []Fault {
 		default:
 			continue
 		}
-		out = append(out, Fault{Name: p.SchemaPath + "=" + v, apply: func(o map[string]any) { setPath(o, p.Path, v) }})
+		out = append(out, Fault{Name: p.SchemaPath + "=" + v, apply: func(o map[string]any) { budget.SetPath(o, p.Path, v) }})
 	}
 	// A true top-level Ready condition outranks replica counts (kstatus): an
 	// object that reports Ready is not broken by them.
 	if r := k.Replicas; r != nil && !reportsReady(k) {
-		out = append(out, Fault{Name: r.Ready.SchemaPath + "<desired", apply: func(o map[string]any) {
-			setPath(o, r.Ready.Path, int64(1))
-			for _, m := range r.Members() {
-				setPath(o, m.Field.Path, int64(1))
-			}
-		}})
+		out = append(out, Fault{Name: r.Ready.SchemaPath + "<desired", apply: func(o map[string]any) { setReplicas(o, *r, 1) }})
 	}
 	for _, ts := range k.Timestamps {
 		if ts.Meaning != model.Expiry {
 			continue
 		}
 		out = append(out, Fault{Name: ts.SchemaPath + " passed", apply: func(o map[string]any) {
-			setPath(o, ts.Path, Epoch.Add(-24*time.Hour).Format(time.RFC3339))
+			budget.SetPath(o, ts.Path, Epoch.Add(-24*time.Hour).Format(time.RFC3339))
 		}})
 	}
 	if g := k.Generation; g != nil {
 		out = append(out, Fault{Name: g.Observed.SchemaPath + " stale", apply: func(o map[string]any) {
-			setPath(o, g.Observed.Path, int64(generation-1))
+			budget.SetPath(o, g.Observed.Path, int64(generation-1))
 		}})
 	}
 	return out
+}
+
+// setReplicas sets 3 desired replicas, and ready ones and the rest of the
+// family to ready.
+func setReplicas(o map[string]any, r model.Replicas, ready int64) {
+	budget.SetPath(o, r.Desired.Path, int64(3))
+	budget.SetPath(o, r.Ready.Path, ready)
+	for _, m := range r.Members() {
+		budget.SetPath(o, m.Field.Path, ready)
+	}
 }
 
 // reportsReady reports whether healthy objects of k carry a top-level
@@ -308,54 +311,4 @@ func reportsReady(k model.Kind) bool {
 		}
 	}
 	return false
-}
-
-// setPath sets the value at a kube-state-metrics path in o, creating
-// objects for names and lists for indices (a list element that is not an
-// object yet becomes one).
-func setPath(o map[string]any, path []string, v any) {
-	var node any = o
-	set := func(x any) {}
-	for _, seg := range path {
-		if i, err := strconv.Atoi(seg); err == nil && i >= 0 {
-			l, _ := node.([]any)
-			for len(l) <= i {
-				l = append(l, map[string]any{})
-			}
-			set(l)
-			prev := l
-			set = func(x any) { prev[i] = x }
-			node = l[i]
-			continue
-		}
-		m, ok := node.(map[string]any)
-		if !ok {
-			m = map[string]any{}
-			set(m)
-		}
-		next := m[seg]
-		set = func(x any) { m[seg] = x }
-		node = next
-	}
-	set(v)
-}
-
-// getPath returns the value at a kube-state-metrics path in o, nil when absent.
-func getPath(o map[string]any, path []string) any {
-	var node any = o
-	for _, seg := range path {
-		switch n := node.(type) {
-		case map[string]any:
-			node = n[seg]
-		case []any:
-			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 || i >= len(n) {
-				return nil
-			}
-			node = n[i]
-		default:
-			return nil
-		}
-	}
-	return node
 }
