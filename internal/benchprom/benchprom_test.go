@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/simulate"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
@@ -61,8 +62,8 @@ func TestSynthesizeDeterministic(t *testing.T) {
 	if broken > 30 || broken < 20 {
 		t.Errorf("%d broken objects, want about 30", broken)
 	}
-	if got := PickKinds(res.Model, 2); len(got) != min(2, len(kinds)) {
-		t.Errorf("PickKinds(2) = %d kinds", len(got))
+	if got := PickKinds(res.Model, 1); len(got) != 1 {
+		t.Errorf("PickKinds(1) = %d kinds", len(got))
 	}
 }
 
@@ -306,3 +307,50 @@ func TestRunQuick(t *testing.T) {
 }
 
 var testClient = &http.Client{Timeout: 10 * time.Second}
+
+func TestPickKinds(t *testing.T) {
+	var m model.Model
+	signals := &model.Generation{}
+	for g, n := range []int{5, 1, 2, 1, 3, 1} {
+		for i := 0; i < n; i++ {
+			m.Kinds = append(m.Kinds, model.Kind{Group: fmt.Sprintf("g%d", g), Kind: fmt.Sprintf("K%d", i), Generation: signals})
+		}
+	}
+	m.Kinds = append(m.Kinds, model.Kind{Group: "g9", Kind: "NoSignals"})
+	names := func(ks []model.Kind) string {
+		var out []string
+		for _, k := range ks {
+			out = append(out, k.Group+"/"+k.Kind)
+		}
+		return strings.Join(out, " ")
+	}
+	for _, c := range []struct {
+		k    int
+		want string
+	}{
+		{0, "g0/K0 g0/K1 g0/K2 g0/K3 g0/K4 g1/K0 g2/K0 g2/K1 g3/K0 g4/K0 g4/K1 g4/K2 g5/K0"},
+		{99, "g0/K0 g0/K1 g0/K2 g0/K3 g0/K4 g1/K0 g2/K0 g2/K1 g3/K0 g4/K0 g4/K1 g4/K2 g5/K0"},
+		// 13 kinds for 6: every other group, g2 giving one of its two.
+		{6, "g0/K0 g0/K1 g0/K2 g0/K3 g0/K4 g2/K0"},
+		// 13 kinds for 3: every fourth group, g0 giving three.
+		{3, "g0/K0 g0/K1 g0/K2"},
+		{2, "g0/K0 g0/K1"},
+	} {
+		if got := names(PickKinds(m, c.k)); got != c.want {
+			t.Errorf("PickKinds(%d) = %s, want %s", c.k, got, c.want)
+		}
+	}
+	// Strides that leave too few kinds start over one group further.
+	var wrap model.Model
+	for g, n := range []int{1, 9, 1, 9} {
+		for i := 0; i < n; i++ {
+			wrap.Kinds = append(wrap.Kinds, model.Kind{Group: fmt.Sprintf("g%d", g), Kind: fmt.Sprintf("K%d", i), Generation: signals})
+		}
+	}
+	if got, want := names(PickKinds(wrap, 4)), "g0/K0 g1/K0 g1/K1 g1/K2"; got != want {
+		t.Errorf("PickKinds(4) = %s, want %s", got, want)
+	}
+	if got := Groups(PickKinds(m, 6)); fmt.Sprint(got) != "[g0 g2]" {
+		t.Errorf("Groups = %v", got)
+	}
+}

@@ -32,22 +32,49 @@ type Object struct {
 	Fault string
 }
 
-// PickKinds returns k kinds of m that have health signals, spread evenly
-// over m's order (group, then kind); all of them when k <= 0 or k exceeds
-// their number. Wildcard kinds, which no CRD shows, are left out.
+// PickKinds returns k kinds of m that have health signals, group by group:
+// every such kind of a group, from groups spread evenly over m's order,
+// until there are k (the last group may give only some of its kinds). It
+// returns all of them when k <= 0 or k exceeds their number. Wildcard
+// kinds, which no CRD shows, are left out. Whole groups keep the objects'
+// rules apart from the others' as a --group filter sees them.
 func PickKinds(m model.Model, k int) []model.Kind {
-	var with []model.Kind
+	var groups [][]model.Kind
+	total := 0
 	for _, kind := range m.Kinds {
-		if kind.HasSignals() && !kind.Wildcard() {
-			with = append(with, kind)
+		if !kind.HasSignals() || kind.Wildcard() {
+			continue
+		}
+		if n := len(groups); n == 0 || groups[n-1][0].Group != kind.Group {
+			groups = append(groups, nil)
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], kind)
+		total++
+	}
+	if k <= 0 || k >= total {
+		return slices.Concat(groups...)
+	}
+	stride := max(1, total/k)
+	var out []model.Kind
+	for offset := 0; len(out) < k; offset++ {
+		for i := offset; i < len(groups) && len(out) < k; i += stride {
+			if groups[i] == nil {
+				continue
+			}
+			out = append(out, groups[i][:min(len(groups[i]), k-len(out))]...)
+			groups[i] = nil
 		}
 	}
-	if k <= 0 || k >= len(with) {
-		return with
-	}
-	out := make([]model.Kind, k)
-	for i := range out {
-		out[i] = with[i*len(with)/k]
+	return out
+}
+
+// Groups returns the API groups of kinds, in order.
+func Groups(kinds []model.Kind) []string {
+	var out []string
+	for _, k := range kinds {
+		if !slices.Contains(out, k.Group) {
+			out = append(out, k.Group)
+		}
 	}
 	return out
 }

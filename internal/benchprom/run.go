@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -176,21 +175,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 }
 
 // generateRules runs the generator as `crdmon generate --rules-format plain`
-// would on inputs (kube-state-metrics config and rules only), keeping only
-// the kinds named in keep when it is not nil.
-func generateRules(inputs []string, keep []model.Kind) (*generator.Result, error) {
+// would on inputs (kube-state-metrics config and rules only), for the
+// given groups only (--group) unless groups is nil.
+func generateRules(inputs []string, groups []string) (*generator.Result, error) {
 	opts := generator.DefaultOptions()
 	opts.Inputs = inputs
 	opts.Only = []string{generator.ArtifactKSM, generator.ArtifactRules}
 	opts.Rules.Format = rules.FormatPlain
-	for _, k := range keep {
-		if !slices.Contains(opts.Groups, k.Group) {
-			opts.Groups = append(opts.Groups, k.Group)
-		}
-		if !slices.Contains(opts.Kinds, k.Kind) {
-			opts.Kinds = append(opts.Kinds, k.Kind)
-		}
-	}
+	opts.Groups = groups
 	return generator.Generate(opts)
 }
 
@@ -206,20 +198,15 @@ func plainRuleFiles(files []output.File) []output.File {
 }
 
 // expect runs crdmon simulate over the objects at the current time. When
-// the objects cover only some of the input's kinds, simulate runs on the
-// output generated for those kinds (--group and --kind filters): rules of
-// other kinds do not select these objects' series, and evaluating them
-// would only take time.
+// the objects' kinds leave some of the input's groups out, simulate runs
+// on the output generated for their groups (--group): the other groups'
+// rules select none of these objects' series, and evaluating them would
+// only take time.
 func expect(res *generator.Result, kinds []model.Kind, inputs []string, objects []map[string]any) (*simulate.Report, error) {
-	all := 0
-	for _, k := range res.Model.Kinds {
-		if k.HasSignals() && !k.Wildcard() {
-			all++
-		}
-	}
-	if len(kinds) < all {
+	groups := Groups(kinds)
+	if len(groups) < len(Groups(PickKinds(res.Model, 0))) {
 		var err error
-		if res, err = generateRules(inputs, kinds); err != nil {
+		if res, err = generateRules(inputs, groups); err != nil {
 			return nil, err
 		}
 	}
