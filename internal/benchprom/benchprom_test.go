@@ -163,8 +163,8 @@ func TestExpositionParses(t *testing.T) {
 
 func TestMeasure(t *testing.T) {
 	with := Window{
-		Start:   Reading{CPU: 10, RSS: 300e6, Heap: 100e6, Missed: 1},
-		Rounds:  []Reading{{CPU: 12, RuleEval: 0.5}, {CPU: 14, RuleEval: 0.7}, {CPU: 16, RSS: 310e6, Heap: 120e6, RuleEval: 0.6, Missed: 3, Series: 900}},
+		Start:   Reading{CPU: 10, RSS: 300e6, Heap: 100e6, Missed: 1, Iter: 10},
+		Rounds:  []Reading{{CPU: 12, RuleEval: 0.5}, {CPU: 14, RuleEval: 0.7}, {CPU: 16, RSS: 310e6, Heap: 120e6, RuleEval: 0.6, Missed: 3, Iter: 16, Series: 900}},
 		PeakRSS: 400e6,
 	}
 	base := Window{
@@ -173,6 +173,7 @@ func TestMeasure(t *testing.T) {
 		PeakRSS: 150e6,
 	}
 	c := Measure(with, base)
+	c.PerGroup(2) // 6 iterations of 2 groups, 2 missed: 2 rounds run of 3
 	near := func(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
 	for _, x := range []struct {
 		name      string
@@ -181,7 +182,7 @@ func TestMeasure(t *testing.T) {
 		{"CPU", c.CPU, 2}, {"CPUBase", c.CPUBase, 0.1}, {"NetCPU", c.NetCPU(), 1.9},
 		{"NetRSS", c.NetRSS(), 200e6}, {"NetHeap", c.NetHeap(), 80e6}, {"NetPeakRSS", c.NetPeakRSS(), 250e6},
 		{"RuleEval", c.RuleEval, 0.6}, {"Missed", c.Missed, 2}, {"Series", c.Series, 900},
-		{"Rounds", float64(c.Rounds), 3},
+		{"Rounds", float64(c.Rounds), 3}, {"Evaluated", c.Evaluated, 2}, {"NetCPUPerEvaluated", c.NetCPUPerEvaluated(), 2.85},
 	} {
 		if !near(x.got, x.want) {
 			t.Errorf("%s = %v, want %v", x.name, x.got, x.want)

@@ -17,6 +17,7 @@ const (
 	metricGroupLast   = "prometheus_rule_group_last_duration_seconds"
 	metricGroupEvalAt = "prometheus_rule_group_last_evaluation_timestamp_seconds"
 	metricMissed      = "prometheus_rule_group_iterations_missed_total"
+	metricIterations  = "prometheus_rule_group_iterations_total"
 	metricEvalFailed  = "prometheus_rule_evaluation_failures_total"
 	metricHeadSeries  = "prometheus_tsdb_head_series"
 )
@@ -28,6 +29,7 @@ type Reading struct {
 	Heap     float64 // Go heap in use, bytes
 	RuleEval float64 // sum over groups of the last evaluation's duration, seconds
 	Missed   float64 // rule group iterations missed so far
+	Iter     float64 // rule group iterations scheduled so far (evaluated or missed)
 	Failed   float64 // rule evaluations failed so far
 	Series   float64 // TSDB head series
 }
@@ -36,7 +38,7 @@ type Reading struct {
 func ReadingOf(m Metrics) Reading {
 	return Reading{
 		CPU: m.Sum(metricCPU), RSS: m.Sum(metricRSS), Heap: m.Sum(metricHeap),
-		RuleEval: m.Sum(metricGroupLast), Missed: m.Sum(metricMissed), Failed: m.Sum(metricEvalFailed),
+		RuleEval: m.Sum(metricGroupLast), Missed: m.Sum(metricMissed), Iter: m.Sum(metricIterations), Failed: m.Sum(metricEvalFailed),
 		Series: m.Sum(metricHeadSeries),
 	}
 }
@@ -97,7 +99,11 @@ type Cost struct {
 	PeakRSS, PeakRSSBase float64 // bytes
 	RuleEval             float64 // mean summed rule group evaluation time, seconds
 	Missed, Failed       float64 // over the window
-	Series               float64 // TSDB head series of the process with rules
+	// Evaluated is the rule group iterations run (not missed) over the
+	// window, divided by the number of groups: the evaluation rounds the
+	// rules really cost, fewer than Rounds when evaluation falls behind.
+	Evaluated float64
+	Series    float64 // TSDB head series of the process with rules
 }
 
 // Measure computes the cost from the two processes' windows.
@@ -111,8 +117,26 @@ func Measure(with, base Window) Cost {
 		RuleEval: with.MeanRuleEval(),
 		Missed:   with.End().Missed - with.Start.Missed,
 		Failed:   with.End().Failed - with.Start.Failed,
-		Series:   with.End().Series,
+		// Evaluated needs the number of groups: see PerGroup.
+		Evaluated: (with.End().Iter - with.Start.Iter) - (with.End().Missed - with.Start.Missed),
+		Series:    with.End().Series,
 	}
+}
+
+// PerGroup divides Evaluated, the iterations run, by the number of groups.
+func (c *Cost) PerGroup(groups int) {
+	if groups > 0 {
+		c.Evaluated /= float64(groups)
+	}
+}
+
+// NetCPUPerEvaluated is the CPU seconds the rules add per evaluation round
+// really run: the net CPU of the window over Evaluated rounds.
+func (c Cost) NetCPUPerEvaluated() float64 {
+	if c.Evaluated <= 0 {
+		return 0
+	}
+	return c.NetCPU() * float64(c.Rounds) / c.Evaluated
 }
 
 // NetCPU is the CPU seconds per round the rules add.
@@ -143,7 +167,8 @@ func (c Cost) Print(w io.Writer) {
 	fmt.Fprintf(w, "Go heap in use:          %+.1f MB net (%.1f MB with rules, %.1f MB baseline)\n",
 		MB(c.NetHeap()), MB(c.Heap), MB(c.HeapBase))
 	fmt.Fprintf(w, "rule evaluation:         %.3f s per round (mean sum of prometheus_rule_group_last_duration_seconds)\n", c.RuleEval)
-	fmt.Fprintf(w, "missed iterations:       %.0f, failed rule evaluations: %.0f (during the window)\n", c.Missed, c.Failed)
+	fmt.Fprintf(w, "evaluation rounds run:   %.1f of %d (missed group iterations %.0f, failed rule evaluations %.0f); net CPU per round run %.3f s\n",
+		c.Evaluated, c.Rounds, c.Missed, c.Failed, c.NetCPUPerEvaluated())
 	fmt.Fprintf(w, "head series:             %.0f (with rules)\n", c.Series)
 }
 

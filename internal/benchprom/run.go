@@ -161,6 +161,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	c := Measure(wins[0], wins[1])
 	c.Rules, c.Groups, c.RuleFiles, c.RuleBytes = cost.Rules, cost.Groups, cost.RuleFiles, cost.RuleBytes
+	c.PerGroup(c.Groups)
 	c.LoadRules, c.LoadNet, c.Interval = cost.LoadRules, cost.LoadNet, cost.Interval
 	out.Cost = c
 
