@@ -38,6 +38,7 @@ type Options struct {
 type Result struct {
 	Cost     Cost
 	Objects  int // objects served
+	Kinds    int // kinds they are spread over
 	Broken   int // objects carrying a fault
 	Samples  int // samples the exporter serves
 	Expected int // alerts simulate expects pending or firing
@@ -67,7 +68,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	kinds := PickKinds(res.Model, o.Kinds)
 	objs := Synthesize(kinds, o.Objects, o.Seed, o.Broken)
 	maps := Maps(objs)
-	out := &Result{Objects: len(objs)}
+	out := &Result{Objects: len(objs), Kinds: len(kinds)}
 	for _, x := range objs {
 		if x.Fault != "" {
 			out.Broken++

@@ -109,7 +109,7 @@ func run() int {
 		res.Cost.Print(os.Stdout)
 		res.Summary(os.Stdout)
 		if *markdown {
-			fmt.Println(res.Cost.MarkdownRow(fmt.Sprintf("%s, %d objects", what, res.Objects)))
+			fmt.Println(res.Cost.MarkdownRow(fmt.Sprintf("%s, %d objects of %d kinds", filepath.Base(*set), res.Objects, res.Kinds)))
 		}
 	}
 	switch {
