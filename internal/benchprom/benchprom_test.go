@@ -17,6 +17,7 @@ import (
 
 	"github.com/crdmon/crdmon/generator"
 	"github.com/crdmon/crdmon/generator/model"
+	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/simulate"
 	"github.com/crdmon/crdmon/internal/testutil"
 )
@@ -24,7 +25,7 @@ import (
 // generated is the plain rules of the repository's example CRDs.
 func generated(t *testing.T) *generator.Result {
 	t.Helper()
-	res, err := generateRules([]string{testutil.TestdataCRDs(t)}, nil)
+	res, err := generateRules([]string{testutil.TestdataCRDs(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,5 +354,20 @@ func TestPickKinds(t *testing.T) {
 	}
 	if got := Groups(PickKinds(m, 6)); fmt.Sprint(got) != "[g0 g2]" {
 		t.Errorf("Groups = %v", got)
+	}
+}
+
+func TestFilesFor(t *testing.T) {
+	files := []output.File{
+		{Path: "rules/a.rules.yaml", Content: []byte(`expr: x{customresource_group="a"}`)},
+		{Path: "rules/b.rules.yaml", Content: []byte(`expr: x{customresource_group="b"} or y{customresource_group="c"}`)},
+		{Path: "rules/pack.rules.yaml", Content: []byte(`expr: x{crdmon="true"}`)},
+	}
+	var got []string
+	for _, f := range filesFor(files, []string{"c"}) {
+		got = append(got, f.Path)
+	}
+	if fmt.Sprint(got) != "[rules/b.rules.yaml rules/pack.rules.yaml]" {
+		t.Errorf("filesFor = %v", got)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/crdmon/crdmon/generator/model"
 	"github.com/crdmon/crdmon/generator/output"
 	"github.com/crdmon/crdmon/generator/rules"
+	"github.com/crdmon/crdmon/generator/series"
 	"github.com/crdmon/crdmon/generator/simulate"
 )
 
@@ -58,7 +61,7 @@ var ErrChecks = errors.New("checks failed")
 func Run(ctx context.Context, o Options) (*Result, error) {
 	logf := func(format string, args ...any) { fmt.Fprintf(o.Log, "bench: "+format+"\n", args...) }
 	t0 := time.Now()
-	res, err := generateRules(o.Inputs, nil)
+	res, err := generateRules(o.Inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +86,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	logf("%d objects of %d kinds (%d broken), %d samples (%.1f MB exposition)", len(objs), len(kinds), out.Broken, out.Samples, MB(float64(len(body))))
 
 	t0 = time.Now()
-	rep, err := expect(res, kinds, o.Inputs, maps)
+	rep, err := expect(res, kinds, maps)
 	if err != nil {
 		return nil, err
 	}
@@ -178,14 +181,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 }
 
 // generateRules runs the generator as `crdmon generate --rules-format plain`
-// would on inputs (kube-state-metrics config and rules only), for the
-// given groups only (--group) unless groups is nil.
-func generateRules(inputs []string, groups []string) (*generator.Result, error) {
+// would on inputs (kube-state-metrics config and rules only).
+func generateRules(inputs []string) (*generator.Result, error) {
 	opts := generator.DefaultOptions()
 	opts.Inputs = inputs
 	opts.Only = []string{generator.ArtifactKSM, generator.ArtifactRules}
 	opts.Rules.Format = rules.FormatPlain
-	opts.Groups = groups
 	return generator.Generate(opts)
 }
 
@@ -202,18 +203,39 @@ func plainRuleFiles(files []output.File) []output.File {
 
 // expect runs crdmon simulate over the objects at the current time. When
 // the objects' kinds leave some of the input's groups out, simulate runs
-// on the output generated for their groups (--group): the other groups'
-// rules select none of these objects' series, and evaluating them would
-// only take time.
-func expect(res *generator.Result, kinds []model.Kind, inputs []string, objects []map[string]any) (*simulate.Report, error) {
+// on the plain rule files that name one of their groups or none at all
+// (filesFor): the other groups' rules select none of these objects'
+// series, and evaluating them would only take time. The files are not
+// regenerated with --group: alert names made unique across groups may
+// differ with fewer groups.
+func expect(res *generator.Result, kinds []model.Kind, objects []map[string]any) (*simulate.Report, error) {
 	groups := Groups(kinds)
 	if len(groups) < len(Groups(PickKinds(res.Model, 0))) {
-		var err error
-		if res, err = generateRules(inputs, groups); err != nil {
-			return nil, err
-		}
+		r := *res
+		r.Files = filesFor(res.Files, groups)
+		res = &r
 	}
 	return simulate.Run(res, objects, time.Now())
+}
+
+// groupMatcher finds the API groups a rule file's selectors name.
+var groupMatcher = regexp.MustCompile(series.LabelGroup + `="([^"]+)"`)
+
+// filesFor keeps the files that name one of groups in a group matcher, or
+// no group at all.
+func filesFor(files []output.File, groups []string) []output.File {
+	var out []output.File
+	for _, f := range files {
+		named := groupMatcher.FindAllSubmatch(f.Content, -1)
+		keep := len(named) == 0
+		for _, m := range named {
+			keep = keep || slices.Contains(groups, string(m[1]))
+		}
+		if keep {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // waitEvaluated waits until each of the groups has been evaluated once, or
