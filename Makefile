@@ -3,7 +3,7 @@ GO ?= go
 PROMETHEUS_VERSION := $(shell $(GO) list -m -f '{{.Version}}' github.com/prometheus/prometheus)
 BIN := $(CURDIR)/bin
 
-.PHONY: help build test test-full generate check lint deps-check e2e tools accuracy bench-prometheus
+.PHONY: help build test test-full generate check lint deps-check e2e tools accuracy
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -46,5 +46,6 @@ $(BIN)/prometheus:
 e2e: $(BIN)/prometheus ## end-to-end: real API server on etcd, KSM series, real Prometheus (needs etcd-server)
 	PROMETHEUS_BIN=$(BIN)/prometheus $(GO) test -tags e2e -count=1 -timeout 10m ./e2e/...
 
+.PHONY: bench-prometheus
 bench-prometheus: $(BIN)/prometheus ## rules' cost in a real Prometheus vs a no-rules baseline (docs/prometheus-cost.md); BENCH_FLAGS='-set provider'
 	PROMETHEUS_BIN=$(BIN)/prometheus $(GO) run ./internal/benchprom/cmd/benchprom $(BENCH_FLAGS)
