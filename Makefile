@@ -11,6 +11,10 @@ help: ## list targets
 build: ## build bin/crdmon
 	$(GO) build -o $(BIN)/crdmon ./cmd/crdmon
 
+.PHONY: bench-prometheus
+bench-prometheus: $(BIN)/prometheus ## rules' cost in a real Prometheus vs a no-rules baseline (docs/prometheus-cost.md); BENCH_FLAGS='-set provider'
+	PROMETHEUS_BIN=$(BIN)/prometheus $(GO) run ./internal/benchprom/cmd/benchprom $(BENCH_FLAGS)
+
 test: ## run the unit tests (corpus tests read ../shared/corpus or $$CRDMON_CORPUS, a sample of it)
 	$(GO) test ./...
 
@@ -45,7 +49,3 @@ $(BIN)/prometheus:
 
 e2e: $(BIN)/prometheus ## end-to-end: real API server on etcd, KSM series, real Prometheus (needs etcd-server)
 	PROMETHEUS_BIN=$(BIN)/prometheus $(GO) test -tags e2e -count=1 -timeout 10m ./e2e/...
-
-.PHONY: bench-prometheus
-bench-prometheus: $(BIN)/prometheus ## rules' cost in a real Prometheus vs a no-rules baseline (docs/prometheus-cost.md); BENCH_FLAGS='-set provider'
-	PROMETHEUS_BIN=$(BIN)/prometheus $(GO) run ./internal/benchprom/cmd/benchprom $(BENCH_FLAGS)

@@ -107,9 +107,9 @@ func (r *Report) Count(st State) int {
 // would serve them (see served): at the watched version, and named.
 func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report, error) {
 	objects, converted, unnamed := served(objects, res.Model)
-	ev, err := evaluate(res, objects)
+	ev, err := ksmeval.EvaluateInstalled(res.KSM, withObjectKinds(res.Installed, objects, res.Model), objects)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("kube-state-metrics config: %w", err)
 	}
 	rs, err := PlainRules(res.Files)
 	if err != nil {
@@ -201,24 +201,6 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 		return labels.FromMap(a.Labels).String() < labels.FromMap(b.Labels).String()
 	})
 	return rep, nil
-}
-
-// Series returns the series kube-state-metrics would serve for objects
-// under res's config, as Run computes them (and `crdmon simulate --series`
-// prints them): objects taken as the API server would serve them, the
-// config's wildcards reaching the kinds the objects bring.
-func Series(res *generator.Result, objects []map[string]any) (ksmeval.Result, error) {
-	objects, _, _ = served(objects, res.Model)
-	return evaluate(res, objects)
-}
-
-// evaluate runs res's kube-state-metrics config over objects already served.
-func evaluate(res *generator.Result, objects []map[string]any) (ksmeval.Result, error) {
-	ev, err := ksmeval.EvaluateInstalled(res.KSM, withObjectKinds(res.Installed, objects, res.Model), objects)
-	if err != nil {
-		return ksmeval.Result{}, fmt.Errorf("kube-state-metrics config: %w", err)
-	}
-	return ev, nil
 }
 
 // health evaluates the health recording rules of res's plain rule files at
