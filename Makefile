@@ -9,10 +9,14 @@ BIN := $(CURDIR)/bin
 .PHONY: help build test test-full generate check docs lint deps-check e2e tools accuracy
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 build: ## build bin/crdmon
 	$(GO) build -o $(BIN)/crdmon ./cmd/crdmon
+
+.PHONY: bench-prometheus
+bench-prometheus: $(BIN)/prometheus ## rules' cost in a real Prometheus vs a no-rules baseline (docs/prometheus-cost.md); BENCH_FLAGS='-set provider'
+	PROMETHEUS_BIN=$(BIN)/prometheus $(GO) run ./internal/benchprom/cmd/benchprom $(BENCH_FLAGS)
 
 test: ## run the unit tests (corpus tests read ../shared/corpus or $$CRDMON_CORPUS, a sample of it)
 	$(GO) test ./...

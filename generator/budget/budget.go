@@ -64,17 +64,17 @@ func TypicalObject(k model.Kind) map[string]any {
 			cond["message"] = "ok"
 			list = append(list, cond)
 		}
-		set(obj, c.Path, list)
+		SetPath(obj, c.Path, list)
 	}
 	if r := k.Replicas; r != nil {
-		set(obj, r.Desired.Path, int64(3))
-		set(obj, r.Ready.Path, int64(3))
+		SetPath(obj, r.Desired.Path, int64(3))
+		SetPath(obj, r.Ready.Path, int64(3))
 		for _, m := range r.Members() {
-			set(obj, m.Field.Path, int64(3))
+			SetPath(obj, m.Field.Path, int64(3))
 		}
 	}
 	if g := k.Generation; g != nil {
-		set(obj, g.Observed.Path, int64(2))
+		SetPath(obj, g.Observed.Path, int64(2))
 	}
 	for _, p := range k.Phases {
 		if p.Error {
@@ -84,16 +84,16 @@ func TypicalObject(k model.Kind) map[string]any {
 		if len(p.Values) > 0 {
 			v = p.Values[0]
 		}
-		set(obj, p.Path, v)
+		SetPath(obj, p.Path, v)
 	}
 	if k.Suspend != nil {
-		set(obj, k.Suspend.Path, false)
+		SetPath(obj, k.Suspend.Path, false)
 	}
 	for _, ts := range k.Timestamps {
-		set(obj, ts.Path, "2025-01-01T00:00:00Z")
+		SetPath(obj, ts.Path, "2025-01-01T00:00:00Z")
 	}
 	for _, f := range slices.Concat(k.Failures, k.Problems) {
-		set(obj, f.Path, int64(0))
+		SetPath(obj, f.Path, int64(0))
 	}
 	return obj
 }
@@ -110,10 +110,10 @@ func conditionType(known []string, i int) string {
 	return "Type" + strconv.Itoa(i)
 }
 
-// set stores v at a kube-state-metrics path in obj, creating maps, and
+// SetPath stores v at a kube-state-metrics path in obj, creating maps, and
 // lists for numeric segments. A path through a value of another shape
 // (already set by another signal) is left alone.
-func set(obj map[string]any, path []string, v any) {
+func SetPath(obj map[string]any, path []string, v any) {
 	setIn(obj, path, v)
 }
 

@@ -2,6 +2,7 @@
 package testutil
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,17 +11,27 @@ import (
 // RepoRoot returns the directory holding go.mod, walking up from the test's directory.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := FindRepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// FindRepoRoot returns the directory holding go.mod, walking up from the
+// working directory.
+func FindRepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
+			return "", errors.New("go.mod not found above the working directory")
 		}
 		dir = parent
 	}
@@ -69,10 +80,25 @@ func corpusDir(t testing.TB) string { return sharedPath(t, "CRDMON_CORPUS", "cor
 
 // sharedPath is $env, else ../shared/name beside the repository.
 func sharedPath(t testing.TB, env, name string) string {
-	if dir := os.Getenv(env); dir != "" {
-		return dir
+	t.Helper()
+	dir, err := SharedPath(env, name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return filepath.Join(RepoRoot(t), "..", "shared", name)
+	return dir
+}
+
+// SharedPath is $env, else ../shared/name beside the repository holding
+// the working directory.
+func SharedPath(env, name string) (string, error) {
+	if dir := os.Getenv(env); dir != "" {
+		return dir, nil
+	}
+	root, err := FindRepoRoot()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, "..", "shared", name), nil
 }
 
 // TestdataCRDs returns the repository's example CRDs directory.
