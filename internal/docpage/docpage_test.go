@@ -33,13 +33,6 @@ func TestSplice(t *testing.T) {
 	}
 }
 
-// pendingPages are docs/ pages that other branches add. Until they are
-// merged, links to them may lead nowhere. The integrator deletes each entry
-// once its page has landed: the test fails while a listed page exists.
-var pendingPages = []string{
-	"docs/prometheus-cost.md", // real-Prometheus benchmark
-}
-
 // root is the repository, seen from this package.
 const root = "../.."
 
@@ -47,11 +40,6 @@ const root = "../.."
 // relative link of README.md and docs/*.md leads to a file, and to a
 // heading when it names one in a Markdown page.
 func TestDocLinks(t *testing.T) {
-	for _, p := range pendingPages {
-		if _, err := os.Stat(filepath.Join(root, p)); err == nil {
-			t.Errorf("%s exists now: delete it from pendingPages in internal/docpage/docpage_test.go", p)
-		}
-	}
 	pages, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
 	if err != nil || len(pages) == 0 {
 		t.Fatalf("no docs/*.md pages (%v)", err)
@@ -69,9 +57,7 @@ func TestDocLinks(t *testing.T) {
 				fromReadme[target] = true
 			}
 			if _, err := os.Stat(filepath.Join(root, target)); err != nil {
-				if !slices.Contains(pendingPages, target) {
-					t.Errorf("%s:%d: link %q: %s does not exist", page, l.line, l.target, target)
-				}
+				t.Errorf("%s:%d: link %q: %s does not exist", page, l.line, l.target, target)
 				continue
 			}
 			if anchor != "" && strings.HasSuffix(target, ".md") && !slices.Contains(headingIDs(read(t, target)), anchor) {
@@ -79,7 +65,7 @@ func TestDocLinks(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range append(relAll(pages), pendingPages...) {
+	for _, p := range relAll(pages) {
 		if !fromReadme[p] {
 			t.Errorf("README.md does not link %s", p)
 		}
