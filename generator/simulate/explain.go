@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
+	"github.com/crdmon/crdmon/generator/health"
 	"github.com/crdmon/crdmon/generator/internal/promqlx"
 	"github.com/crdmon/crdmon/generator/ksmeval"
 	"github.com/crdmon/crdmon/generator/model"
@@ -20,17 +21,46 @@ type explainer struct {
 	s      *session
 	prefix string
 	conds  map[string][]ksmeval.Sample // condition samples by object
+	times  map[string][]ksmeval.Sample // their lastTransitionTime samples
+	phases map[string][]ksmeval.Sample // state field samples by object
 }
 
 func newExplainer(s *session, prefix string, samples []ksmeval.Sample) explainer {
-	e := explainer{s: s, prefix: prefix, conds: map[string][]ksmeval.Sample{}}
+	e := explainer{s: s, prefix: prefix, conds: map[string][]ksmeval.Sample{}, times: map[string][]ksmeval.Sample{}, phases: map[string][]ksmeval.Sample{}}
 	for _, smp := range samples {
-		if smp.Name == series.Name(prefix, series.Condition) {
-			k := objectID(smp.Labels)
+		k := objectID(smp.Labels)
+		switch smp.Name {
+		case series.Name(prefix, series.Condition):
 			e.conds[k] = append(e.conds[k], smp)
+		case series.Name(prefix, series.ConditionTime):
+			e.times[k] = append(e.times[k], smp)
+		case series.Name(prefix, series.PhaseInfo):
+			e.phases[k] = append(e.phases[k], smp)
 		}
 	}
 	return e
+}
+
+// signal explains a rule pack alert by the layer-1 signal it read (labels
+// reason and signal): the condition of that type, or the state field's
+// value, as the object's series show them.
+func (e explainer) signal(l map[string]string) string {
+	id := objectID(l)
+	switch l[health.LabelReason] {
+	case health.ReasonCondition:
+		for _, smp := range e.conds[id] {
+			if smp.Labels[series.LabelType] == l[health.LabelSignal] {
+				return e.condition(smp.Labels)
+			}
+		}
+	case health.ReasonPhase:
+		for _, smp := range e.phases[id] {
+			if smp.Labels[series.LabelField] == l[health.LabelSignal] && smp.Labels[series.LabelPhase] != "" {
+				return smp.Labels[series.LabelField] + "=" + smp.Labels[series.LabelPhase]
+			}
+		}
+	}
+	return ""
 }
 
 // objectID keys a label set by the object it belongs to.
@@ -54,6 +84,9 @@ func (e explainer) why(a Alert) string {
 		return "phase " + l[series.LabelPhase]
 	case l[series.LabelMeaning] != "":
 		return timestamp(l, a.Value)
+	}
+	if w := e.signal(l); w != "" {
+		return w
 	}
 	if w := e.expr(a.Rule.Expr, a); w != "" {
 		return w
@@ -92,7 +125,7 @@ func (e explainer) condition(l map[string]string) string {
 	if r := l[series.LabelReason]; r != "" {
 		b.WriteString(" (" + r + ")")
 	}
-	for _, smp := range e.conds[objectID(l)] {
+	for _, smp := range e.times[objectID(l)] {
 		if !sameLabels(smp.Labels, l, conditionLabels) {
 			continue
 		}

@@ -24,7 +24,10 @@ func TestWhy(t *testing.T) {
 	samples := []ksmeval.Sample{
 		{Name: p + "info", Labels: obj("absent"), Value: 1},
 		{Name: p + "info", Labels: obj("failed"), Value: 1},
-		{Name: p + "condition", Labels: obj("failed", "type", "Ready", "status", "False", "reason", "Boom"), Value: ago(2*time.Hour + 5*time.Minute)},
+		{Name: p + "condition", Labels: obj("failed", "type", "Ready", "status", "False", "reason", "Boom"), Value: 1},
+		{Name: p + "condition_transition_seconds", Labels: obj("failed", "type", "Ready", "status", "False", "reason", "Boom"), Value: ago(2*time.Hour + 5*time.Minute)},
+		{Name: "crdmon:signal:failing", Labels: obj("failed", "reason", "condition", "signal", "Ready"), Value: 1},
+		{Name: "crdmon:signal:failing", Labels: obj("phased", "reason", "phase", "signal", "status.phase"), Value: 1},
 		{Name: p + "condition", Labels: obj("nested", "path", "status.parents[0]", "type", "Stalled"), Value: 0},
 		{Name: p + "replicas_ready", Labels: obj("short"), Value: 1},
 		{Name: p + "replicas_desired", Labels: obj("short"), Value: 3},
@@ -45,6 +48,7 @@ func TestWhy(t *testing.T) {
 			p+`replicas_current > `+p+`replicas_desired)`, 0),
 		rule(t, "Phase", p+`phase_info{phase="Failed"}`, 0),
 		rule(t, "Other", `count by (customresource_kind) (`+p+`info) > 2`, 0),
+		rule(t, "Failing", `crdmon:signal:failing`, 0), // the rule pack's: the signal it read
 	}
 	s, err := newSession(rs, nil, samples, testAt)
 	if err != nil {
@@ -69,6 +73,8 @@ func TestWhy(t *testing.T) {
 		"Rollout/rolling":    "replicas updated 1 < replicas desired 3",
 		"Phase/phased":       "status.phase=Failed",
 		"Other/":             "value 3",
+		"Failing/failed":     "Ready=False (Boom) for 2h5m",
+		"Failing/phased":     "status.phase=Failed",
 	}
 	for k, w := range want {
 		if got[k] != w {
