@@ -178,8 +178,8 @@ func TestRunOnFixture(t *testing.T) {
 		"Degraded     3        1 (33.3 %)      1      1\n",
 		"Degraded objects where no alert fires: 2 (1 no signal: the CRD does not define the kind, 1 signals, quiet)\n",
 		"      check: line one line two\n",
-		"      CustomResourceNotReady firing [ConditionNotTrue] value 1920\n",
-		"      CustomResourceStuck firing [ProgressTooLong] value 1\n",
+		"      CustomResourceNotReady firing [ConditionNotTrue] Ready=False (Provisioning) for 32m\n",
+		"      CustomResourceStuck firing [ProgressTooLong] status.phase=Provisioning\n",
 	} {
 		if !strings.Contains(summary.String(), line) {
 			t.Errorf("summary lacks %q:\n%s", line, summary.String())
