@@ -51,9 +51,13 @@ const (
 
 // Rule group names.
 const (
-	SignalsGroup   = "crdmon.pack.signals" // layers 1 and 2: recording rules, in order
-	AlertsGroup    = "crdmon.pack.alerts"  // layer 3
-	OverridesGroup = "crdmon.overrides"    // the override table and exception alerts
+	// PackGroup holds the whole pack, in order: the recording rules of
+	// layers 1 and 2, then the alerts of layer 3. One group, because
+	// Prometheus evaluates a group's rules in order at one timestamp, so
+	// the alerts read this round's signals, while rule groups run apart
+	// (and promtool's unit tests evaluate them in no fixed order).
+	PackGroup      = "crdmon.pack"
+	OverridesGroup = "crdmon.overrides" // the override table and exception alerts
 )
 
 // PrometheusRulePath is the PrometheusRule file of a rule file name.
@@ -138,14 +142,13 @@ func RenderTo(m model.Model, o Options, emit output.Sink) error {
 	return emit.PutAll(fs)
 }
 
-// packGroups are the pack's rule groups: the recording rules of layers 1
-// and 2, then one alert per class (layer 3).
+// packGroups are the pack's rule groups: one (PackGroup), the recording
+// rules of layers 1 and 2, then one alert per class (layer 3).
 func (b packBuilder) packGroups(set *templates.Set) ([]monitoringv1.RuleGroup, error) {
-	signals := monitoringv1.RuleGroup{Name: SignalsGroup}
+	pack := monitoringv1.RuleGroup{Name: PackGroup}
 	for _, r := range b.p.Rules() {
-		signals.Rules = append(signals.Rules, monitoringv1.Rule{Record: r.Record, Expr: intstr.FromString(r.Expr)})
+		pack.Rules = append(pack.Rules, monitoringv1.Rule{Record: r.Record, Expr: intstr.FromString(r.Expr)})
 	}
-	alerts := monitoringv1.RuleGroup{Name: AlertsGroup}
 	for _, c := range Classes {
 		st := b.o.Classes[c]
 		if st.Disabled {
@@ -159,9 +162,9 @@ func (b packBuilder) packGroups(set *templates.Set) ([]monitoringv1.RuleGroup, e
 		if err != nil {
 			return nil, err
 		}
-		alerts.Rules = append(alerts.Rules, rs...)
+		pack.Rules = append(pack.Rules, rs...)
 	}
-	return []monitoringv1.RuleGroup{signals, alerts}, nil
+	return []monitoringv1.RuleGroup{pack}, nil
 }
 
 // encode encodes each document to JSON.
