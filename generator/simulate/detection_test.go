@@ -4,9 +4,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/crdmon/crdmon/generator"
-	"github.com/crdmon/crdmon/generator/rules"
 )
 
 // TestDetectionConventions evaluates the recording rule and the alerts over
@@ -77,16 +74,5 @@ func TestDetectionConventions(t *testing.T) {
 // over objs at testAt.
 func runOn(t *testing.T, crds string, objs []map[string]any) *Report {
 	t.Helper()
-	opts := generator.DefaultOptions()
-	opts.Inputs = []string{filepath.Join("testdata", crds)}
-	opts.Rules.Format = rules.FormatPlain
-	res, err := generator.Generate(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := Run(res, objs, testAt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rep
+	return generateAndRun(t, []string{filepath.Join("testdata", crds)}, nil, objs)
 }

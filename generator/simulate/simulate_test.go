@@ -17,6 +17,21 @@ import (
 func report(t *testing.T, inputs []string, objectGlobs []string, tweak func(*generator.Options)) *Report {
 	t.Helper()
 	root := testutil.RepoRoot(t)
+	var paths []string
+	for _, g := range objectGlobs {
+		paths = append(paths, filepath.Join(root, g))
+	}
+	objs, err := ReadObjects(paths, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return generateAndRun(t, inputs, tweak, objs)
+}
+
+// generateAndRun generates plain rule files from inputs (with tweak, when
+// set, applied to the options) and evaluates them over objs at testAt.
+func generateAndRun(t *testing.T, inputs []string, tweak func(*generator.Options), objs []map[string]any) *Report {
+	t.Helper()
 	opts := generator.DefaultOptions()
 	opts.Inputs = inputs
 	opts.Rules.Format = rules.FormatPlain
@@ -24,14 +39,6 @@ func report(t *testing.T, inputs []string, objectGlobs []string, tweak func(*gen
 		tweak(&opts)
 	}
 	res, err := generator.Generate(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var paths []string
-	for _, g := range objectGlobs {
-		paths = append(paths, filepath.Join(root, g))
-	}
-	objs, err := ReadObjects(paths, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
