@@ -135,7 +135,7 @@ func applySignals(k *model.Kind, signals []SignalRule) {
 	for _, s := range signals {
 		path, scope, _ := parseField(s.Field, s.Meaning) // checked by Parse
 		f := model.Field{Path: path, SchemaPath: s.Field, Rule: model.RuleDeclared, Line: s.line, Learned: s.Learned}
-		drop(k, s.Field)
+		drop(k, s.Field, path)
 		switch s.Meaning {
 		case MeaningConditionList:
 			k.Conditions = append(k.Conditions, model.ConditionSet{Field: f, Scope: scope, HasStatus: true, HasReason: true, HasTransitionTime: true})
@@ -165,9 +165,10 @@ func applySignals(k *model.Kind, signals []SignalRule) {
 	}
 }
 
-// drop removes every signal of k read from schemaPath.
-func drop(k *model.Kind, schemaPath string) {
-	at := func(f model.Field) bool { return f.SchemaPath == schemaPath }
+// drop removes every signal of k read from schemaPath, or from path (an
+// assumed status.conditions[] a declaration of status.conditions replaces).
+func drop(k *model.Kind, schemaPath string, path []string) {
+	at := func(f model.Field) bool { return f.SchemaPath == schemaPath || slices.Equal(f.Path, path) }
 	k.Conditions = slices.DeleteFunc(k.Conditions, func(c model.ConditionSet) bool { return at(c.Field) })
 	k.Phases = slices.DeleteFunc(k.Phases, func(p model.Phase) bool { return at(p.Field) })
 	k.Timestamps = slices.DeleteFunc(k.Timestamps, func(t model.Timestamp) bool { return at(t.Field) })

@@ -42,6 +42,8 @@ func (d *detector) conditions(f statusField, rule string) {
 	_, hasReason := item["reason"]
 	_, hasTime := item["lastTransitionTime"]
 	_, hasMessage := item["message"]
+	og, hasOG := item["observedGeneration"]
+	sev, hasSeverity := item["severity"]
 	if !hasType || typ.Type != "string" || !(hasStatus || hasTime || hasReason || hasMessage) {
 		d.note("%s[]: not status conditions (needs a string type and a status, reason, message or lastTransitionTime)", f.schemaPath)
 		return
@@ -51,6 +53,9 @@ func (d *detector) conditions(f statusField, rule string) {
 		HasStatus:         hasStatus,
 		HasReason:         hasReason,
 		HasTransitionTime: hasTime,
+		// metav1.Condition's observedGeneration; Cluster API's severity.
+		HasObservedGeneration: hasOG && og.Type == "integer",
+		HasSeverity:           hasSeverity && sev.Type == "string",
 	}
 	if f.parent != "status" {
 		set.Scope = scope(f.path[:len(f.path)-1])

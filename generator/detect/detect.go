@@ -71,7 +71,7 @@ func Kind(c load.CRD) model.Kind {
 	case !hasStatus:
 		k.Notes = append(k.Notes, "schema has no status")
 	case len(status.Properties) == 0:
-		k.Notes = append(k.Notes, "status schema lists no fields (x-kubernetes-preserve-unknown-fields or untyped): detection reads no signal from it, only signals declared in crdmon.yaml")
+		k.Notes = append(k.Notes, "status schema lists no fields (x-kubernetes-preserve-unknown-fields or untyped): detection reads no field of it; declare its signals in crdmon.yaml or learn them from objects")
 	default:
 		d.status = &status
 		d.walkStatus(&status, []string{"status"}, "status", 0, false)

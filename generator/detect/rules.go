@@ -32,6 +32,8 @@ var Rules = []Rule{
 		Convention: "a date-time status field named as a deadline, as X.509 names validity: notAfter, validUntil, *expir* (expiry), notBefore, validFrom (validity start), *renew* (planned renewal); read as Unix seconds like kube-state-metrics' own expiry gauges"},
 	{Name: "failure-counter", Field: failureCounter,
 		Convention: "an integer status field counting failures: failed*, *Failures, *Errors, or *Attempts whose description speaks of failures; a counter that keeps rising means retries that keep failing"},
+	{Name: "untyped-status", Kind: untypedStatus,
+		Convention: "kstatus reads status.conditions and status.observedGeneration of any object, whatever its schema: a status left untyped (x-kubernetes-preserve-unknown-fields) is read the same way"},
 	{Name: "scale-subresource", Kind: scaleReplicas,
 		Convention: "the scale subresource's spec and status replica paths, with a ready-count sibling of the status path preferred"},
 	{Name: "replica-name-pair", Kind: replicaNamePair,

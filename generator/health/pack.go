@@ -172,7 +172,11 @@ func (p Pack) Rules() []Rule {
 	// Layer 1. Conditions, classified once: the time a condition changed,
 	// where kube-state-metrics could read it; polarity by the model's
 	// lists, or as crdmon.yaml declares it for the kind.
-	condition := p.Raw(series.Condition)
+	// A condition set for an older metadata.generation (its own
+	// observedGeneration, metav1.Condition) describes an older spec: it
+	// is left out of the classified conditions and says Progressing.
+	stale := p.Raw(series.ConditionGeneration) + " < " + p.On() + " group_left() " + p.Raw(series.Generation)
+	condition := paren(p.Raw(series.Condition) + " unless " + p.On(series.LabelPath, series.LabelType) + " " + paren(stale))
 	since := paren(condition+" * 0 + "+p.On(series.LabelPath, series.LabelType, series.LabelStatus)+" group_left() max by "+
 		p.by(series.LabelPath, series.LabelType, series.LabelStatus)+" ("+p.Raw(series.ConditionTime)+" > 0)") + " or " + condition
 	declared := p.Raw(series.ConditionDeclared)
@@ -197,7 +201,9 @@ func (p Pack) Rules() []Rule {
 	// Suspended: the spec says so, a condition naming a pause holds, a
 	// state field holds a pause value.
 	add(SuspendedSignal, p.signal(ReasonSuspend, "", series.LabelSuspended, info(Eq(series.LabelSuspended, "true"))))
-	add(SuspendedSignal, p.signal(ReasonCondition, series.LabelType, "", p.Raw(series.Condition, Re(series.LabelType, model.SuspendedPattern), Eq(series.LabelStatus, "True"))))
+	add(SuspendedSignal, p.signal(ReasonCondition, series.LabelType, "", or(
+		p.Raw(series.Condition, Re(series.LabelType, model.SuspendedPattern), Eq(series.LabelStatus, "True")),
+		p.Raw(series.Condition, Re(series.LabelReason, model.SuspendedPattern), Nre(series.LabelReason, model.NegatedFailurePattern)))))
 	add(SuspendedSignal, p.signal(ReasonPhase, series.LabelField, "", or(
 		p.classified(series.ClassSuspended),
 		p.Raw(series.PhaseInfo, Re(series.LabelValues, series.ValuesOpen+"|"+series.ValuesDeclared), Re(series.LabelPhase, model.SuspendedPattern)))))
@@ -211,20 +217,38 @@ func (p Pack) Rules() []Rule {
 	// True, work under way (not for a reason saying it is done), a
 	// progress state, a status not written yet, ready replicas short.
 	add(ProgressingSignal, p.signal(ReasonGeneration, "", "observedGeneration", lag))
+	add(ProgressingSignal, p.signal(ReasonGeneration, series.LabelType, "", stale))
 	add(ProgressingSignal, p.conditionSignal(or(
 		c(Eq(LabelPolarity, string(model.Positive)), Ne(series.LabelStatus, "True")),
 		c(Re(LabelPolarity, string(model.Progress)+"|"+Activity), Eq(series.LabelStatus, "True"), Nre(series.LabelReason, doneReason)))))
 	add(ProgressingSignal, p.signal(ReasonPhase, series.LabelField, "", paren(phaseProgress)+" unless "+p.On()+" "+ready))
 	add(ProgressingSignal, p.signal(ReasonUnreported, "", "status", info(Ne(series.LabelReports, ""))+" unless "+p.On()+" "+
 		paren(or(p.Raw(series.Condition), p.Raw(series.PhaseInfo), p.Raw(series.ObservedGeneration), p.Raw(series.ReplicasReady)))))
-	add(ProgressingSignal, p.signal(ReasonReplicas, "", "readyReplicas", paren(p.Raw(series.ReplicasReady)+" < "+p.Raw(series.ReplicasDesired))+" unless "+p.On()+" "+ready))
+	// An expected Ready (the schema or a printer column names it) that is
+	// absent while other conditions are reported: not judged yet.
+	add(ProgressingSignal, p.signal(ReasonUnreported, "", "Ready", info(Eq(series.LabelExpectsReady, "true"), Eq(series.LabelReady, ""))+
+		" and "+p.On()+" "+p.Raw(series.Condition)))
+	// Desired replicas: the spec's, or status.replicas where an object
+	// omits an optional spec.replicas.
+	desired := paren(p.Raw(series.ReplicasDesired) + " or " + p.On() + " " + p.Raw(series.ReplicasCurrent))
+	add(ProgressingSignal, p.signal(ReasonReplicas, "", "readyReplicas", paren(p.Raw(series.ReplicasReady)+" < "+p.On()+" "+desired)+" unless "+p.On()+" "+ready))
 
 	// Failing: a negative condition True; a positive one not True for a
 	// failure reason, or False for a reason unless the object says it is
 	// working (kstatus); a failure state; an error field set; problems.
 	working := or(c(Re(LabelPolarity, string(model.Progress)+"|"+Activity), Eq(series.LabelStatus, "True"), Nre(series.LabelReason, doneReason), Nre(series.LabelReason, retryReason)), paren(phaseProgress))
+	failureReason := []string{Re(series.LabelReason, model.FailureReasonPattern), Nre(series.LabelReason, model.NegatedFailurePattern)}
 	add(Failing, p.conditionSignal(or(
 		c(Eq(LabelPolarity, string(model.Negative)), Eq(series.LabelStatus, "True")),
+		// Cluster API: a condition False with severity Error.
+		c(Eq(series.LabelSeverity, "Error"), Ne(series.LabelStatus, "True")),
+		// A failure reason on a neutral condition not True, on a progress
+		// condition False (ProgressDeadlineExceeded), on a positive
+		// condition True (Complete=True, reason BackoffLimitExceeded).
+		paren(c(failureReason...)+" and "+paren(or(
+			c(Eq(LabelPolarity, ""), Re(series.LabelStatus, "False|Unknown")),
+			c(Eq(LabelPolarity, string(model.Progress)), Eq(series.LabelStatus, "False")),
+			c(Eq(LabelPolarity, string(model.Positive)), Eq(series.LabelStatus, "True"))))),
 		c(Eq(LabelPolarity, string(model.Positive)), Re(series.LabelStatus, "False|Unknown"), Re(series.LabelReason, model.NegativeTypePattern), Nre(series.LabelReason, progressTail)),
 		paren(c(Eq(LabelPolarity, string(model.Positive)), Eq(series.LabelStatus, "False"), Ne(series.LabelReason, ""), Nre(series.LabelReason, progressAnywhere))+" unless "+p.On()+" "+paren(working)))))
 	add(Failing, p.signal(ReasonPhase, series.LabelField, "", or(
@@ -302,7 +326,7 @@ func Reasons(kinds []model.Kind) [][]string {
 			has.phases = has.phases || (cl.Values == model.PhaseValuesOpen || len(cl.Progress) > 0)
 			has.unreported = has.unreported || !ph.Error
 		}
-		if slices.ContainsFunc(k.Conditions, func(c model.ConditionSet) bool { return c.Scope == "" && c.HasStatus }) {
+		if slices.ContainsFunc(k.Conditions, func(c model.ConditionSet) bool { return c.HasStatus && !c.Assumed }) {
 			has.unreported = true
 		}
 	}

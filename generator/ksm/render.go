@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/crdmon/crdmon/generator/limits"
@@ -84,10 +85,13 @@ func resource(k model.Kind, prefix, subject string) Resource {
 		ResourcePlural:   k.Plural, // "" for a wildcard kind
 	}
 	r.Metrics = append(r.Metrics, info(k, subject))
-	for _, c := range k.Conditions {
+	for _, c := range unrolled(k.Conditions) {
 		r.Metrics = append(r.Metrics, condition(subject, c))
 		if c.HasTransitionTime {
 			r.Metrics = append(r.Metrics, conditionTime(subject, c))
+		}
+		if c.HasObservedGeneration {
+			r.Metrics = append(r.Metrics, conditionGeneration(subject, c))
 		}
 	}
 	r.Metrics = append(r.Metrics, declared(k, subject)...)
@@ -100,9 +104,12 @@ func resource(k model.Kind, prefix, subject string) Resource {
 				gauge(series.ReplicaMember(m.Name), help(subject, "%s replicas (%s).", m.Name, m.Field.SchemaPath), m.Field.Path, false))
 		}
 	}
+	if k.Generation != nil || series.HasConditionGeneration(k) {
+		r.Metrics = append(r.Metrics,
+			gauge(series.Generation, help(subject, "generation of the spec (metadata.generation)."), []string{"metadata", "generation"}, false))
+	}
 	if k.Generation != nil {
 		r.Metrics = append(r.Metrics,
-			gauge(series.Generation, help(subject, "generation of the spec (metadata.generation)."), []string{"metadata", "generation"}, false),
 			gauge(series.ObservedGeneration, help(subject, "generation last acted on by the controller (%s).", k.Generation.Observed.SchemaPath), k.Generation.Observed.Path, false))
 	}
 	for _, ph := range k.Phases {
@@ -180,13 +187,27 @@ func info(k model.Kind, subject string) Generator {
 		Help: strings.TrimSpace(help(subject, "one series per object.") + " " + model.LearnedNote([]model.Kind{k})),
 		Each: Metric{Type: TypeInfo, Info: &MetricInfo{LabelsFromPath: labels}},
 	}
-	if top, ok := topLevelConditions(k); ok {
+	common := map[string]string{}
+	top, ok := topLevelConditions(k)
+	if ok {
 		// Family level, resolved on the whole object: the first Ready
 		// condition of the top-level list (reference §6, Flux's ready label).
 		g.LabelsFromPath = map[string][]string{series.LabelReady: append(slices.Clone(top.Path), "[type=Ready]", "status")}
-		g.CommonLabels = map[string]string{series.LabelReports: series.ReportsConditions}
-	} else if slices.ContainsFunc(k.Phases, func(ph model.Phase) bool { return !ph.Error }) {
-		g.CommonLabels = map[string]string{series.LabelReports: series.ReportsState}
+		if slices.Contains(top.KnownTypes, "Ready") {
+			common[series.LabelExpectsReady] = "true"
+		}
+	}
+	switch {
+	case slices.ContainsFunc(k.Conditions, func(c model.ConditionSet) bool { return c.HasStatus && !c.Assumed }):
+		// A list the schema shows, top-level or nested (status.parents[]
+		// .conditions): an object with no condition in any has not been
+		// judged yet.
+		common[series.LabelReports] = series.ReportsConditions
+	case slices.ContainsFunc(k.Phases, func(ph model.Phase) bool { return !ph.Error }):
+		common[series.LabelReports] = series.ReportsState
+	}
+	if len(common) > 0 {
+		g.CommonLabels = common
 	}
 	return g
 }
@@ -272,6 +293,53 @@ func conditionTime(subject string, c model.ConditionSet) Generator {
 	}
 }
 
+// NestedElements is how many elements of the outer list of a nested
+// condition list (status.parents[].conditions) the config observes:
+// kube-state-metrics cannot iterate a list inside a list, so each of the
+// first NestedElements elements gets its own families, labelled path
+// "status.parents[0]", "status.parents[1]"... An element beyond them is
+// not seen.
+const NestedElements = 4
+
+// unrolled returns the condition lists to observe: top-level lists as they
+// are, and each nested list once per element of its outer list, up to
+// NestedElements (the model names element 0).
+func unrolled(sets []model.ConditionSet) []model.ConditionSet {
+	var out []model.ConditionSet
+	for _, c := range sets {
+		at := slices.Index(c.Path, "0")
+		if c.Scope == "" || at < 0 {
+			out = append(out, c)
+			continue
+		}
+		for i := range NestedElements {
+			e := c
+			e.Path = slices.Clone(c.Path)
+			e.Path[at] = strconv.Itoa(i)
+			e.Scope = strings.Replace(c.Scope, "[0]", "["+strconv.Itoa(i)+"]", 1)
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// conditionGeneration is the observedGeneration of each condition of a list
+// that has one (a condition without it is skipped, reference §6), labelled
+// with its type.
+func conditionGeneration(subject string, c model.ConditionSet) Generator {
+	return Generator{
+		Name:         series.ConditionGeneration,
+		Help:         help(subject, "observedGeneration of the conditions (%s).", c.SchemaPath),
+		CommonLabels: conditionCommon(c),
+		ErrorLogV:    quietLogV,
+		Each: Metric{Type: TypeGauge, Gauge: &MetricGauge{
+			Path:           c.Path,
+			ValueFrom:      []string{"observedGeneration"},
+			LabelsFromPath: map[string][]string{series.LabelType: {"type"}},
+		}},
+	}
+}
+
 // conditionLabels are the labels each condition of a list carries.
 func conditionLabels(c model.ConditionSet) map[string][]string {
 	labels := map[string][]string{series.LabelType: {"type"}}
@@ -280,6 +348,9 @@ func conditionLabels(c model.ConditionSet) map[string][]string {
 	}
 	if c.HasReason {
 		labels[series.LabelReason] = []string{"reason"}
+	}
+	if c.HasSeverity {
+		labels[series.LabelSeverity] = []string{"severity"}
 	}
 	return labels
 }

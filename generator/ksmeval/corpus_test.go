@@ -2,6 +2,7 @@ package ksmeval_test
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,7 +91,7 @@ func checkKind(t *testing.T, cfg ksm.Config, k model.Kind) {
 		}
 	}
 	for _, e := range res.Errors {
-		if strings.HasSuffix(e.Object, "/full") || e.Object == "full" {
+		if (strings.HasSuffix(e.Object, "/full") || e.Object == "full") && !laterElement.MatchString(e.Message) {
 			t.Errorf("populated object: %s", e)
 		}
 	}
@@ -133,7 +134,7 @@ func checkKind(t *testing.T, cfg ksm.Config, k model.Kind) {
 
 // object is a minimal object of kind k.
 func object(k model.Kind, name string) map[string]any {
-	meta := map[string]any{"name": name}
+	meta := map[string]any{"name": name, "generation": int64(3)} // the API server always sets it
 	if k.Namespaced {
 		meta["namespace"] = "ns"
 	}
@@ -144,6 +145,12 @@ func object(k model.Kind, name string) map[string]any {
 // populated is an object with every detected signal set: a Ready condition
 // in each condition list, replicas 2/1 (family members 5, 6, 7), generation 3/2, phase Running and
 // timestamps 2025-01-01, failure counters 4.
+// laterElement matches the error of a nested condition list beyond the
+// first element of its outer list (status.parents[1].conditions): the
+// populated object's lists have one element, and the config reads up to
+// ksm.NestedElements, quietly.
+var laterElement = regexp.MustCompile(`^\[status,.*,[1-9][0-9]*,conditions\]: got nil while resolving path$`)
+
 func populated(t *testing.T, k model.Kind) map[string]any {
 	o := object(k, "full")
 	for _, c := range k.Conditions {

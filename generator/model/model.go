@@ -91,11 +91,21 @@ type ConditionSet struct {
 	// Scope is empty for status.conditions and a short path such as
 	// "status.parents[0]" for nested lists; kube-state-metrics cannot iterate
 	// nested lists, so only the first element of the outer list is observed.
-	Scope             string   `json:"scope,omitempty"`
-	HasStatus         bool     `json:"hasStatus"`            // elements carry a status field (True/False/Unknown)
-	HasReason         bool     `json:"hasReason"`            // elements carry a reason field
-	HasTransitionTime bool     `json:"hasTransitionTime"`    // elements carry lastTransitionTime
-	KnownTypes        []string `json:"knownTypes,omitempty"` // condition types named by the schema (enum, printer columns, description)
+	Scope             string `json:"scope,omitempty"`
+	HasStatus         bool   `json:"hasStatus"`         // elements carry a status field (True/False/Unknown)
+	HasReason         bool   `json:"hasReason"`         // elements carry a reason field
+	HasTransitionTime bool   `json:"hasTransitionTime"` // elements carry lastTransitionTime
+	// HasObservedGeneration: elements carry the metav1.Condition field
+	// observedGeneration, the generation the condition was set for.
+	HasObservedGeneration bool `json:"hasObservedGeneration,omitempty"`
+	// HasSeverity: elements carry Cluster API's severity (Error, Warning,
+	// Info), set while the condition is False.
+	HasSeverity bool `json:"hasSeverity,omitempty"`
+	// Assumed: the schema does not show the list (an untyped status read
+	// by convention), so an object without it may simply not have one: its
+	// absence does not mean the status is unreported.
+	Assumed    bool     `json:"assumed,omitempty"`
+	KnownTypes []string `json:"knownTypes,omitempty"` // condition types named by the schema (enum, printer columns, description)
 }
 
 // Replicas is a desired/ready pair of replica counts and, when the kind has

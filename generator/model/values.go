@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -113,6 +114,34 @@ var FailurePhases = []string{
 var FailureWords = []string{
 	"degraded", "err", "error", "errored", "errors", "expired", "fail", "failed", "failing", "fails",
 	"failure", "failures", "invalid", "noncompliant", "rejected", "unavailable", "unhealthy", "warn", "warning",
+}
+
+// GaveUpWords, in a condition's reason, say the controller gave up on
+// work: a deadline passed (the Deployment's ProgressDeadlineExceeded), an
+// attempt timed out or was aborted.
+var GaveUpWords = []string{"aborted", "deadline", "timed", "timeout"}
+
+// FailureReasonPattern is the Prometheus regex of IsFailureReason.
+var FailureReasonPattern = "(?s:" + FailurePhasePattern + "|" + wordsPattern(GaveUpWords) + ")"
+
+// NegatedFailurePattern matches reasons that deny a failure or a pause
+// (NoErrors, NotPaused, WithoutFailures): a negation fused to the word.
+var NegatedFailurePattern = "(?i:.*(?:no|not|non|un|without|zero)_?(?:" +
+	Alternation(slices.Concat(FailureWords, SuspendedWords)) + ").*)"
+
+var negatedFailureRE = regexp.MustCompile("^(?:" + NegatedFailurePattern + ")$")
+
+// IsFailureReason reports whether a condition's reason names a failure: a
+// failure value (IsFailurePhase) or one of GaveUpWords, and no negation of
+// one (NegatedFailurePattern).
+func IsFailureReason(reason string) bool {
+	return (IsFailurePhase(reason) || hasWord(reason, GaveUpWords)) && !negatedFailureRE.MatchString(reason)
+}
+
+// IsPauseReason reports whether a condition's reason names a pause
+// (ReconcilePaused), not its negation (NotPaused, Unpaused).
+func IsPauseReason(reason string) bool {
+	return IsSuspendedValue(reason) && !negatedFailureRE.MatchString(reason)
 }
 
 // HealthyPhases are phase values (compared case-insensitively) that mean the

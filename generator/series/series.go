@@ -32,6 +32,10 @@ const (
 	// seconds, with the labels of Condition; no series when the time is
 	// absent or not RFC 3339 (only the age of the condition is lost then).
 	ConditionTime = "condition_transition_seconds"
+	// ConditionGeneration is the observedGeneration of each condition that
+	// has one (metav1.Condition), labels type (and path): a condition set
+	// for an older metadata.generation describes an older spec.
+	ConditionGeneration = "condition_observed_generation"
 	// ConditionDeclared is 1 per object and condition type whose polarity
 	// crdmon.yaml declares for its kind; labels type, polarity, and status
 	// and reason of the first condition of that type (absent while the
@@ -79,7 +83,7 @@ const (
 
 // AllFamilies lists every family suffix crdmon's config can produce.
 var AllFamilies = []string{
-	Info, Condition, ConditionTime, ConditionDeclared, ReplicasDesired, ReplicasReady,
+	Info, Condition, ConditionTime, ConditionGeneration, ConditionDeclared, ReplicasDesired, ReplicasReady,
 	ReplicasCurrent, ReplicasAvailable, ReplicasUpdated, Generation, ObservedGeneration,
 	PhaseInfo, PhaseClass, TimestampSeconds, Failures, Problems,
 }
@@ -93,8 +97,9 @@ const (
 	LabelType      = "type"
 	LabelStatus    = "status"
 	LabelReason    = "reason"
-	LabelPath      = "path"  // nested condition list, e.g. "status.parents[0]"
-	LabelField     = "field" // schema path of a phase field, e.g. "status.phase"
+	LabelSeverity  = "severity" // Cluster API's condition severity (Error, Warning, Info)
+	LabelPath      = "path"     // nested condition list, e.g. "status.parents[0]"
+	LabelField     = "field"    // schema path of a phase field, e.g. "status.phase"
 	LabelPhase     = "phase"
 	LabelMeaning   = "meaning"  // what a timestamp field means: expiry, renewal, valid-from
 	LabelPolarity  = "polarity" // a declared condition type's polarity (model.Polarity)
@@ -110,6 +115,10 @@ const (
 	// ReportsState (a state field and no such list); absent otherwise. An
 	// object reporting none of its status signals yet is Progressing.
 	LabelReports = "reports"
+	// LabelExpectsReady is "true" on Info when the schema or a printer
+	// column names a top-level Ready condition: an object reporting other
+	// conditions but no Ready has not been judged yet.
+	LabelExpectsReady = "expects_ready"
 	// LabelScope is the static label every series of crdmon's config
 	// carries, with value ScopeValue, so that the rule pack judges only
 	// crdmon's series and not other custom-resource-state metrics sharing
@@ -183,6 +192,9 @@ func Families(k model.Kind) []string {
 		if slices.ContainsFunc(k.Conditions, func(c model.ConditionSet) bool { return c.HasTransitionTime }) {
 			out = append(out, ConditionTime)
 		}
+		if HasConditionGeneration(k) {
+			out = append(out, ConditionGeneration)
+		}
 		if len(k.Polarity) > 0 {
 			out = append(out, ConditionDeclared)
 		}
@@ -193,8 +205,11 @@ func Families(k model.Kind) []string {
 			out = append(out, ReplicaMember(m.Name))
 		}
 	}
+	if k.Generation != nil || HasConditionGeneration(k) {
+		out = append(out, Generation)
+	}
 	if k.Generation != nil {
-		out = append(out, Generation, ObservedGeneration)
+		out = append(out, ObservedGeneration)
 	}
 	if len(k.Phases) > 0 {
 		out = append(out, PhaseInfo)
@@ -215,4 +230,11 @@ func Families(k model.Kind) []string {
 		out = append(out, Problems)
 	}
 	return out
+}
+
+// HasConditionGeneration reports whether a condition list of the kind
+// carries per-condition observedGeneration, to compare with
+// metadata.generation (Generation).
+func HasConditionGeneration(k model.Kind) bool {
+	return slices.ContainsFunc(k.Conditions, func(c model.ConditionSet) bool { return c.HasObservedGeneration })
 }

@@ -48,11 +48,22 @@ func (e explainer) signal(l map[string]string) string {
 	id := objectID(l)
 	switch l[health.LabelReason] {
 	case health.ReasonCondition:
+		// The condition of that type, the one in the state the signal
+		// reads when the type appears in several lists (parents[0],
+		// parents[1]): not True for a positive type, True otherwise.
+		found := ""
 		for _, smp := range e.conds[id] {
-			if smp.Labels[series.LabelType] == l[health.LabelSignal] {
+			if smp.Labels[series.LabelType] != l[health.LabelSignal] {
+				continue
+			}
+			if (smp.Labels[series.LabelStatus] == "True") != (l[health.LabelPolarity] == string(model.Positive)) {
 				return e.condition(smp.Labels)
 			}
+			if found == "" {
+				found = e.condition(smp.Labels)
+			}
 		}
+		return found
 	case health.ReasonPhase:
 		for _, smp := range e.phases[id] {
 			if smp.Labels[series.LabelField] == l[health.LabelSignal] && smp.Labels[series.LabelPhase] != "" {

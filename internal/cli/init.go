@@ -128,7 +128,9 @@ func initFile(m model.Model, defaults rules.Options, objects string) string {
 		}
 		w("  - group: %s", k.Group)
 		w("    kind: %s", k.Kind)
-		if hasLearned(k) {
+		if hasLearned(k) || objects != "" && slices.ContainsFunc(k.Conditions, func(c model.ConditionSet) bool { return c.Assumed }) {
+			// Learned, or an untyped status read by convention only:
+			// say what learning made of the objects.
 			for _, n := range k.Notes {
 				w("    # note: %s", n)
 			}
