@@ -21,11 +21,7 @@ func TestDetectionConventions(t *testing.T) {
 			"type": typ, "status": status, "reason": reason, "lastTransitionTime": "2026-11-26T10:00:00Z"}}})
 	}
 	pool := func(name, state string) map[string]any { return obj("Pool", name, map[string]any{"state": state}) }
-	cases := []struct {
-		obj     map[string]any
-		state   string
-		alerted bool
-	}{
+	cases := []convention{
 		{job("completed-failed", "Completed", "False", "BackoffLimitExceeded"), "Degraded", true},
 		{job("not-admitted", "Admitted", "False", "QuotaExceeded"), "Degraded", true},
 		{job("reconcile-completed", "ReconcileCompleted", "True", "Done"), "Healthy", false},
@@ -44,11 +40,27 @@ func TestDetectionConventions(t *testing.T) {
 		{obj("Link", "err-msg", map[string]any{"connected": "yes", "errMsg": "dial tcp: i/o timeout"}), "Degraded", true},
 		{obj("Link", "no-err", map[string]any{"connected": "yes"}), "Healthy", false},
 	}
+	checkConventions(t, "detection.yaml", cases)
+}
+
+// convention is one object of a convention test: the state it must be
+// recorded in, and whether an alert must be active for it.
+type convention struct {
+	obj     map[string]any
+	state   string
+	alerted bool
+}
+
+// checkConventions evaluates the recording rule and the alerts generated
+// from testdata/<crds> over the cases' objects and checks each case; it
+// returns the report.
+func checkConventions(t *testing.T, crds string, cases []convention) *Report {
+	t.Helper()
 	var objs []map[string]any
 	for _, c := range cases {
 		objs = append(objs, c.obj)
 	}
-	rep := runOn(t, "detection.yaml", objs)
+	rep := runOn(t, crds, objs)
 	got := map[string]string{}
 	for _, h := range rep.Health {
 		got[h.Name] = h.State + "/" + h.Reason
@@ -68,6 +80,7 @@ func TestDetectionConventions(t *testing.T) {
 			t.Errorf("%s: alerts %v active, want one active: %v", name, active[name], c.alerted)
 		}
 	}
+	return rep
 }
 
 // runOn generates plain rule files from testdata/<crds> and evaluates them
