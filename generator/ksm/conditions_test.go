@@ -1,6 +1,8 @@
 package ksm_test
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -46,5 +48,44 @@ func TestConditionsSurviveOddTimestamps(t *testing.T) {
 		if strings.Contains(got, unwanted) {
 			t.Errorf("unexpected %s in\n%s", unwanted, got)
 		}
+	}
+}
+
+// A nested condition list is read at each of the first ksm.NestedElements
+// elements of its outer list, labelled with the element's path; a list that
+// keeps a history is read at its first element only.
+func TestNestedListsUnrolled(t *testing.T) {
+	nested := func(list string) model.ConditionSet {
+		return model.ConditionSet{Field: model.Field{Path: []string{"status", list, "0", "conditions"}, SchemaPath: "status." + list + "[].conditions[]"},
+			Scope: "status." + list + "[0]", HasStatus: true, HasReason: true}
+	}
+	k := model.Kind{Group: "g.example.io", Kind: "Route", Plural: "routes", Version: "v1",
+		Conditions: []model.ConditionSet{nested("parents"), nested("history")}}
+	cfg, err := ksm.Build(model.Model{Kinds: []model.Kind{k}}, series.DefaultPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cond := func(reason string) map[string]any {
+		return map[string]any{"conditions": []any{map[string]any{"type": "Accepted", "status": "False", "reason": reason}}}
+	}
+	entries := make([]any, ksm.NestedElements+1)
+	for i := range entries {
+		entries[i] = cond("P" + strconv.Itoa(i))
+	}
+	res, err := ksmeval.Evaluate(cfg, []map[string]any{{"apiVersion": "g.example.io/v1", "kind": "Route", "metadata": map[string]any{"name": "r"},
+		"status": map[string]any{"parents": entries, "history": entries}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range res.Samples() {
+		if s.Name == "kube_customresource_condition" {
+			got = append(got, s.Labels[series.LabelPath]+" "+s.Labels[series.LabelReason])
+		}
+	}
+	slices.Sort(got)
+	want := []string{"status.history[0] P0", "status.parents[0] P0", "status.parents[1] P1", "status.parents[2] P2", "status.parents[3] P3"}
+	if !slices.Equal(got, want) {
+		t.Errorf("condition series %v, want %v", got, want)
 	}
 }

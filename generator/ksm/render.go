@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -303,12 +304,14 @@ const NestedElements = 4
 
 // unrolled returns the condition lists to observe: top-level lists as they
 // are, and each nested list once per element of its outer list, up to
-// NestedElements (the model names element 0).
+// NestedElements (the model names element 0). An outer list that keeps a
+// history (history, recent*, previous*, past*) is read at its first
+// element only: a past failure is not the object's state.
 func unrolled(sets []model.ConditionSet) []model.ConditionSet {
 	var out []model.ConditionSet
 	for _, c := range sets {
 		at := slices.Index(c.Path, "0")
-		if c.Scope == "" || at < 0 {
+		if c.Scope == "" || at < 1 || history.MatchString(c.Path[at-1]) {
 			out = append(out, c)
 			continue
 		}
@@ -322,6 +325,9 @@ func unrolled(sets []model.ConditionSet) []model.ConditionSet {
 	}
 	return out
 }
+
+// history matches the names of lists that keep past entries.
+var history = regexp.MustCompile(`^(?:history|recent|previous|past|last)`)
 
 // conditionGeneration is the observedGeneration of each condition of a list
 // that has one (a condition without it is skipped, reference §6), labelled
