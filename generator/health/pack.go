@@ -158,7 +158,7 @@ func paren(expr string) string { return "(" + expr + ")" }
 
 // Rules returns the recording rules of layers 1 and 2, in evaluation order
 // (one rule group: each reads what the rules before it recorded in the same
-// round). Several rules record one name, told apart by their reason label.
+// round). A record's sources are one rule, told apart by their reason label.
 func (p Pack) Rules() []Rule {
 	info := func(ms ...string) string { return p.Raw(series.Info, ms...) }
 	ready := info(Eq(series.LabelReady, "True"))
@@ -167,7 +167,21 @@ func (p Pack) Rules() []Rule {
 	phaseProgress := or(p.classified(series.ClassProgress),
 		p.Raw(series.PhaseInfo, Eq(series.LabelValues, series.ValuesOpen), Re(series.LabelPhase, model.ProgressPhasePattern)))
 	var out []Rule
-	add := func(record, expr string) { out = append(out, Rule{record, expr}) }
+	// One rule per record: the sources of a record, told apart by their
+	// reason label, are joined with "or" (promtool's lint reads several
+	// rules writing one name as duplicates).
+	merged := false
+	add := func(record, expr string) {
+		n := len(out)
+		if n == 0 || out[n-1].Record != record {
+			out, merged = append(out, Rule{record, expr}), false
+			return
+		}
+		if !merged {
+			out[n-1].Expr, merged = paren(out[n-1].Expr), true
+		}
+		out[n-1].Expr += "\nor " + paren(expr)
+	}
 
 	// Layer 1. Conditions, classified once: the time a condition changed,
 	// where kube-state-metrics could read it; polarity by the model's

@@ -54,7 +54,14 @@ const (
 type alertRule struct {
 	expr   string
 	forDur time.Duration
+	timed  bool // measured from lastTransitionTime: labelled LabelAgeFrom
 }
+
+// LabelAgeFrom tells a class's two rules apart (promtool reads two rules of
+// one alert name with the same labels as duplicates): the rule measuring a
+// condition's age from its lastTransitionTime carries it, with value
+// "lastTransitionTime"; the rule counting with for: does not.
+const LabelAgeFrom = "age_from"
 
 // classAlert is a class's alert with the settings it is written for.
 type classAlert struct {
@@ -101,9 +108,12 @@ func (b packBuilder) classAlert(c Class, st ClassSettings, scope string) (classA
 		// A condition's age comes from its lastTransitionTime (value > 1):
 		// a Prometheus restart does not reset it. Without one, for: counts.
 		return []alertRule{
-			{b.quiet("time() - ("+signal+" > 1) > "+secs, scope, silenced), b.o.TimestampFor},
-			{b.quiet(signal+" == 1", scope, silenced), forDur},
+			{expr: b.quiet("time() - ("+signal+" > 1) > "+secs, scope, silenced), forDur: b.o.TimestampFor, timed: true},
+			{expr: b.quiet(signal+" == 1", scope, silenced), forDur: forDur},
 		}
+	}
+	one := func(expr string) []alertRule { // one rule, quiet for silenced objects
+		return []alertRule{{expr: b.quiet(expr, scope, silenced), forDur: forDur}}
 	}
 	ready := b.p.Raw(series.Info, health.Eq(series.LabelReady, "True"))
 	raw := func(suffix string, ms ...string) string { return b.p.Raw(suffix, ms...) }
@@ -112,43 +122,43 @@ func (b packBuilder) classAlert(c Class, st ClassSettings, scope string) (classA
 	case ConditionNotTrue:
 		a.rules = timed(reason(health.ProgressingSignal, health.ReasonCondition, health.Eq(health.LabelPolarity, string(model.Positive))))
 	case NegativeCondition:
-		a.rules = []alertRule{{b.quiet(reason(health.Failing, health.ReasonCondition), scope, silenced), forDur}}
+		a.rules = one(reason(health.Failing, health.ReasonCondition))
 	case PhaseFailed:
-		a.rules = []alertRule{{b.quiet(reason(health.Failing, health.ReasonPhase), scope, silenced), forDur}}
+		a.rules = one(reason(health.Failing, health.ReasonPhase))
 	case ProblemCount:
 		expr := reason(health.Failing, health.ReasonProblems)
 		if st.Threshold != 0 {
 			expr = raw(series.Problems) + " > " + limit
 		}
-		a.rules = []alertRule{{b.quiet(expr, scope, silenced), forDur}}
+		a.rules = one(expr)
 	case ProgressTooLong:
 		progress := reason(health.ProgressingSignal, health.ReasonCondition, health.Eq(health.LabelPolarity, string(model.Progress)))
 		a.rules = []alertRule{
-			{b.quiet("time() - ("+progress+" > 1) > "+secs, scope, silenced), b.o.TimestampFor},
-			{b.quiet(reason(health.ProgressingSignal, health.ReasonPhase)+" or "+progress+" == 1", scope, silenced), forDur},
+			{expr: b.quiet("time() - ("+progress+" > 1) > "+secs, scope, silenced), forDur: b.o.TimestampFor, timed: true},
+			{expr: b.quiet(reason(health.ProgressingSignal, health.ReasonPhase)+" or "+progress+" == 1", scope, silenced), forDur: forDur},
 		}
 	case ReplicasMismatch:
-		a.rules = []alertRule{{b.quiet(reason(health.ProgressingSignal, health.ReasonReplicas), scope, silenced), forDur}}
+		a.rules = one(reason(health.ProgressingSignal, health.ReasonReplicas))
 	case GenerationLag:
 		lag := reason(health.Silenced, health.ReasonGeneration)
-		a.rules = []alertRule{{b.quiet(lag, scope, sel(health.Silenced, health.Ne(health.LabelReason, health.ReasonGeneration))), forDur}}
+		a.rules = []alertRule{{expr: b.quiet(lag, scope, sel(health.Silenced, health.Ne(health.LabelReason, health.ReasonGeneration))), forDur: forDur}}
 	case ReplicasUnavailable:
 		desired := raw(series.ReplicasDesired)
 		expr := "(" + raw(series.ReplicasAvailable) + " < " + desired + ") unless " + b.p.On() + " (" + raw(series.ReplicasReady) + " < " + desired + " or " + ready + ")"
-		a.rules = []alertRule{{b.quiet(expr, scope, silenced), forDur}}
+		a.rules = one(expr)
 	case RolloutNotConverging:
 		desired := raw(series.ReplicasDesired)
 		underWay := raw(series.ReplicasCurrent) + " > " + desired + " or " + raw(series.ReplicasReady) + " < " + desired
 		expr := "(" + raw(series.ReplicasUpdated) + " < " + desired + ") and " + b.p.On() + " (" + underWay + ") unless " + b.p.On() + " " + ready
-		a.rules = []alertRule{{b.quiet(expr, scope, silenced), forDur}}
+		a.rules = one(expr)
 	case ExpiresSoon, ExpiresVerySoon:
-		a.rules = []alertRule{{b.quiet(raw(series.TimestampSeconds, health.Eq(series.LabelMeaning, model.Expiry))+" - time() < "+limit, scope, silenced), forDur}}
+		a.rules = one(raw(series.TimestampSeconds, health.Eq(series.LabelMeaning, model.Expiry)) + " - time() < " + limit)
 	case RenewalOverdue:
-		a.rules = []alertRule{{b.quiet("time() - "+raw(series.TimestampSeconds, health.Eq(series.LabelMeaning, model.Renewal))+" > "+limit, scope, silenced), forDur}}
+		a.rules = one("time() - " + raw(series.TimestampSeconds, health.Eq(series.LabelMeaning, model.Renewal)) + " > " + limit)
 	case FailuresRising:
 		window := "[" + secondsString(st.Threshold) + "]"
 		f := raw(series.Failures)
-		a.rules = []alertRule{{b.quiet("changes("+f+window+") >= 2 and delta("+f+window+") > 0", scope, silenced), forDur}}
+		a.rules = one("changes(" + f + window + ") >= 2 and delta(" + f + window + ") > 0")
 	default:
 		return classAlert{}, false
 	}
@@ -192,7 +202,7 @@ func controllerAlert(c Class, st ClassSettings, ctrls []string) classAlert {
 	case WorkqueueDepth:
 		expr = "sum by (namespace, job, name) (" + sel(series.WorkqueueDepth, match("name")) + ") > " + limit
 	}
-	return classAlert{class: c, settings: st, rules: []alertRule{{expr, st.For}}, controllers: ctrls}
+	return classAlert{class: c, settings: st, rules: []alertRule{{expr: expr, forDur: st.For}}, controllers: ctrls}
 }
 
 // secondsString renders seconds as a Prometheus duration ("14d", "6h").

@@ -249,8 +249,8 @@ func (b packBuilder) packTests(groups []monitoringv1.RuleGroup) ([]TestGroup, er
 	rules := map[string]monitoringv1.Rule{}
 	for _, g := range groups {
 		for _, r := range g.Rules {
-			if r.Alert != "" {
-				rules[r.Alert] = r
+			if _, seen := rules[r.Alert]; r.Alert != "" && !seen {
+				rules[r.Alert] = r // a class's first rule: the timed one, when it has one
 			}
 		}
 	}
@@ -366,12 +366,16 @@ func (b packBuilder) exceptionTest(row overrideRow, rs []monitoringv1.Rule) (Tes
 	return tg, nil
 }
 
-// expectedAlert is the alert rule r fires with for a series with labels and
-// value at time at.
+// expectedAlert is the alert rule r (a class's first rule) fires with for a
+// series with labels and value at time at.
 func expectedAlert(r monitoringv1.Rule, labels map[string]string, value float64, at time.Duration) (ExpAlert, error) {
 	want := ExpAlert{ExpLabels: maps.Clone(labels), ExpAnnotations: map[string]string{}}
 	for k, v := range r.Labels {
 		want.ExpLabels[k] = v
+	}
+	if value == 1 {
+		// The class's rule counting with for: (value 1) has no age_from.
+		delete(want.ExpLabels, LabelAgeFrom)
 	}
 	for k, text := range r.Annotations {
 		v, err := expandAnnotation(r.Alert, text, labels, value, at)

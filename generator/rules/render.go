@@ -11,6 +11,7 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -218,7 +219,12 @@ func (b packBuilder) rules(a classAlert, set *templates.Set) ([]monitoringv1.Rul
 	out := make([]monitoringv1.Rule, len(a.rules))
 	for i, r := range a.rules {
 		d := monitoringv1.Duration(prommodel.Duration(r.forDur).String())
-		out[i] = monitoringv1.Rule{Alert: name, Expr: intstr.FromString(r.expr), For: &d, Labels: labels, Annotations: ann}
+		l := labels
+		if r.timed {
+			l = maps.Clone(labels)
+			l[LabelAgeFrom] = "lastTransitionTime"
+		}
+		out[i] = monitoringv1.Rule{Alert: name, Expr: intstr.FromString(r.expr), For: &d, Labels: l, Annotations: ann}
 	}
 	return out, nil
 }
