@@ -19,7 +19,7 @@ var Rules = []Rule{
 	{Name: "conditions-list", Field: conditionsList,
 		Convention: "Kubernetes API conventions: status.conditions is a list of {type, status, reason, message, lastTransitionTime}"},
 	{Name: "nested-conditions-list", Field: nestedConditionsList,
-		Convention: "the same condition shape in a list below status (Gateway API's status.parents[].conditions); the first element is observed"},
+		Convention: "the same condition shape in a list below status (Gateway API's status.parents[].conditions); each of the first 4 elements of the outer list is observed (the first only for a history list)"},
 	{Name: "phase-field", Field: phaseField,
 		Convention: "a string state field (phase, state, status, health, result, compliant, *Phase, *State, *Status) whose value names the object's state; failure words matched in any case"},
 	{Name: "phase-field-enum", Field: phaseFieldEnum,

@@ -90,7 +90,8 @@ type ConditionSet struct {
 	Field
 	// Scope is empty for status.conditions and a short path such as
 	// "status.parents[0]" for nested lists; kube-state-metrics cannot iterate
-	// nested lists, so only the first element of the outer list is observed.
+	// nested lists, so the config reads elements one by one (package ksm's
+	// NestedElements).
 	Scope             string `json:"scope,omitempty"`
 	HasStatus         bool   `json:"hasStatus"`         // elements carry a status field (True/False/Unknown)
 	HasReason         bool   `json:"hasReason"`         // elements carry a reason field

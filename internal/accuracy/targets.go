@@ -9,11 +9,20 @@ import (
 // The targets of issue #15 on ../shared/health; TestAccuracy fails when one
 // is missed. Rates are shares of the objects with that label.
 const (
-	MinDegradedFiring = 0.85 // an alert fires for at least this share of Degraded objects (with the user's crdmon.yaml)
-	// MinDegradedFiringSchemasOnly is the same from the schemas alone: 19
-	// Degraded objects of 7 kinds show their state only in fields their
-	// schema leaves untyped (or nowhere in the status).
-	MinDegradedFiringSchemasOnly = 0.80
+	// MinDegradedFiring: an alert fires for at least this share of Degraded
+	// objects, with the user's crdmon.yaml; measured 2026-12-07: 131 of
+	// 135 (97.0 %).
+	MinDegradedFiring = 0.95
+	// MinDegradedFiringSchemasOnly is the same from the schemas alone.
+	// Issue #20 asks for 0.90; measured 2026-12-07: 114 of 135 (84.4 %, up
+	// from 112, 83.0 %, before the state-side conventions of issue #20).
+	// The 21 Degraded objects left show their state only in fields their
+	// schema leaves untyped beyond what kstatus reads (16 of Gloo's
+	// statuses map, 1 IstioOperator status.status), in metadata (3
+	// Numaflow progressive upgrades) or in a field's absence (1
+	// AdvancedCronJob lastScheduleTime): none is in reach of a schema, so
+	// 114 is this set's ceiling from schemas alone.
+	MinDegradedFiringSchemasOnly = 0.83
 	// MinDegradedFiringObjects is the same from the schemas with each
 	// untyped status learned from the other objects of its kind, without
 	// crdmon.yaml. Issue #21 asks for 0.93; measured 2026-12-07: 122 of 135
@@ -21,7 +30,7 @@ const (
 	// Warning as a failure word), up from 112 (83.0 %) from the schemas
 	// alone. What is left of the untyped kinds is Gloo's integer state
 	// codes (2 rejected), which name no state: they stay for crdmon.yaml.
-	MinDegradedFiringObjects = 0.89
+	MinDegradedFiringObjects = 0.90 // measured 2026-12-07 after issue #20's state side: 123 of 135 (91.1 %)
 	MaxHealthyFiring         = 0.02 // and for at most this share of Healthy objects
 	MaxSuspendedFiring       = 0.05 // and of Suspended ones
 	// MaxSuspendedFiringObjects is the same with untyped statuses learned
@@ -49,17 +58,19 @@ const (
 	// schema or convention says: rollout partitions, per-condition
 	// observedGeneration, replica shortfalls called Degraded, paused
 	// objects called Healthy.
-	MinStateAgreement = 0.85
-	// MinStateAgreementSchemasOnly is the same from the schemas alone;
-	// measured 301 of 399 (75.4 %), up from 266 (66.7 %).
-	MinStateAgreementSchemasOnly = 0.74
+	MinStateAgreement = 0.87 // measured 2026-12-07 after issue #20's state side: 351 of 399 (88.0 %)
+	// MinStateAgreementSchemasOnly is the same from the schemas alone.
+	// Issue #20 asks for 0.85; measured 2026-12-07: 312 of 399 (78.2 %), up
+	// from 301 (75.4 %) before its state-side conventions and 266 (66.7 %)
+	// before issue #12's (docs/accuracy.md).
+	MinStateAgreementSchemasOnly = 0.77
 	// MinStateAgreementObjects is the same with untyped statuses learned
 	// from objects, without crdmon.yaml. Issue #21 asks for 0.85; measured
 	// 2026-12-07: 324 of 399 (81.2 %), up from 301 (75.4 %) from the
 	// schemas alone; with the harness's crdmon.yaml besides (now only
 	// Gloo's entry: inference replaced IstioOperator's and Kiali's) 344
 	// (86.2 %), as before inference with all three entries.
-	MinStateAgreementObjects = 0.80
+	MinStateAgreementObjects = 0.82 // measured 2026-12-07 after issue #20's state side: 331 of 399 (83.0 %)
 	// MaxHealthyRecordedDegraded is the share of Healthy objects whose
 	// recorded state may be Degraded.
 	MaxHealthyRecordedDegraded = 0.02
