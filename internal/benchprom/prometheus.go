@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -281,6 +282,36 @@ func (p *Prometheus) Alerts(ctx context.Context) ([]APIAlert, error) {
 	}
 	err := p.api(ctx, "/api/v1/alerts", &data)
 	return data.Alerts, err
+}
+
+// RuleTime is how long one rule's last evaluation took (/api/v1/rules):
+// Rule is its place in its group and its name ("3 crdmon:signal:failing").
+type RuleTime struct {
+	Rule    string
+	Seconds float64
+}
+
+// RuleTimes returns every rule's last evaluation time, slowest first.
+func (p *Prometheus) RuleTimes(ctx context.Context) ([]RuleTime, error) {
+	var data struct {
+		Groups []struct {
+			Rules []struct {
+				Name           string  `json:"name"`
+				EvaluationTime float64 `json:"evaluationTime"`
+			} `json:"rules"`
+		} `json:"groups"`
+	}
+	if err := p.api(ctx, "/api/v1/rules", &data); err != nil {
+		return nil, err
+	}
+	var out []RuleTime
+	for _, g := range data.Groups {
+		for i, r := range g.Rules {
+			out = append(out, RuleTime{Rule: strconv.Itoa(i+1) + " " + r.Name, Seconds: r.EvaluationTime})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Seconds > out[j].Seconds })
+	return out, nil
 }
 
 // VectorSample is one series of an instant query's vector result.

@@ -48,6 +48,7 @@ type Result struct {
 	Firing   int // alerts Prometheus has firing
 	Pending  int // alerts Prometheus has pending
 	Problems []string
+	Slowest  []RuleTime // the rules whose last evaluation took longest
 }
 
 // ErrChecks is returned, wrapped, when a check failed; Result.Problems says which.
@@ -323,6 +324,11 @@ func check(ctx context.Context, out *Result, with, base *Prometheus, want map[Al
 			problems = append(problems, fmt.Sprintf("prometheus (%s) scraped %v samples, the exporter serves %d", p.Name, v, out.Samples))
 		}
 	}
+	times, err := with.RuleTimes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out.Slowest = times[:min(len(times), 5)]
 	alerts, err := with.Alerts(ctx)
 	if err != nil {
 		return nil, err
@@ -372,6 +378,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 func (r *Result) Summary(w io.Writer) {
 	fmt.Fprintf(w, "objects:                 %d (%d broken), %d samples served\n", r.Objects, r.Broken, r.Samples)
 	fmt.Fprintf(w, "alerts:                  %d expected by simulate; prometheus has %d firing, %d pending\n", r.Expected, r.Firing, r.Pending)
+	for i, t := range r.Slowest {
+		label := ""
+		if i == 0 {
+			label = "slowest rules:"
+		}
+		fmt.Fprintf(w, "%-24s %.3f s  rule %s\n", label, t.Seconds, t.Rule)
+	}
 	if len(r.Problems) == 0 {
 		fmt.Fprintf(w, "checks:                  ok (expected alerts active, one %s series per object with simulate's state)\n", health.Metric)
 		return
