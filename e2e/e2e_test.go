@@ -643,6 +643,8 @@ func checkDashboards(t *testing.T, p *prometheus, gen *generator.Result, samples
 			switch m := stateMatcher.FindStringSubmatch(expr); {
 			case !anyKnown(metrics, dashboards.KnownMetrics(*known[group], series.DefaultPrefix, nil)):
 				why = fmt.Sprintf("selects only %v, none about kinds %s", metrics, vals["kind"])
+			case !rawKnown(metrics, dashboards.KnownMetrics(*known[group], series.DefaultPrefix, nil)):
+				why = fmt.Sprintf("joins %v, not all of them about kinds %s", metrics, vals["kind"])
 			case (m != nil && m[1] == "!=" || onlySignals(metrics)) && len(inState) == 1 && inState[health.Healthy]:
 				why = "every selected sample is Healthy"
 			case m != nil && m[1] == "=" && !inState[m[2]]:
@@ -709,6 +711,18 @@ func anyKnown(metrics []string, known map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// rawKnown reports whether every kube-state-metrics family among metrics
+// is known: a query joining two families (observed_generation <
+// generation) has data only for kinds that have both.
+func rawKnown(metrics []string, known map[string]bool) bool {
+	for _, m := range metrics {
+		if strings.HasPrefix(m, series.DefaultPrefix+"_") && !known[m] {
+			return false
+		}
+	}
+	return true
 }
 
 // value is the first sample's value of an instant query result, or -1.
