@@ -281,15 +281,22 @@ func condition(subject string, c model.ConditionSet) Generator {
 // conditionTime is the lastTransitionTime of each condition of a list, with
 // the labels of its condition series.
 func conditionTime(subject string, c model.ConditionSet) Generator {
+	return conditionGauge(series.ConditionTime, help(subject, "lastTransitionTime of the conditions (%s) in Unix seconds.", c.SchemaPath),
+		c, "lastTransitionTime", conditionLabels(c))
+}
+
+// conditionGauge reads field of each condition of a list as a gauge; a
+// condition without it is skipped (reference §6).
+func conditionGauge(name, help string, c model.ConditionSet, field string, labels map[string][]string) Generator {
 	return Generator{
-		Name:         series.ConditionTime,
-		Help:         help(subject, "lastTransitionTime of the conditions (%s) in Unix seconds.", c.SchemaPath),
+		Name:         name,
+		Help:         help,
 		CommonLabels: conditionCommon(c),
 		ErrorLogV:    quietLogV,
 		Each: Metric{Type: TypeGauge, Gauge: &MetricGauge{
 			Path:           c.Path,
-			ValueFrom:      []string{"lastTransitionTime"},
-			LabelsFromPath: conditionLabels(c),
+			ValueFrom:      []string{field},
+			LabelsFromPath: labels,
 		}},
 	}
 }
@@ -330,20 +337,10 @@ func unrolled(sets []model.ConditionSet) []model.ConditionSet {
 var history = regexp.MustCompile(`^(?:history|recent|previous|past|last)`)
 
 // conditionGeneration is the observedGeneration of each condition of a list
-// that has one (a condition without it is skipped, reference §6), labelled
-// with its type.
+// that has one, labelled with its type.
 func conditionGeneration(subject string, c model.ConditionSet) Generator {
-	return Generator{
-		Name:         series.ConditionGeneration,
-		Help:         help(subject, "observedGeneration of the conditions (%s).", c.SchemaPath),
-		CommonLabels: conditionCommon(c),
-		ErrorLogV:    quietLogV,
-		Each: Metric{Type: TypeGauge, Gauge: &MetricGauge{
-			Path:           c.Path,
-			ValueFrom:      []string{"observedGeneration"},
-			LabelsFromPath: map[string][]string{series.LabelType: {"type"}},
-		}},
-	}
+	return conditionGauge(series.ConditionGeneration, help(subject, "observedGeneration of the conditions (%s).", c.SchemaPath),
+		c, "observedGeneration", map[string][]string{series.LabelType: {"type"}})
 }
 
 // conditionLabels are the labels each condition of a list carries.
