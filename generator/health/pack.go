@@ -207,9 +207,11 @@ func (p Pack) Rules() []Rule {
 	} {
 		classified = lr(classified, step[0], step[1], series.LabelType, step[2])
 	}
-	declaredNow := or(p.Raw(series.ConditionDeclared, Ne(series.LabelStatus, "")),
-		lr(p.Raw(series.ConditionDeclared, Ne(series.LabelListed, "")), series.LabelStatus, "True", "", ""))
-	add(Conditions, paren(or(classified, lr(paren(declaredNow), LabelNamed, "true", "", "")))+
+	// A declared type: its polarity on every condition of the type, in
+	// every list (top-level or nested); named, it never gives way.
+	declaredPolarity := paren(since) + " * " + p.On(series.LabelType) + " group_left(" + LabelPolarity + ") group by " +
+		p.by(series.LabelType, LabelPolarity) + " (" + declared + ")"
+	add(Conditions, paren(or(classified, lr(paren(declaredPolarity), LabelNamed, "true", "", "")))+
 		" unless "+p.On(LabelNamed)+" "+ready)
 
 	// Suspended: the spec says so, a condition naming a pause holds, a

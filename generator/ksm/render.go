@@ -226,37 +226,21 @@ func topLevelConditions(k model.Kind) (model.ConditionSet, bool) {
 }
 
 // declared returns one family per condition type whose polarity crdmon.yaml
-// declares for the kind (reference §3 (b)): the type and polarity as static
-// labels, the status and reason of the first condition of that type of the
-// top-level list (or the first list) read from the whole object.
+// declares for the kind (reference §3 (b)): one series per object, the type
+// and polarity as static labels; the rules give that polarity to every
+// condition of the type, in every list of the object.
 func declared(k model.Kind, subject string) []Generator {
 	if len(k.Conditions) == 0 || len(k.Polarity) == 0 {
 		return nil
 	}
-	list, ok := topLevelConditions(k)
-	if !ok {
-		list = k.Conditions[0]
-	}
 	types := slices.Sorted(maps.Keys(k.Polarity))
 	out := make([]Generator, 0, len(types))
 	for _, t := range types {
-		at := append(slices.Clone(list.Path), "[type="+t+"]")
-		labels := map[string][]string{series.LabelStatus: append(slices.Clone(at), "status")}
-		if list.HasReason {
-			labels[series.LabelReason] = append(slices.Clone(at), "reason")
-		}
-		common := map[string]string{series.LabelType: t, series.LabelPolarity: string(k.Polarity[t])}
-		if !list.HasStatus {
-			// A listed condition holds: label listed (its type) while it is
-			// listed; the rules read it as status True.
-			labels = map[string][]string{series.LabelListed: append(slices.Clone(at), "type")}
-		}
 		out = append(out, Generator{
-			Name:           series.ConditionDeclared,
-			Help:           help(subject, "condition %s, declared %s in crdmon.yaml.", t, k.Polarity[t]),
-			CommonLabels:   common,
-			LabelsFromPath: labels,
-			Each:           Metric{Type: TypeInfo, Info: &MetricInfo{LabelsFromPath: map[string][]string{series.LabelName: {"metadata", "name"}}}},
+			Name:         series.ConditionDeclared,
+			Help:         help(subject, "condition %s, declared %s in crdmon.yaml.", t, k.Polarity[t]),
+			CommonLabels: map[string]string{series.LabelType: t, series.LabelPolarity: string(k.Polarity[t])},
+			Each:         Metric{Type: TypeInfo, Info: &MetricInfo{LabelsFromPath: map[string][]string{series.LabelName: {"metadata", "name"}}}},
 		})
 	}
 	return out

@@ -156,7 +156,7 @@ func (b packBuilder) scenarios(at time.Duration) []testScenario {
 	declared := b.with(b.with(b.with(b.with(b.object("Widget", "declared", health.Degraded, health.ReasonCondition), series.Info, 1, ready("True")...),
 		cond, 1, "type", "Ready", "status", "True", "reason", "Available"),
 		cond, 1, "type", "VolumeFull", "status", "True"),
-		series.ConditionDeclared, 1, "type", "VolumeFull", "polarity", string(model.Negative), "status", "True")
+		series.ConditionDeclared, 1, "type", "VolumeFull", "polarity", string(model.Negative))
 	s = append(s, testScenario{name: "conditions",
 		objects: []*testObject{failed, stalled, healthy, reconciling, detail, waiting, declared},
 		want: []expectation{

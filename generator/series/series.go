@@ -37,9 +37,8 @@ const (
 	// for an older metadata.generation describes an older spec.
 	ConditionGeneration = "condition_observed_generation"
 	// ConditionDeclared is 1 per object and condition type whose polarity
-	// crdmon.yaml declares for its kind; labels type, polarity, and status
-	// and reason of the first condition of that type (absent while the
-	// object has none).
+	// crdmon.yaml declares for its kind; labels type and polarity, which
+	// the rules give to every condition of that type.
 	ConditionDeclared = "condition_declared"
 	// PhaseClass is one StateSet series per value of a state field that
 	// generation classified (an enum's values, crdmon.yaml's declared
@@ -103,7 +102,6 @@ const (
 	LabelPhase     = "phase"
 	LabelMeaning   = "meaning"  // what a timestamp field means: expiry, renewal, valid-from
 	LabelPolarity  = "polarity" // a declared condition type's polarity (model.Polarity)
-	LabelListed    = "listed"   // ConditionDeclared of a list without status: the type, while listed
 	LabelClass     = "class"    // PhaseClass: ClassFailure, ClassProgress or ClassSuspended
 	LabelValues    = "values"   // PhaseInfo: ValuesOpen, ValuesDeclared, ValuesEnum or ValuesError
 	// LabelReady is the status of the object's top-level Ready condition on

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/crdmon/crdmon/generator"
+	"github.com/crdmon/crdmon/generator/config"
 	"github.com/crdmon/crdmon/generator/internal/golden"
 )
 
@@ -96,4 +98,32 @@ func TestStateConventions(t *testing.T) {
 	}
 	rep := checkConventions(t, "states.conventions.yaml", cases)
 	golden.Check(t, filepath.Join("testdata", "states.conventions.txt"), tableWithNotes(t, rep))
+}
+
+// A condition type crdmon.yaml declares takes its polarity in every list of
+// the object, nested ones included: a negative type True in a later parent
+// is a failure, as in the first.
+func TestDeclaredPolarityInEveryList(t *testing.T) {
+	cfg, err := config.Parse("crdmon.yaml", []byte("apiVersion: crdmon.dev/v1alpha1\nkind: Config\nkinds:\n"+
+		"  - group: states.crdmon.dev\n    kind: Route\n    conditions: {Blocked: negative}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	route := func(name, second string) map[string]any {
+		parent := func(status string) map[string]any {
+			return map[string]any{"name": "gw", "conditions": []any{map[string]any{"type": "Blocked", "status": status, "reason": "Policy"}}}
+		}
+		return map[string]any{"apiVersion": "states.crdmon.dev/v1", "kind": "Route",
+			"metadata": map[string]any{"name": name, "namespace": "x", "generation": 1},
+			"status":   map[string]any{"parents": []any{parent("False"), parent(second)}}}
+	}
+	rep := generateAndRun(t, []string{filepath.Join("testdata", "states.conventions.yaml")},
+		func(o *generator.Options) { o.Config = cfg }, []map[string]any{route("blocked", "True"), route("open", "False")})
+	got := map[string]string{}
+	for _, h := range rep.Health {
+		got[h.Name] = h.State
+	}
+	if got["blocked"] != "Degraded" || got["open"] != "Healthy" {
+		t.Errorf("states %v, want blocked Degraded (second parent Blocked=True) and open Healthy", got)
+	}
 }
