@@ -173,6 +173,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 	t.Run("RBAC", func(t *testing.T) {
 		checkKSMAllowed(t, rbac, testcluster.ServiceAccountUser(saNamespace, saName), deployments)
+		checkRBACNoMore(t, rbac, testcluster.ServiceAccountUser(saNamespace, saName), rbacFile.Content, installed)
 	})
 
 	exp := &exporter{controllers: controllers}

@@ -237,6 +237,65 @@ func checkKSMAllowed(t *testing.T, rbac *testcluster.RBAC, user string, ds []dep
 	t.Logf("the generated RBAC allowed all %d requests of %s", n, user)
 }
 
+// checkRBACNoMore requires the generated ClusterRole to grant no more than
+// kube-state-metrics uses: only list and watch, no wildcard, and every
+// grant on a resource the cluster serves asked for by the service account.
+// Grants on kinds the test cluster does not install cannot be exercised;
+// their count is logged.
+func checkRBACNoMore(t *testing.T, rbac *testcluster.RBAC, user string, rbacYAML []byte, installed []ksm.CRD) {
+	asked := map[string]bool{}
+	for _, d := range rbac.Decisions(user) {
+		asked[d.Request] = asked[d.Request] || d.Allowed
+	}
+	served := map[string]bool{"apiextensions.k8s.io/customresourcedefinitions": true}
+	for _, c := range installed {
+		served[c.Group+"/"+c.Plural] = true
+	}
+	used, unexercised := 0, 0
+	for _, doc := range strings.Split(string(rbacYAML), "\n---\n") {
+		var role rbacv1.ClusterRole
+		if err := yaml.Unmarshal([]byte(doc), &role); err != nil {
+			t.Fatal(err)
+		}
+		if role.Kind != "ClusterRole" {
+			continue
+		}
+		for _, rule := range role.Rules {
+			if len(rule.NonResourceURLs) > 0 || len(rule.ResourceNames) > 0 {
+				t.Errorf("ClusterRole %s: rule %v grants non-resource URLs or names kube-state-metrics does not ask for", role.Name, rule)
+			}
+			for _, v := range rule.Verbs {
+				if v != "list" && v != "watch" {
+					t.Errorf("ClusterRole %s grants %q; kube-state-metrics only lists and watches", role.Name, v)
+				}
+			}
+			for _, g := range rule.APIGroups {
+				for _, r := range rule.Resources {
+					if g == "*" || r == "*" || strings.Contains(r, "/") {
+						t.Errorf("ClusterRole %s grants %s/%s: a wildcard or a subresource", role.Name, g, r)
+						continue
+					}
+					for _, v := range rule.Verbs {
+						req := v + " " + g + "/" + r
+						switch {
+						case !served[g+"/"+r]:
+							unexercised++
+						case !asked[req]:
+							t.Errorf("ClusterRole %s grants %q, which kube-state-metrics never asked for", role.Name, req)
+						default:
+							used++
+						}
+					}
+				}
+			}
+		}
+	}
+	if used == 0 {
+		t.Errorf("no grant of the generated ClusterRole was used: the check proves nothing")
+	}
+	t.Logf("the generated ClusterRole grants nothing unused: %d grants asked for, %d on kinds the test cluster does not install", used, unexercised)
+}
+
 // predictedLogs are the distinct log lines crdmon's emulation says
 // kube-state-metrics writes at its default verbosity, as
 // `"<family>" err="<message>"` (kube-state-metrics does not name the object).
