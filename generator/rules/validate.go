@@ -231,3 +231,11 @@ func (v *validator) checkTest(f output.File) {
 func UnsilencedSelectors(expr parser.Expr, prefix string) []*parser.VectorSelector {
 	return promqlx.Unsilenced(expr, series.Name(prefix, series.Info))
 }
+
+// SourceSelectors returns the selectors of kube-state-metrics series an
+// alert's expression reads, following the recorded series it reads through
+// records (recording rule expressions by name) to the families that feed
+// them (promqlx.Sources): what decides for which kinds the alert can fire.
+func SourceSelectors(expr parser.Expr, records map[string]parser.Expr, prefix string) []*parser.VectorSelector {
+	return promqlx.Sources(expr, records, series.Name(prefix, series.Info))
+}

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -92,15 +93,29 @@ func (s familyShape) couldMatch(sel *parser.VectorSelector) bool {
 	return true
 }
 
-// reads reports whether an alert can come from series of a kind with these
-// shapes: one of the selectors it reads (not those it only subtracts with
-// unless) could select them, or it reads a recorded series (a name with a
-// colon: the rule pack's layers cover every kind).
-func reads(r *Rule, kindShapes []familyShape) bool {
-	for _, sel := range readSelectors(r.Expr) {
-		if strings.Contains(promqlx.MetricName(sel), ":") {
-			return len(kindShapes) > 0
+// records parses the recording rules by name, for following a recorded
+// series to what feeds it; several rules of one name are one "or".
+func records(recs []Recording) (map[string]parser.Expr, error) {
+	out := map[string]parser.Expr{}
+	for _, r := range recs {
+		x, err := promqlParser.ParseExpr(r.Expr)
+		if err != nil {
+			return nil, fmt.Errorf("%s: recording rule %s: %w", r.File, r.Record, err)
 		}
+		if prev, ok := out[r.Record]; ok {
+			x = &parser.BinaryExpr{Op: parser.LOR, LHS: prev, RHS: x, VectorMatching: &parser.VectorMatching{Card: parser.CardManyToMany}}
+		}
+		out[r.Record] = x
+	}
+	return out, nil
+}
+
+// reads reports whether an alert can come from series of a kind with these
+// shapes: one of the series it reads (not those it only subtracts with
+// unless), followed through the recording rules to the kube-state-metrics
+// families that feed them, could be one of the kind's.
+func reads(r *Rule, recorded map[string]parser.Expr, prefix string, kindShapes []familyShape) bool {
+	for _, sel := range promqlx.Sources(r.Expr, recorded, series.Name(prefix, series.Info)) {
 		for _, s := range kindShapes {
 			if s.couldMatch(sel) {
 				return true

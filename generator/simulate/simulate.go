@@ -140,6 +140,10 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 
 	// The objects, from their info series, and what each alert reads.
 	kindShapes := shapes(ev.Resources)
+	recorded, err := records(recs)
+	if err != nil {
+		return nil, err
+	}
 	var objs []Row
 	seen := map[string]bool{}
 	for _, smp := range samples {
@@ -180,7 +184,7 @@ func Run(res *generator.Result, objects []map[string]any, at time.Time) (*Report
 	for _, o := range objs {
 		for i := range rs {
 			r := &rs[i]
-			if active[objectKey(o)+"\x00"+r.Name] || !reads(r, kindShapes[kindKey{o.Group, o.Kind}]) {
+			if active[objectKey(o)+"\x00"+r.Name] || !reads(r, recorded, prefix, kindShapes[kindKey{o.Group, o.Kind}]) {
 				continue
 			}
 			row := o

@@ -21,18 +21,22 @@ import (
 // with the label matchers of its expression.
 type generatedAlert struct {
 	Name     string            `json:"alert"`
+	Record   string            `json:"record"`
 	Expr     string            `json:"expr"`
 	For      string            `json:"for"`
 	Labels   map[string]string `json:"labels"`
 	File     string            `json:"-"`
 	matchers map[string]string // label → value or regex, from every selector (several type matchers joined)
+	sources  []string          // the kube-state-metrics families it reads, through the recording rules
 }
 
 // readAlerts parses the generated plain rule files; prefix is the metric
 // prefix they were written with.
 func readAlerts(files []output.File, prefix string) ([]generatedAlert, error) {
 	p := parser.NewParser(parser.Options{})
-	var out []generatedAlert
+	var alerts []generatedAlert
+	var exprs []parser.Expr
+	records := map[string]parser.Expr{}
 	for _, f := range files {
 		if !strings.HasPrefix(f.Path, rules.Dir+"/") || !strings.HasSuffix(f.Path, ".rules.yaml") {
 			continue
@@ -47,38 +51,48 @@ func readAlerts(files []output.File, prefix string) ([]generatedAlert, error) {
 		}
 		for _, g := range doc.Groups {
 			for _, a := range g.Rules {
-				if a.Name == "" {
-					continue
-				}
-				a.File, a.matchers = f.Path, map[string]string{}
 				expr, err := p.ParseExpr(a.Expr)
 				if err != nil {
-					return nil, fmt.Errorf("%s: %s: %v", f.Path, a.Name, err)
+					return nil, fmt.Errorf("%s: %s%s: %v", f.Path, a.Name, a.Record, err)
 				}
-				for _, vs := range rules.UnsilencedSelectors(expr, prefix) {
-					for _, m := range vs.LabelMatchers {
-						switch prev, ok := a.matchers[m.Name]; {
-						case m.Name == "__name__":
-						case ok && m.Name == series.LabelType && !strings.Contains(prev, m.Type.String()+m.Value):
-							// A catch-all's type=~"..." and type!~"...".
-							a.matchers[m.Name] = prev + ", " + m.Name + m.Type.String() + m.Value
-						default:
-							a.matchers[m.Name] = m.Type.String() + m.Value
-						}
-					}
+				switch {
+				case a.Record != "" && records[a.Record] != nil: // constant rows of one name
+					records[a.Record] = &parser.BinaryExpr{Op: parser.LOR, LHS: records[a.Record], RHS: expr, VectorMatching: &parser.VectorMatching{Card: parser.CardManyToMany}}
+				case a.Record != "":
+					records[a.Record] = expr
+				case a.Name != "":
+					a.File, a.matchers = f.Path, map[string]string{}
+					alerts, exprs = append(alerts, a), append(exprs, expr)
 				}
-				out = append(out, a)
 			}
 		}
 	}
-	return out, nil
+	for i := range alerts {
+		a := &alerts[i]
+		for _, vs := range rules.UnsilencedSelectors(exprs[i], prefix) {
+			for _, m := range vs.LabelMatchers {
+				switch prev, ok := a.matchers[m.Name]; {
+				case m.Name == "__name__":
+				case ok && m.Name == series.LabelType && !strings.Contains(prev, m.Type.String()+m.Value):
+					// A catch-all's type=~"..." and type!~"...".
+					a.matchers[m.Name] = prev + ", " + m.Name + m.Type.String() + m.Value
+				default:
+					a.matchers[m.Name] = m.Type.String() + m.Value
+				}
+			}
+		}
+		for _, vs := range rules.SourceSelectors(exprs[i], records, prefix) {
+			a.sources = append(a.sources, vs.Name)
+		}
+	}
+	return alerts, nil
 }
 
 // alertsOf returns the names of the alerts whose matchers select kind k.
-func alertsOf(alerts []generatedAlert, k model.Kind) []string {
+func alertsOf(alerts []generatedAlert, k model.Kind, prefix string) []string {
 	var out []string
 	for _, a := range alerts {
-		if selects(a, k) {
+		if selects(a, k, prefix) {
 			out = append(out, a.Name)
 		}
 	}
@@ -87,10 +101,11 @@ func alertsOf(alerts []generatedAlert, k model.Kind) []string {
 }
 
 // selects reports whether alert a can fire for objects of kind k: an alert
-// of the rule pack (no group matcher) covers every kind with signals.
-func selects(a generatedAlert, k model.Kind) bool {
+// of the rule pack (no group matcher) covers every kind with a family it
+// reads, through the recording rules.
+func selects(a generatedAlert, k model.Kind, prefix string) bool {
 	if a.matchers[series.LabelGroup] == "" {
-		return k.HasSignals()
+		return slices.ContainsFunc(series.Families(k), func(f string) bool { return slices.Contains(a.sources, series.Name(prefix, f)) })
 	}
 	return a.matchers[series.LabelGroup] == "="+k.Group &&
 		(a.matchers[series.LabelKind] == "" || a.matchers[series.LabelKind] == "="+k.Kind ||
@@ -107,7 +122,7 @@ func matchesAlternation(re, s string) bool {
 }
 
 // explain traces one alert back to the schema fields behind it.
-func explain(w io.Writer, res *generator.Result, alerts []generatedAlert, name string) bool {
+func explain(w io.Writer, res *generator.Result, alerts []generatedAlert, name, prefix string) bool {
 	for _, a := range alerts {
 		if a.Name != name {
 			continue
@@ -115,7 +130,7 @@ func explain(w io.Writer, res *generator.Result, alerts []generatedAlert, name s
 		fmt.Fprintf(w, "%s (%s, severity %s, for %s)\n", a.Name, a.File, a.Labels["severity"], a.For)
 		fmt.Fprintf(w, "  expr: %s\n", a.Expr)
 		for _, k := range res.Model.Kinds {
-			if !selects(a, k) {
+			if !selects(a, k, prefix) {
 				continue
 			}
 			fmt.Fprintf(w, "  %s, from %s:%d\n", kindName(k), k.Source.File, k.Source.Line)

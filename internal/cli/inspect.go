@@ -52,7 +52,7 @@ func runInspect(args []string, env Env) int {
 		return reportError(env, err)
 	}
 	if *explainName != "" {
-		if !explain(env.Stdout, res, alerts, *explainName) {
+		if !explain(env.Stdout, res, alerts, *explainName, opts.KSM.Prefix) {
 			fmt.Fprintf(env.Stderr, "crdmon: no generated alert is named %q (crdmon inspect lists them)\n", *explainName)
 			return ExitUsage
 		}
@@ -68,7 +68,7 @@ func runInspect(args []string, env Env) int {
 		}
 		var report []kindReport
 		for _, k := range res.Model.Kinds {
-			r := kindReport{Kind: k, Alerts: alertsOf(alerts, k)}
+			r := kindReport{Kind: k, Alerts: alertsOf(alerts, k, opts.KSM.Prefix)}
 			if k.HasSignals() {
 				r.Series = familyNames(k, opts.KSM.Prefix)
 				r.SeriesPerObject = budget.SeriesPerObject(k, opts.KSM.Prefix)
@@ -84,7 +84,7 @@ func runInspect(args []string, env Env) int {
 		return ExitOK
 	}
 	for _, k := range res.Model.Kinds {
-		printKind(env, k, opts.KSM.Prefix, alertsOf(alerts, k))
+		printKind(env, k, opts.KSM.Prefix, alertsOf(alerts, k, opts.KSM.Prefix))
 	}
 	return ExitOK
 }

@@ -21,7 +21,7 @@ time and evaluates every generated alert, printing per object and alert:
 
   firing   the alert's expression held for its whole for: duration
   pending  it holds now, but not yet for the whole for: duration
-  ok       it does not hold (listed for objects of kinds that have alerts)
+  ok       it does not hold (listed for the alerts that read the kind's series)
 
 and why (the condition, phase field or values that make it hold). A first
 table gives each object's health state as the crdmon:health:state recording
