@@ -191,8 +191,9 @@ func (p Pack) Rules() []Rule {
 	// is left out of the classified conditions and says Progressing.
 	stale := p.Raw(series.ConditionGeneration) + " < " + p.On() + " group_left() " + p.Raw(series.Generation)
 	condition := paren(p.Raw(series.Condition) + " unless " + p.On(series.LabelPath, series.LabelType) + " " + paren(stale))
-	since := paren(condition+" * 0 + "+p.On(series.LabelPath, series.LabelType, series.LabelStatus)+" group_left() max by "+
-		p.by(series.LabelPath, series.LabelType, series.LabelStatus)+" ("+p.Raw(series.ConditionTime)+" > 0)") + " or " + condition
+	// The time family has the condition family's labels: its series where
+	// the condition counts, else the condition (value 1).
+	since := paren(paren(p.Raw(series.ConditionTime)+" > 0") + " and " + condition) + " or " + condition
 	declared := p.Raw(series.ConditionDeclared)
 	classified := paren(paren(since) + " unless " + p.On(series.LabelType) + " " + declared)
 	for _, step := range [][3]string{ // later steps win
