@@ -82,12 +82,26 @@ var readings = []struct {
 // regex, anchored as a Prometheus label matcher anchors it, disagree.
 func CheckReadingsAgree(t *testing.T, values []string) {
 	t.Helper()
-	activity, notActivity := regexp.MustCompile("^(?:"+ActivityTypePattern+")$"), regexp.MustCompile("^(?:"+NotActivityTypePattern+")$")
-	bad := 0
-	for _, v := range values {
-		if IsActivityType(v) != (activity.MatchString(v) && !notActivity.MatchString(v)) && bad < 10 {
-			bad++
-			t.Errorf("IsActivityType(%q) = %v, its patterns say %v", v, IsActivityType(v), !IsActivityType(v))
+	anchored := func(p string) *regexp.Regexp { return regexp.MustCompile("^(?:" + p + ")$") }
+	activity, notActivity := anchored(ActivityTypePattern), anchored(NotActivityTypePattern)
+	failure, suspended, negated := anchored(FailureReasonPattern), anchored(SuspendedPattern), anchored(NegatedFailurePattern)
+	// Readings the rule pack writes as a matcher and a negated one.
+	pairs := []struct {
+		name    string
+		f       func(string) bool
+		in, out *regexp.Regexp
+	}{
+		{"IsActivityType", IsActivityType, activity, notActivity},
+		{"IsFailureReason", IsFailureReason, failure, negated},
+		{"IsPauseReason", IsPauseReason, suspended, negated},
+	}
+	for _, r := range pairs {
+		bad := 0
+		for _, v := range values {
+			if r.f(v) != (r.in.MatchString(v) && !r.out.MatchString(v)) && bad < 10 {
+				bad++
+				t.Errorf("%s(%q) = %v, its patterns say %v", r.name, v, r.f(v), !r.f(v))
+			}
 		}
 	}
 	for _, r := range readings {
@@ -108,7 +122,7 @@ func CheckReadingsAgree(t *testing.T, values []string) {
 func TestValueReadingsAgree(t *testing.T) {
 	var words []string
 	for _, w := range slices.Concat(FailurePhases, FailureWords, HealthyPhases, ProgressPhases, ProgressWords,
-		NonActivities, SuspendedWords, []string{"upgrading", "restarting", "ring", "doing", "pause", "unpaused", "not", "step", "x"}) {
+		NonActivities, SuspendedWords, GaveUpWords, []string{"upgrading", "restarting", "ring", "doing", "pause", "unpaused", "not", "no", "without", "zero", "step", "x"}) {
 		words = append(words, w, strings.ToUpper(w[:1])+w[1:], strings.ToUpper(w))
 	}
 	seps := []string{"", "", "", "_", " ", "-", "/", "1", "\n", "é"}
@@ -123,4 +137,26 @@ func TestValueReadingsAgree(t *testing.T) {
 		values = append(values, b.String())
 	}
 	CheckReadingsAgree(t, values)
+}
+
+// Reasons: a failure, a deadline, a timeout, an abort fail; their negations
+// and ordinary reasons do not; a pause is read as a word, not negated.
+func TestReasonReadings(t *testing.T) {
+	for reason, want := range map[string][2]bool{ // failure, pause
+		"ProgressDeadlineExceeded": {true, false},
+		"JobFailed":                {true, false},
+		"ConnectionError":          {true, false},
+		"TimedOut":                 {true, false},
+		"RolloutAborted":           {true, false},
+		"NoErrors":                 {false, false},
+		"WithoutFailures":          {false, false},
+		"NewReplicaSetAvailable":   {false, false},
+		"ReconcilePaused":          {false, true},
+		"NotPaused":                {false, false},
+		"Unpaused":                 {false, false},
+	} {
+		if got := [2]bool{IsFailureReason(reason), IsPauseReason(reason)}; got != want {
+			t.Errorf("%s: failure, pause = %v, want %v", reason, got, want)
+		}
+	}
 }
