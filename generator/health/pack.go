@@ -193,7 +193,7 @@ func (p Pack) Rules() []Rule {
 	condition := paren(p.Raw(series.Condition) + " unless " + p.On(series.LabelPath, series.LabelType) + " " + paren(stale))
 	// The time family has the condition family's labels: its series where
 	// the condition counts, else the condition (value 1).
-	since := paren(paren(p.Raw(series.ConditionTime)+" > 0") + " and " + condition) + " or " + condition
+	since := paren(paren(p.Raw(series.ConditionTime)+" > 0")+" and "+condition) + " or " + condition
 	declared := p.Raw(series.ConditionDeclared)
 	classified := paren(paren(since) + " unless " + p.On(series.LabelType) + " " + declared)
 	for _, step := range [][3]string{ // later steps win
