@@ -141,7 +141,7 @@ func signalWords(k model.Kind) []string {
 	for _, c := range k.Conditions {
 		s := "conditions"
 		if c.Scope != "" {
-			s += "@" + c.Scope
+			s += "@" + strings.Replace(c.Scope, "[0]", "[]", 1) // every element is read (ksm.NestedElements)
 		}
 		if len(c.KnownTypes) > 0 {
 			s += " " + strings.Join(c.KnownTypes, "|")

@@ -48,3 +48,16 @@ func TestSummaryStaysOneScreen(t *testing.T) {
 		}
 	}
 }
+
+// A nested condition list is named by its outer list, every element of
+// which is read: "conditions@status.parents[]".
+func TestSignalWordsNestedList(t *testing.T) {
+	k := model.Kind{Conditions: []model.ConditionSet{
+		{KnownTypes: []string{"Ready"}},
+		{Scope: "status.parents[0]"},
+	}}
+	got := strings.Join(signalWords(k), ", ")
+	if want := "conditions Ready, conditions@status.parents[]"; got != want {
+		t.Errorf("signalWords = %q, want %q", got, want)
+	}
+}
