@@ -239,3 +239,13 @@ func UnsilencedSelectors(expr parser.Expr, prefix string) []*parser.VectorSelect
 func SourceSelectors(expr parser.Expr, records map[string]parser.Expr, prefix string) []*parser.VectorSelector {
 	return promqlx.Sources(expr, records, series.Name(prefix, series.Info))
 }
+
+// AddRecord adds a recording rule's expression to records, by record name:
+// several rules of one name (the override table's constant rows) are one
+// "or", as Prometheus stores their series under that name.
+func AddRecord(records map[string]parser.Expr, name string, expr parser.Expr) {
+	if prev, ok := records[name]; ok {
+		expr = &parser.BinaryExpr{Op: parser.LOR, LHS: prev, RHS: expr, VectorMatching: &parser.VectorMatching{Card: parser.CardManyToMany}}
+	}
+	records[name] = expr
+}

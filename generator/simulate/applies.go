@@ -9,6 +9,7 @@ import (
 
 	"github.com/crdmon/crdmon/generator/internal/promqlx"
 	"github.com/crdmon/crdmon/generator/ksmeval"
+	crdrules "github.com/crdmon/crdmon/generator/rules"
 	"github.com/crdmon/crdmon/generator/series"
 )
 
@@ -94,7 +95,7 @@ func (s familyShape) couldMatch(sel *parser.VectorSelector) bool {
 }
 
 // records parses the recording rules by name, for following a recorded
-// series to what feeds it; several rules of one name are one "or".
+// series to what feeds it.
 func records(recs []Recording) (map[string]parser.Expr, error) {
 	out := map[string]parser.Expr{}
 	for _, r := range recs {
@@ -102,10 +103,7 @@ func records(recs []Recording) (map[string]parser.Expr, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: recording rule %s: %w", r.File, r.Record, err)
 		}
-		if prev, ok := out[r.Record]; ok {
-			x = &parser.BinaryExpr{Op: parser.LOR, LHS: prev, RHS: x, VectorMatching: &parser.VectorMatching{Card: parser.CardManyToMany}}
-		}
-		out[r.Record] = x
+		crdrules.AddRecord(out, r.Record, x)
 	}
 	return out, nil
 }

@@ -56,10 +56,8 @@ func readAlerts(files []output.File, prefix string) ([]generatedAlert, error) {
 					return nil, fmt.Errorf("%s: %s%s: %v", f.Path, a.Name, a.Record, err)
 				}
 				switch {
-				case a.Record != "" && records[a.Record] != nil: // constant rows of one name
-					records[a.Record] = &parser.BinaryExpr{Op: parser.LOR, LHS: records[a.Record], RHS: expr, VectorMatching: &parser.VectorMatching{Card: parser.CardManyToMany}}
 				case a.Record != "":
-					records[a.Record] = expr
+					rules.AddRecord(records, a.Record, expr)
 				case a.Name != "":
 					a.File, a.matchers = f.Path, map[string]string{}
 					alerts, exprs = append(alerts, a), append(exprs, expr)
