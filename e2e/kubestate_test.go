@@ -252,14 +252,8 @@ func checkRBACNoMore(t *testing.T, rbac *testcluster.RBAC, user string, rbacYAML
 		served[c.Group+"/"+c.Plural] = true
 	}
 	used, unexercised := 0, 0
-	for _, doc := range strings.Split(string(rbacYAML), "\n---\n") {
-		var role rbacv1.ClusterRole
-		if err := yaml.Unmarshal([]byte(doc), &role); err != nil {
-			t.Fatal(err)
-		}
-		if role.Kind != "ClusterRole" {
-			continue
-		}
+	roles, _ := generatedRBAC(t, rbacYAML)
+	for _, role := range roles {
 		for _, rule := range role.Rules {
 			if len(rule.NonResourceURLs) > 0 || len(rule.ResourceNames) > 0 {
 				t.Errorf("ClusterRole %s: rule %v grants non-resource URLs or names kube-state-metrics does not ask for", role.Name, rule)
