@@ -333,7 +333,7 @@ func Reasons(kinds []model.Kind) [][]string {
 		has.suspend = has.suspend || k.Suspend != nil
 		has.conditions = has.conditions || len(k.Conditions) > 0
 		has.condSuspend = has.condSuspend || slices.ContainsFunc(k.Conditions, func(c model.ConditionSet) bool { return c.HasStatus })
-		has.generation = has.generation || k.Generation != nil
+		has.generation = has.generation || k.Generation != nil || series.HasConditionGeneration(k) // status.observedGeneration, or a condition's own
 		has.replicas = has.replicas || k.Replicas != nil
 		has.problems = has.problems || len(k.Problems) > 0
 		for _, ph := range k.Phases {
