@@ -127,7 +127,7 @@ func reads(r *Rule, recorded map[string]parser.Expr, prefix string, kindShapes [
 // kube-state-metrics series (named with prefix) or recorded series (a name
 // with a colon).
 func readsObjects(r *Rule, prefix string) bool {
-	for _, sel := range readSelectors(r.Expr) {
+	for _, sel := range promqlx.Unsilenced(r.Expr, series.Name(prefix, series.Info)) {
 		name := promqlx.MetricName(sel)
 		if strings.Contains(name, ":") || strings.HasPrefix(name, series.Name(prefix, "")) {
 			return true

@@ -273,24 +273,6 @@ func (e explainer) isInfo(x parser.Expr) bool {
 	return ok && promqlx.MetricName(sel) == series.Name(e.prefix, series.Info)
 }
 
-// readSelectors returns the selectors whose series an alert can come from:
-// all but those on the right of unless, which only remove series.
-func readSelectors(n parser.Node) []*parser.VectorSelector {
-	switch x := n.(type) {
-	case *parser.VectorSelector:
-		return []*parser.VectorSelector{x}
-	case *parser.BinaryExpr:
-		if x.Op == parser.LUNLESS {
-			return readSelectors(x.LHS)
-		}
-	}
-	var out []*parser.VectorSelector
-	for _, c := range parser.Children(n) {
-		out = append(out, readSelectors(c)...)
-	}
-	return out
-}
-
 // sameObject reports whether two label sets name the same object.
 func sameObject(a, b map[string]string) bool {
 	return sameLabels(a, b, series.ObjectLabels)
